@@ -1,0 +1,307 @@
+package org.introvae.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.nn.FusedBatchNorm;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The residual convolutional encoder and decoder of IntroVAE / Soft-IntroVAE (NHWC).
+ *
+ * <p>Residual block(in→out): 3×3 conv → BN → LeakyReLU(0.2) → 3×3 conv → BN, added to the
+ * shortcut (identity, or a 1×1 conv when in ≠ out), then LeakyReLU(0.2). The second BN sits before
+ * the add, as in Soft-IntroVAE. Convolutions carry no bias (BN follows them) except the decoder's
+ * output conv. The decoder has no output activation; images are clipped to [0,1] only for display.
+ *
+ * <p>BatchNorm: in training passes the batch statistics are used; the moving averages (decay 0.9)
+ * are updated only from real-data passes (encoder on x, decoder on z ~ q(z|x)) and are what
+ * inference mode uses.
+ */
+public final class Architecture {
+  private static final float LEAKY_SLOPE = 0.2f;
+  private static final float BN_EPSILON = 1e-5f;
+  private static final float BN_DECAY = 0.9f;
+  /** Standard deviation of a normal truncated at ±2σ, to correct the initializers' scale. */
+  private static final float TRUNCATED_STD = 0.87962566f;
+
+  /** How a pass uses batch normalisation. */
+  public enum Mode {
+    /** Batch statistics; the pass also records moving-average updates (real-data passes). */
+    TRAIN_RECORDING,
+    /** Batch statistics, no moving-average updates (passes over generated images). */
+    TRAIN,
+    /** Moving statistics: deterministic, any batch size. */
+    INFERENCE
+  }
+
+  private Architecture() {}
+
+  /** Variables of one network; names are dotted and deterministic, so they are checkpoint keys. */
+  public static final class Parameters {
+    private final Ops tf;
+    private final String prefix;
+    private final long seed;
+    private final List<Variable<TFloat32>> trainable = new ArrayList<>();
+    private final List<Variable<TFloat32>> statistics = new ArrayList<>();
+    private final List<Op> movingAverageUpdates = new ArrayList<>();
+
+    Parameters(Ops tf, String prefix, long seed) {
+      this.tf = tf;
+      this.prefix = prefix;
+      this.seed = seed;
+    }
+
+    public List<Variable<TFloat32>> trainable() {
+      return trainable;
+    }
+
+    public List<Variable<TFloat32>> statistics() {
+      return statistics;
+    }
+
+    /** Updates of the BN moving statistics recorded by TRAIN_RECORDING passes. */
+    public List<Op> movingAverageUpdates() {
+      return movingAverageUpdates;
+    }
+
+    /** Truncated-normal weight with the given standard deviation; each variable its own seed. */
+    Operand<TFloat32> weight(String name, float stddev, long... shape) {
+      Ops init = tf.withInitScope();
+      long variableSeed = trainable.size() + statistics.size();
+      Operand<TFloat32> value = init.math.mul(
+          init.random.statelessTruncatedNormal(init.constant(shape), init.constant(new long[] {seed, variableSeed})),
+          init.constant(stddev / TRUNCATED_STD));
+      return read(create(name, value, shape), trainable);
+    }
+
+    Operand<TFloat32> filled(String name, float value, long... shape) {
+      return read(create(name, fill(value, shape), shape), trainable);
+    }
+
+    Variable<TFloat32> statistic(String name, float value, long... shape) {
+      Variable<TFloat32> v = create(name, fill(value, shape), shape);
+      statistics.add(v);
+      return v;
+    }
+
+    private Operand<TFloat32> fill(float value, long... shape) {
+      Ops init = tf.withInitScope();
+      return init.fill(init.constant(shape), init.constant(value));
+    }
+
+    private Variable<TFloat32> create(String name, Operand<TFloat32> initialValue, long... shape) {
+      String full = prefix + "." + name;
+      Variable<TFloat32> v = tf.withInitScope().withName(full).variable(Shape.of(shape), TFloat32.class);
+      tf.withInitScope().withName(full + ".init").assign(v, initialValue);
+      return v;
+    }
+
+    // Reading through Identity: Square etc. applied to a VariableV2 output crashes gradient building.
+    private Operand<TFloat32> read(Variable<TFloat32> v, List<Variable<TFloat32>> into) {
+      into.add(v);
+      return tf.identity(v);
+    }
+  }
+
+  /**
+   * Standard deviation of PyTorch's default layer initialisation (uniform ±1/√fan_in), which the
+   * official codes use. Layers whose output scale matters (the FC heads, the image output) start at
+   * that scale; He initialisation there made the first reconstructions ~10× too loud.
+   */
+  static float pytorchDefaultStd(int fanIn) {
+    return (float) (1.0 / Math.sqrt(3.0 * fanIn));
+  }
+
+  /** 2-D convolution, stride 1, SAME padding. Hidden convs (followed by BN) use He initialisation. */
+  static final class Conv {
+    private final Operand<TFloat32> kernel;
+    private final Operand<TFloat32> bias;
+
+    Conv(Parameters p, String name, int size, int in, int out, boolean isOutput) {
+      int fanIn = size * size * in;
+      float std = isOutput ? pytorchDefaultStd(fanIn) : (float) Math.sqrt(2.0 / fanIn);
+      boolean withBias = isOutput;
+      kernel = p.weight(name + ".w", std, size, size, in, out);
+      bias = withBias ? p.filled(name + ".b", 0f, out) : null;
+    }
+
+    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {
+      Operand<TFloat32> y = tf.nn.conv2d(x, kernel, Arrays.asList(1L, 1L, 1L, 1L), "SAME");
+      return bias == null ? y : tf.nn.biasAdd(y, bias);
+    }
+  }
+
+  static final class BatchNorm {
+    private final Operand<TFloat32> gamma;
+    private final Operand<TFloat32> beta;
+    private final Variable<TFloat32> movingMean;
+    private final Variable<TFloat32> movingVariance;
+    private final Parameters owner;
+
+    BatchNorm(Parameters p, String name, int channels) {
+      owner = p;
+      gamma = p.filled(name + ".gamma", 1f, channels);
+      beta = p.filled(name + ".beta", 0f, channels);
+      movingMean = p.statistic(name + ".moving_mean", 0f, channels);
+      movingVariance = p.statistic(name + ".moving_variance", 1f, channels);
+    }
+
+    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Mode mode) {
+      if (mode == Mode.INFERENCE) {
+        return tf.nn.fusedBatchNorm(x, gamma, beta, tf.identity(movingMean), tf.identity(movingVariance),
+            FusedBatchNorm.isTraining(false), FusedBatchNorm.epsilon(BN_EPSILON)).y();
+      }
+      Operand<TFloat32> empty = tf.constant(new float[0]);
+      FusedBatchNorm<TFloat32, TFloat32> bn = tf.nn.fusedBatchNorm(x, gamma, beta, empty, empty,
+          FusedBatchNorm.isTraining(true), FusedBatchNorm.epsilon(BN_EPSILON));
+      if (mode == Mode.TRAIN_RECORDING) {
+        Operand<TFloat32> rate = tf.constant(1f - BN_DECAY);
+        owner.movingAverageUpdates.add(tf.assignSub(movingMean,
+            tf.math.mul(rate, tf.math.sub(movingMean, tf.stopGradient(bn.batchMean())))));
+        owner.movingAverageUpdates.add(tf.assignSub(movingVariance,
+            tf.math.mul(rate, tf.math.sub(movingVariance, tf.stopGradient(bn.batchVariance())))));
+      }
+      return bn.y();
+    }
+  }
+
+  /** Fully connected layer with bias. */
+  static final class Dense {
+    private final Operand<TFloat32> w;
+    private final Operand<TFloat32> b;
+
+    Dense(Parameters p, String name, int in, int out) {
+      w = p.weight(name + ".w", pytorchDefaultStd(in), in, out);
+      b = p.filled(name + ".b", 0f, out);
+    }
+
+    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {
+      return tf.nn.biasAdd(tf.linalg.matMul(x, w), b);
+    }
+  }
+
+  static final class ResidualBlock {
+    private final Conv conv1;
+    private final BatchNorm bn1;
+    private final Conv conv2;
+    private final BatchNorm bn2;
+    private final Conv projection;
+
+    ResidualBlock(Parameters p, String name, int in, int out) {
+      conv1 = new Conv(p, name + ".conv1", 3, in, out, false);
+      bn1 = new BatchNorm(p, name + ".bn1", out);
+      conv2 = new Conv(p, name + ".conv2", 3, out, out, false);
+      bn2 = new BatchNorm(p, name + ".bn2", out);
+      projection = in == out ? null : new Conv(p, name + ".shortcut", 1, in, out, false);
+    }
+
+    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Mode mode) {
+      Operand<TFloat32> h = leaky(tf, bn1.apply(tf, conv1.apply(tf, x), mode));
+      h = bn2.apply(tf, conv2.apply(tf, h), mode);
+      Operand<TFloat32> shortcut = projection == null ? x : projection.apply(tf, x);
+      return leaky(tf, tf.math.add(h, shortcut));
+    }
+  }
+
+  static Operand<TFloat32> leaky(Ops tf, Operand<TFloat32> x) {
+    return tf.nn.leakyRelu(x, org.tensorflow.op.nn.LeakyRelu.alpha(LEAKY_SLOPE));
+  }
+
+  /** (μ, log σ²) of q(z|x). */
+  public record Posterior(Operand<TFloat32> mu, Operand<TFloat32> logvar) {}
+
+  /** E: 5×5 stem + BN + LeakyReLU + pool, then (residual block + pool) per further width, a last block, FC → 2z. */
+  public static final class Encoder {
+    private final ModelConfig config;
+    private final Parameters parameters;
+    private final Conv stem;
+    private final BatchNorm stemNorm;
+    private final List<ResidualBlock> blocks = new ArrayList<>();
+    private final Dense head;
+
+    public Encoder(Ops tf, ModelConfig config, long seed) {
+      this.config = config;
+      parameters = new Parameters(tf, "encoder", seed);
+      int[] w = config.widths();
+      stem = new Conv(parameters, "stem.conv", 5, config.imageChannels(), w[0], false);
+      stemNorm = new BatchNorm(parameters, "stem.bn", w[0]);
+      for (int i = 1; i < w.length; i++) {
+        blocks.add(new ResidualBlock(parameters, "res" + i, w[i - 1], w[i]));
+      }
+      blocks.add(new ResidualBlock(parameters, "res" + w.length, config.lastWidth(), config.lastWidth()));
+      int flat = config.finalSize() * config.finalSize() * config.lastWidth();
+      head = new Dense(parameters, "fc", flat, 2 * config.zDim());
+    }
+
+    public Parameters parameters() {
+      return parameters;
+    }
+
+    public Posterior apply(Ops tf, Operand<TFloat32> x, Mode mode) {
+      Operand<TFloat32> h = pool(tf, leaky(tf, stemNorm.apply(tf, stem.apply(tf, x), mode)));
+      for (int i = 0; i < blocks.size(); i++) {
+        h = blocks.get(i).apply(tf, h, mode);
+        if (i < blocks.size() - 1) {
+          h = pool(tf, h);
+        }
+      }
+      int flat = config.finalSize() * config.finalSize() * config.lastWidth();
+      Operand<TFloat32> out = head.apply(tf, tf.reshape(h, tf.constant(new long[] {-1, flat})));
+      List<Output<TFloat32>> halves = tf.split(tf.constant(1), out, 2L).output();
+      return new Posterior(halves.get(0), halves.get(1));
+    }
+
+    private static Operand<TFloat32> pool(Ops tf, Operand<TFloat32> x) {
+      return tf.nn.avgPool(x, Arrays.asList(1L, 2L, 2L, 1L), Arrays.asList(1L, 2L, 2L, 1L), "VALID");
+    }
+  }
+
+  /** D: FC + ReLU to the smallest map, then (residual block + 2× nearest upsampling) per width in reverse, a last block, 5×5 conv. */
+  public static final class Decoder {
+    private final ModelConfig config;
+    private final Parameters parameters;
+    private final Dense head;
+    private final List<ResidualBlock> blocks = new ArrayList<>();
+    private final Conv output;
+
+    public Decoder(Ops tf, ModelConfig config, long seed) {
+      this.config = config;
+      parameters = new Parameters(tf, "decoder", seed);
+      int s = config.finalSize();
+      head = new Dense(parameters, "fc", config.zDim(), s * s * config.lastWidth());
+      int[] w = config.widths();
+      int in = config.lastWidth();
+      for (int i = w.length - 1; i >= 0; i--) {
+        blocks.add(new ResidualBlock(parameters, "res" + (w.length - i), in, w[i]));
+        in = w[i];
+      }
+      blocks.add(new ResidualBlock(parameters, "res" + (w.length + 1), w[0], w[0]));
+      output = new Conv(parameters, "out.conv", 5, w[0], config.imageChannels(), true);
+    }
+
+    public Parameters parameters() {
+      return parameters;
+    }
+
+    public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode) {
+      int s = config.finalSize();
+      Operand<TFloat32> h = tf.nn.relu(head.apply(tf, z));
+      h = tf.reshape(h, tf.constant(new long[] {-1, s, s, config.lastWidth()}));
+      for (int i = 0; i < blocks.size(); i++) {
+        h = blocks.get(i).apply(tf, h, mode);
+        if (i < blocks.size() - 1) {
+          s *= 2;
+          h = tf.image.resizeNearestNeighbor(h, tf.constant(new int[] {s, s}));
+        }
+      }
+      return output.apply(tf, h);
+    }
+  }
+}

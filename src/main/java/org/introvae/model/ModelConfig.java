@@ -1,0 +1,66 @@
+package org.introvae.model;
+
+import java.util.Arrays;
+
+/**
+ * Shape of an IntroVAE network: image size and channels, the channel list of the residual stages
+ * and the latent size z. The encoder halves the image once per entry of {@code widths}.
+ */
+public record ModelConfig(int imageSize, int imageChannels, int[] widths, int zDim) {
+
+  public ModelConfig {
+    if (widths.length == 0) {
+      throw new IllegalArgumentException("widths: at least one channel count is needed");
+    }
+    if (imageSize % (1 << widths.length) != 0) {
+      throw new IllegalArgumentException(
+          "image size " + imageSize + " is not divisible by 2^" + widths.length
+              + " (one 2x pooling per entry of widths " + Arrays.toString(widths) + ")");
+    }
+    if (imageChannels != 1 && imageChannels != 3) {
+      throw new IllegalArgumentException("image channels must be 1 or 3, not " + imageChannels);
+    }
+    if (zDim < 1) {
+      throw new IllegalArgumentException("z must be positive, not " + zDim);
+    }
+    widths = widths.clone();
+  }
+
+  /** Side of the smallest feature map (after the last pooling). */
+  public int finalSize() {
+    return imageSize >> widths.length;
+  }
+
+  public int lastWidth() {
+    return widths[widths.length - 1];
+  }
+
+  @Override
+  public int[] widths() {
+    return widths.clone();
+  }
+
+  public String widthsText() {
+    StringBuilder s = new StringBuilder();
+    for (int w : widths) {
+      s.append(s.length() == 0 ? "" : ",").append(w);
+    }
+    return s.toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ModelConfig c && c.imageSize == imageSize && c.imageChannels == imageChannels
+        && Arrays.equals(c.widths, widths) && c.zDim == zDim;
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(widths) * 31 + imageSize * 7 + imageChannels * 3 + zDim;
+  }
+
+  @Override
+  public String toString() {
+    return imageSize + "x" + imageSize + "x" + imageChannels + " widths " + widthsText() + " z " + zDim;
+  }
+}

@@ -1,0 +1,84 @@
+package org.introvae.model;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * The authors' configurations per image size (channel lists and z from the IntroVAE and
+ * Soft-IntroVAE codes), with IntroVAE weights and batch sizes. Every value can be overridden.
+ */
+public enum Preset {
+  /** The no-argument default: the 28 preset at half width, sized to train in minutes on a laptop CPU. */
+  QUICK28("28-quick", 28, 1, new int[] {32, 64}, 32, new IntroVaeWeights(0.25f, 4f, 40f), 64, 1, 5),
+  P28(28, 1, new int[] {64, 128}, 32, new IntroVaeWeights(0.25f, 4f, 40f), 128, 1),
+  P32(32, 3, new int[] {64, 128, 256}, 128, new IntroVaeWeights(0.25f, 4f, 120f), 64, 1),
+  P64(64, 3, new int[] {64, 128, 256, 512}, 256, new IntroVaeWeights(0.25f, 0.1f, 120f), 32, 0),
+  P128(128, 3, new int[] {64, 128, 256, 512, 512}, 256, new IntroVaeWeights(0.25f, 0.05f, 120f), 16, 0),
+  P256(256, 3, new int[] {32, 64, 128, 256, 512, 512}, 512, new IntroVaeWeights(0.25f, 0.05f, 120f), 8, 0),
+  P1024(1024, 3, new int[] {16, 32, 64, 128, 256, 512, 512, 512}, 512, new IntroVaeWeights(0.25f, 0.02f, 500f), 4, 4);
+
+  public static final Preset DEFAULT = QUICK28;
+
+  private final String label;
+  private final ModelConfig config;
+  private final IntroVaeWeights weights;
+  private final int batch;
+  private final int vaeEpochs;
+  private final int epochs;
+
+  Preset(int size, int channels, int[] widths, int z, IntroVaeWeights weights, int batch, int vaeEpochs) {
+    this(String.valueOf(size), size, channels, widths, z, weights, batch, vaeEpochs, 100);
+  }
+
+  Preset(String label, int size, int channels, int[] widths, int z, IntroVaeWeights weights, int batch,
+      int vaeEpochs, int epochs) {
+    this.label = label;
+    this.epochs = epochs;
+    this.config = new ModelConfig(size, channels, widths, z);
+    this.weights = weights;
+    this.batch = batch;
+    this.vaeEpochs = vaeEpochs;
+  }
+
+  public String label() {
+    return label;
+  }
+
+  public int epochs() {
+    return epochs;
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  public IntroVaeWeights weights() {
+    return weights;
+  }
+
+  public int batch() {
+    return batch;
+  }
+
+  public int vaeEpochs() {
+    return vaeEpochs;
+  }
+
+  /** Adam learning rate of the official code, for both networks. */
+  public float learningRate() {
+    return 2e-4f;
+  }
+
+  public static String names() {
+    return Arrays.stream(values()).map(Preset::label).collect(Collectors.joining(", "));
+  }
+
+  public static Preset byName(String name) {
+    for (Preset p : values()) {
+      if (p.label().equals(name)) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("unknown preset '" + name + "' (choose one of " + names() + ")");
+  }
+}

@@ -1,0 +1,48 @@
+package org.introvae.model;
+
+import org.bytedeco.systems.global.linux;
+
+/**
+ * Prepares the process environment before TensorFlow's native library reads it.
+ *
+ * <p>TensorFlow reads TF_ENABLE_ONEDNN_OPTS and TF_CPP_MIN_LOG_LEVEL once, from the C environment,
+ * when it first initialises. Under {@code mvn exec:java} the program runs inside Maven's JVM, so the
+ * only way to have the fast oneDNN kernels and quiet logs "as written" is to setenv() them here,
+ * before any TensorFlow class touches the native library. Values the user exported win.
+ */
+public final class TensorFlowRuntime {
+  private static boolean prepared;
+
+  private TensorFlowRuntime() {}
+
+  /** Call before creating the first Graph or Tensor. Idempotent. */
+  public static synchronized void prepare() {
+    if (prepared) {
+      return;
+    }
+    setIfAbsent("TF_ENABLE_ONEDNN_OPTS", "1");
+    setIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
+    prepared = true;
+  }
+
+  /** Whether oneDNN kernels were requested for this process (by the user or by {@link #prepare}). */
+  public static boolean oneDnnRequested() {
+    prepare();
+    return "1".equals(nativeGetenv("TF_ENABLE_ONEDNN_OPTS"));
+  }
+
+  private static void setIfAbsent(String name, String value) {
+    if (System.getenv(name) == null && nativeGetenv(name) == null) {
+      linux.setenv(name, value, 0);
+    }
+  }
+
+  private static String nativeGetenv(String name) {
+    java.nio.ByteBuffer value = linux.getenv(name);
+    if (value == null) {
+      return null;
+    }
+    org.bytedeco.javacpp.BytePointer p = new org.bytedeco.javacpp.BytePointer(value);
+    return p.getString();
+  }
+}

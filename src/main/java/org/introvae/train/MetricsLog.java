@@ -1,0 +1,67 @@
+package org.introvae.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** metrics.csv: one row per logged step. */
+public final class MetricsLog {
+  public static final String HEADER = "step,epoch,L_E,L_G,L_AE,kl_real,kl_reconstructed,kl_sampled,alpha,seconds";
+  private final Path file;
+
+  /** One logged step. */
+  public record Row(long step, int epoch, StepLosses losses, float alpha, double seconds) {
+    String csv() {
+      return String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%s,%s,%.1f", step, epoch, f(losses.lossE()),
+          f(losses.lossG()), f(losses.reconstruction()), f(losses.klReal()), f(losses.klReconstructed()),
+          f(losses.klSampled()), f(alpha), seconds);
+    }
+
+    private static String f(float v) {
+      return Float.toString(v);
+    }
+  }
+
+  public MetricsLog(Path file) {
+    this.file = file;
+  }
+
+  /** Starts the file, or for a resumed run drops the rows logged after the checkpoint. */
+  public void open(long keepThroughStep) throws IOException {
+    List<String> kept = new ArrayList<>();
+    kept.add(HEADER);
+    if (keepThroughStep > 0 && Files.exists(file)) {
+      for (String line : Files.readAllLines(file)) {
+        if (!line.startsWith("step") && !line.isBlank() && Long.parseLong(line.substring(0, line.indexOf(','))) <= keepThroughStep) {
+          kept.add(line);
+        }
+      }
+    }
+    Files.write(file, kept);
+  }
+
+  public void append(Row row) throws IOException {
+    Files.writeString(file, row.csv() + "\n", StandardOpenOption.APPEND);
+  }
+
+  /** All rows as numbers (columns of HEADER). */
+  public static List<double[]> read(Path file) throws IOException {
+    List<double[]> rows = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      if (line.startsWith("step") || line.isBlank()) {
+        continue;
+      }
+      String[] parts = line.split(",");
+      double[] row = new double[parts.length];
+      for (int i = 0; i < parts.length; i++) {
+        row[i] = Double.parseDouble(parts[i]);
+      }
+      rows.add(row);
+    }
+    return rows;
+  }
+}

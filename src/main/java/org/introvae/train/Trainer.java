@@ -1,0 +1,210 @@
+package org.introvae.train;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.introvae.data.DataException;
+import org.introvae.data.Datasets;
+import org.introvae.data.ImageFolderReader;
+import org.introvae.data.ImageSet;
+import org.introvae.data.Split;
+import org.introvae.model.ModelConfig;
+import org.introvae.model.TrainingGraph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/** The training loop: data, graph, session, logging, pictures and checkpoints of one run. */
+public final class Trainer {
+  private static final int GRID_IMAGES = 16;
+
+  private final TrainOptions options;
+  private final PrintStream out;
+  private final boolean terminal;
+
+  public Trainer(TrainOptions options, PrintStream out, boolean terminal) {
+    this.options = options;
+    this.out = out;
+    this.terminal = terminal;
+  }
+
+  /** What a finished run reports. */
+  public record Summary(Path folder, long steps, StepLosses last) {}
+
+  public Summary run() throws UserError, DataException, IOException {
+    TrainOptions o = options;
+    RunFolder run = new RunFolder(o.runsDir().resolve(o.runName()));
+    if (o.resume()) {
+      if (!run.exists()) {
+        throw new UserError(run.root() + ": no run to resume (params.json is missing)");
+      }
+      o = o.resumedFrom(run.readParams());
+    } else if (run.exists()) {
+      throw new UserError(run.root() + ": a run with this name exists; pass --resume to continue it or choose another --run");
+    }
+
+    ImageSet images = Datasets.open(o.data(), new ImageFolderReader.Options(o.imageSize(), o.imageChannels(), o.resize()));
+    if (images.skipped() > 0) {
+      out.printf("skipped %d unreadable image file(s); first: %s%n", images.skipped(), images.firstSkipped());
+    }
+    Split split = new Split(images, o.heldOut(), o.seed());
+    int batch = o.batch();
+    int perEpoch = split.batchesPerEpoch(batch);
+    if (perEpoch < 1) {
+      throw new UserError("--batch " + batch + " is larger than the " + split.trainCount() + " training images");
+    }
+    long total = (long) o.epochs() * perEpoch;
+    if (o.steps() > 0) {
+      total = Math.min(total, o.steps());
+    }
+    ModelConfig config = o.modelConfig(images.channels());
+    if (!o.resume()) {
+      run.writeParams(params(o, config, images, split));
+    }
+    out.printf("run %s: %s, %d training / %d held-out images from %s%n", run.root(), config, split.trainCount(),
+        split.heldOutCount(), images.source());
+    out.printf("α=%s β=%s m=%s lr=%s batch %d, %d steps (%d per epoch), VAE warm-up %d epoch(s)%n",
+        o.weights().α(), o.weights().β(), o.weights().m(), o.learningRate(), batch, total, perEpoch, o.vaeEpochs());
+
+    Checkpoints checkpoints = run.checkpoints();
+    MetricsLog metrics = new MetricsLog(run.metrics());
+    try (TrainingGraph graph = new TrainingGraph(config, o.weights(), o.learningRate(), batch, o.seed());
+        Session session = new Session(graph.graph)) {
+      long first = 0;
+      Optional<Checkpoints.Saved> saved = o.resume() ? checkpoints.latest() : Optional.empty();
+      if (saved.isPresent()) {
+        checkpoints.restore(session, saved.get());
+        first = saved.get().step();
+        out.printf("resumed from %s (step %d)%n", saved.get().dir(), first);
+      } else {
+        session.initialize();
+      }
+      metrics.open(first);
+      return loop(o, run, graph, session, split, first, total, perEpoch, checkpoints, metrics);
+    }
+  }
+
+  private Summary loop(TrainOptions o, RunFolder run, TrainingGraph graph, Session session, Split split, long first,
+      long total, int perEpoch, Checkpoints checkpoints, MetricsLog metrics) throws IOException, UserError {
+    int batch = o.batch();
+    ModelConfig config = graph.config;
+    float[] pixels = new float[batch * split.images().imageBytes()];
+    float[] gridReal = split.heldOutImages(GRID_IMAGES);
+    float[] gridLatents = fixedLatents(GRID_IMAGES, config.zDim(), o.seed());
+    Progress progress = new Progress(out, terminal, first, total, batch);
+    long started = System.nanoTime();
+    long lastSaved = first;
+    StepLosses losses = null;
+    for (long step = first; step < total; step++) {
+      int epoch = (int) (step / perEpoch);
+      float α = epoch < o.vaeEpochs() ? 0f : o.weights().α();
+      split.trainBatch(epoch, (int) (step % perEpoch), batch, pixels);
+      losses = step(graph, session, pixels, o.seed(), step, α);
+      String bad = losses.firstNonFinite();
+      if (bad != null) {
+        progress.breakLine();
+        throw new UserError("step " + (step + 1) + ": " + bad + "; training stopped. The last good checkpoint (step "
+            + lastSaved + ") is kept in " + run.root().resolve("checkpoints")
+            + "; continue from it with --resume and a lower --lr, or start again with a larger --margin or more --vae-epochs.");
+      }
+      long done = step + 1;
+      boolean logStep = done % o.logEvery() == 0 || done == total;
+      if (logStep) {
+        metrics.append(new MetricsLog.Row(done, epoch + 1, losses, α, (System.nanoTime() - started) / 1e9));
+      }
+      progress.update(step, epoch, losses, logStep);
+      if (done % o.imageEvery() == 0) {
+        pictures(run, graph, session, gridReal, gridLatents, String.format("step-%08d.png", done));
+      }
+      if (done % o.checkpointEvery() == 0 && done != total) {
+        checkpoints.save(session, done);
+        lastSaved = done;
+      }
+    }
+    progress.breakLine();
+    if (total > first) {
+      checkpoints.save(session, total);
+    }
+    pictures(run, graph, session, gridReal, gridLatents, "final.png");
+    out.printf("done: %s (final grid %s, curves %s)%n", run.root(), run.images().resolve("final.png"), run.lossCurves());
+    return new Summary(run.root(), total, losses);
+  }
+
+  static StepLosses step(TrainingGraph g, Session session, float[] pixels, long seed, long step, float α) {
+    ModelConfig c = g.config;
+    try (TFloat32 x = TFloat32.tensorOf(Shape.of(g.batchSize, c.imageSize(), c.imageSize(), c.imageChannels()),
+            DataBuffers.of(pixels, true, false));
+        TInt64 noiseSeed = TInt64.vectorOf(seed, step);
+        TFloat32 alpha = TFloat32.scalarOf(α);
+        TFloat32 t = TFloat32.scalarOf(step + 1);
+        Result r = session.runner().feed(g.x, x).feed(g.noiseSeed, noiseSeed).feed(g.α, alpha).feed(g.adamStep, t)
+            .addTarget(g.trainStep)
+            .fetch(g.lossE).fetch(g.lossG).fetch(g.reconstructionError)
+            .fetch(g.klReal).fetch(g.klReconstructed).fetch(g.klSampled)
+            .run()) {
+      return new StepLosses(scalar(r, 0), scalar(r, 1), scalar(r, 2), scalar(r, 3), scalar(r, 4), scalar(r, 5));
+    }
+  }
+
+  private static float scalar(Result r, int i) {
+    return ((TFloat32) r.get(i)).getFloat();
+  }
+
+  /** Grid of held-out images | their reconstructions (z = μ) | samples of fixed z, with BN in inference mode. */
+  private void pictures(RunFolder run, TrainingGraph g, Session session, float[] real, float[] latents, String name) {
+    ModelConfig c = g.config;
+    int n = real.length / (c.imageSize() * c.imageSize() * c.imageChannels());
+    try (TFloat32 images = TFloat32.tensorOf(Shape.of(n, c.imageSize(), c.imageSize(), c.imageChannels()),
+            DataBuffers.of(real, true, false));
+        TFloat32 z = TFloat32.tensorOf(Shape.of(latents.length / c.zDim(), c.zDim()), DataBuffers.of(latents, true, false));
+        Result r = session.runner().feed(g.evalImages, images).feed(g.evalLatents, z)
+            .fetch(g.evalReconstruction).fetch(g.evalDecoded).run()) {
+      Pictures.grid(run.images().resolve(name), c.imageSize(), c.imageChannels(),
+          List.of("real (held out)", "reconstruction", "sample"), List.of(real, floats(r, 0), floats(r, 1)));
+      String[] header = MetricsLog.HEADER.split(",");
+      Pictures.lossCurves(run.lossCurves(), MetricsLog.read(run.metrics()), header,
+          new int[][] {{2, 3}, {4}, {5, 6, 7}}, new String[] {"losses", "reconstruction L_AE", "KL energy"});
+    } catch (IOException | RuntimeException e) {
+      out.println("warning: could not write pictures for " + name + ": " + e.getMessage());
+    }
+  }
+
+  private static float[] floats(Result r, int i) {
+    TFloat32 t = (TFloat32) r.get(i);
+    float[] out = new float[(int) t.size()];
+    t.asRawTensor().data().asFloats().read(out);
+    return out;
+  }
+
+  private static float[] fixedLatents(int count, int z, long seed) {
+    Random random = new Random(seed ^ 0x5DEECE66DL);
+    float[] out = new float[count * z];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) random.nextGaussian();
+    }
+    return out;
+  }
+
+  private static Map<String, Object> params(TrainOptions o, ModelConfig config, ImageSet images, Split split) {
+    Map<String, Object> p = new LinkedHashMap<>(o.asParams());
+    p.put("model_image_size", config.imageSize());
+    p.put("model_image_channels", config.imageChannels());
+    p.put("model_widths", config.widthsText());
+    p.put("model_z", config.zDim());
+    p.put("data_source", images.source());
+    p.put("data_images", images.count());
+    p.put("data_train_images", split.trainCount());
+    p.put("data_held_out_images", split.heldOutCount());
+    p.put("data_skipped_files", images.skipped());
+    p.put("objective", "introvae");
+    return p;
+  }
+}

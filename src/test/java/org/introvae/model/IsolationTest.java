@@ -1,0 +1,76 @@
+package org.introvae.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Session;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/** The encoder's optimizer moves only encoder variables; the decoder's only decoder variables. */
+class IsolationTest {
+  @BeforeAll
+  static void runtime() {
+    TensorFlowRuntime.prepare();
+  }
+
+  private static int changed(List<float[]> before, List<float[]> after) {
+    int n = 0;
+    for (int i = 0; i < before.size(); i++) {
+      n += Arrays.equals(before.get(i), after.get(i)) ? 0 : 1;
+    }
+    return n;
+  }
+
+  private void check(boolean encoderStep) {
+    try (TrainingGraph g = new TrainingGraph(TinyGraphs.CONFIG, new IntroVaeWeights(0.5f, 1f, 100f), 1e-3f,
+        TinyGraphs.BATCH, 5); Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(3))) {
+      s.initialize();
+      List<Variable<TFloat32>> enc = g.encoder.parameters().trainable();
+      List<Variable<TFloat32>> dec = g.decoder.parameters().trainable();
+      List<float[]> encBefore = TinyGraphs.readAll(s, enc);
+      List<float[]> decBefore = TinyGraphs.readAll(s, dec);
+      Op update = encoderStep ? g.encoderUpdate : g.decoderUpdate;
+      try (TInt64 seed = TinyGraphs.seed(0); TFloat32 t = TFloat32.scalarOf(1f)) {
+        s.runner().feed(g.x, x).feed(g.noiseSeed, seed).feed(g.adamStep, t).addTarget(update).run().close();
+      }
+      int encChanged = changed(encBefore, TinyGraphs.readAll(s, enc));
+      int decChanged = changed(decBefore, TinyGraphs.readAll(s, dec));
+      if (encoderStep) {
+        assertEquals(enc.size(), encChanged, "every encoder variable moves");
+        assertEquals(0, decChanged, "no decoder variable moves");
+      } else {
+        assertEquals(dec.size(), decChanged, "every decoder variable moves");
+        assertEquals(0, encChanged, "no encoder variable moves");
+      }
+    }
+  }
+
+  @Test
+  void encoder_update_changes_only_encoder_variables() {
+    check(true);
+  }
+
+  @Test
+  void decoder_update_changes_only_decoder_variables() {
+    check(false);
+  }
+
+  @Test
+  void the_two_networks_share_no_variable() {
+    try (TrainingGraph g = new TrainingGraph(TinyGraphs.CONFIG, new IntroVaeWeights(0.5f, 1f, 100f), 1e-3f, 2, 5)) {
+      List<String> enc = g.encoder.parameters().trainable().stream().map(v -> v.op().name()).toList();
+      List<String> dec = g.decoder.parameters().trainable().stream().map(v -> v.op().name()).toList();
+      assertTrue(enc.stream().allMatch(n -> n.startsWith("encoder.")));
+      assertTrue(dec.stream().allMatch(n -> n.startsWith("decoder.")));
+      assertFalse(enc.stream().anyMatch(dec::contains));
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package org.introvae.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End to end on the bundled Fashion-MNIST images, with a narrow network. */
+class TrainingRunTest {
+  @TempDir
+  Path runs;
+
+  private record Outcome(int code, String out, String err) {}
+
+  private Outcome train(String... extra) {
+    List<String> args = new ArrayList<>(List.of("--runs", runs.toString(), "--widths", "8,16", "--z", "8",
+        "--batch", "32", "--vae-epochs", "0", "--log-every", "5", "--image-every", "1000", "--checkpoint-every", "10",
+        "--seed", "42"));
+    args.addAll(Arrays.asList(extra));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = TrainCommand.run(args.toArray(String[]::new), new PrintStream(out, true), new PrintStream(err, true));
+    return new Outcome(code, out.toString(), err.toString());
+  }
+
+  private static double meanColumn(List<double[]> rows, int from, int to, int column) {
+    return rows.subList(from, to).stream().mapToDouble(r -> r[column]).average().orElseThrow();
+  }
+
+  @Test
+  void a_short_run_lowers_the_reconstruction_error_and_leaves_its_files() throws Exception {
+    Outcome o = train("--run", "short", "--steps", "60");
+    assertEquals(0, o.code(), o.err());
+    Path run = runs.resolve("short");
+    List<double[]> rows = MetricsLog.read(run.resolve("metrics.csv"));
+    assertEquals(12, rows.size());
+    double early = meanColumn(rows, 0, 3, 4);
+    double late = meanColumn(rows, 9, 12, 4);
+    assertTrue(late < 0.6 * early, "L_AE should fall: first rows " + early + ", last rows " + late);
+
+    Map<String, String> params = Json.read(Files.readString(run.resolve("params.json")));
+    assertEquals("8,16", params.get("widths"));
+    assertEquals("data/fashion-mnist/t10k-images-idx3-ubyte.gz", params.get("data_source"));
+    assertEquals("9000", params.get("data_train_images"));
+    assertTrue(Files.size(run.resolve("images/final.png")) > 1000);
+    assertTrue(Files.size(run.resolve("loss-curves.png")) > 1000);
+    assertEquals("step-00000060", Files.readString(run.resolve("checkpoints/latest")).trim());
+  }
+
+  @Test
+  void resuming_a_killed_run_reproduces_the_uninterrupted_run() throws Exception {
+    assertEquals(0, train("--run", "whole", "--steps", "30").code());
+    assertEquals(0, train("--run", "split", "--steps", "20").code());
+    // Pretend the process died after step 20's checkpoint but before anything else.
+    Outcome resumed = train("--run", "split", "--resume", "--steps", "30");
+    assertEquals(0, resumed.code(), resumed.err());
+    assertTrue(resumed.out().contains("resumed from"), resumed.out());
+    List<double[]> whole = MetricsLog.read(runs.resolve("whole/metrics.csv"));
+    List<double[]> split = MetricsLog.read(runs.resolve("split/metrics.csv"));
+    assertEquals(whole.size(), split.size());
+    for (int i = 0; i < whole.size(); i++) {
+      // Every column but the wall-clock seconds.
+      assertTrue(Arrays.equals(Arrays.copyOf(whole.get(i), 9), Arrays.copyOf(split.get(i), 9)),
+          "row " + i + ": " + Arrays.toString(whole.get(i)) + " vs " + Arrays.toString(split.get(i)));
+    }
+  }
+
+  @Test
+  void the_same_seed_gives_the_same_losses() throws Exception {
+    assertEquals(0, train("--run", "a", "--steps", "10").code());
+    assertEquals(0, train("--run", "b", "--steps", "10").code());
+    assertEquals(0, train("--run", "c", "--steps", "10", "--seed", "43").code());
+    List<String> a = Files.readAllLines(runs.resolve("a/metrics.csv"));
+    List<String> b = Files.readAllLines(runs.resolve("b/metrics.csv"));
+    List<String> c = Files.readAllLines(runs.resolve("c/metrics.csv"));
+    assertEquals(strip(a), strip(b));
+    assertTrue(!strip(a).equals(strip(c)), "another seed should train differently");
+  }
+
+  private static List<String> strip(List<String> lines) {
+    return lines.stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+  }
+
+  @Test
+  void a_diverging_run_stops_with_a_message_and_keeps_the_last_good_checkpoint() throws Exception {
+    assertEquals(0, train("--run", "nan", "--steps", "10").code());
+    Outcome o = train("--run", "nan", "--resume", "--steps", "40", "--lr", "1e30");
+    assertEquals(2, o.code());
+    assertTrue(o.err().startsWith("error: step ") && o.err().contains("training stopped"), o.err());
+    assertEquals(1, o.err().strip().lines().count(), o.err());
+    assertTrue(o.err().contains("(step 10)"), o.err());
+    assertEquals("step-00000010", Files.readString(runs.resolve("nan/checkpoints/latest")).trim());
+    assertTrue(Files.exists(runs.resolve("nan/checkpoints/step-00000010/model.index")));
+  }
+
+  @Test
+  void bad_input_is_one_line_on_stderr_with_exit_code_2() {
+    Outcome missing = train("--run", "x", "--data", runs.resolve("nope").toString());
+    assertEquals(2, missing.code());
+    assertEquals("error: " + runs.resolve("nope") + ": no such file or folder", missing.err().strip());
+
+    Outcome exists = train("--run", "dup", "--steps", "1");
+    assertEquals(0, exists.code(), exists.err());
+    Outcome again = train("--run", "dup", "--steps", "1");
+    assertEquals(2, again.code());
+    assertTrue(again.err().contains("pass --resume"), again.err());
+
+    Outcome resumeNothing = train("--run", "ghost", "--resume");
+    assertEquals(2, resumeNothing.code());
+    assertTrue(resumeNothing.err().contains("no run to resume"), resumeNothing.err());
+  }
+}

@@ -116,19 +116,26 @@ class GradientTest {
     return (plus - minus) / (2 * EPS);
   }
 
+  /** A random unit direction over {@code vars} and the graph's derivative ⟨∇, d⟩ along it. */
+  private record Probe(List<Variable<TFloat32>> vars, List<float[]> d, double exact) {}
+
+  private static Probe probe(Session s, TrainingGraph g, TFloat32 x, List<Variable<TFloat32>> vars, Output<?>[] grads,
+      long directionSeed) {
+    s.initialize();
+    List<float[]> d = direction(TinyGraphs.readAll(s, vars), directionSeed);
+    return new Probe(vars, d, analytic(s, g, grads, x, d));
+  }
+
   @Test
   void encoder_gradient_of_L_E_matches_finite_differences_with_ng_inputs_held() {
     try (TrainingGraph g = graph(1f); Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(1))) {
-      s.initialize();
-      List<Variable<TFloat32>> vars = g.encoder.parameters().trainable();
-      List<float[]> d = direction(TinyGraphs.readAll(s, vars), 11);
-      double exact = analytic(s, g, g.encoderGradients, x, d);
-
+      Probe p = probe(s, g, x, g.encoder.parameters().trainable(), g.encoderGradients, 11);
+      double exact = p.exact();
       // ng(x_r), ng(x_p) fed with their current values: moving θ_E cannot move them, as ng() promises.
       Map<Operand<TFloat32>, TFloat32> held = stoppedValues(s, g, x);
       try {
-        double withNg = numeric(s, g, g.lossE, vars, d, x, held);
-        double withoutNg = numeric(s, g, g.lossE, vars, d, x, Map.of());
+        double withNg = numeric(s, g, g.lossE, p.vars(), p.d(), x, held);
+        double withoutNg = numeric(s, g, g.lossE, p.vars(), p.d(), x, Map.of());
         assertEquals(withNg, exact, 0.03 * Math.abs(withNg) + 1e-2, "∂L_E/∂θ_E along d");
         // Letting x_r, x_p follow θ_E changes the derivative: the stop-gradient is doing something.
         assertTrue(Math.abs(withoutNg - exact) > 0.1 * Math.abs(exact),
@@ -142,12 +149,9 @@ class GradientTest {
   @Test
   void decoder_gradient_of_L_G_matches_finite_differences() {
     try (TrainingGraph g = graph(1f); Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(2))) {
-      s.initialize();
-      List<Variable<TFloat32>> vars = g.decoder.parameters().trainable();
-      List<float[]> d = direction(TinyGraphs.readAll(s, vars), 12);
-      double exact = analytic(s, g, g.decoderGradients, x, d);
-      double fd = numeric(s, g, g.lossG, vars, d, x, Map.of());
-      assertEquals(fd, exact, 0.03 * Math.abs(fd) + 1e-2, "∂L_G/∂θ_D along d");
+      Probe p = probe(s, g, x, g.decoder.parameters().trainable(), g.decoderGradients, 12);
+      double fd = numeric(s, g, g.lossG, p.vars(), p.d(), x, Map.of());
+      assertEquals(fd, p.exact(), 0.03 * Math.abs(fd) + 1e-2, "∂L_G/∂θ_D along d");
     }
   }
 

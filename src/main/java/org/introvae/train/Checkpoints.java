@@ -1,11 +1,11 @@
 package org.introvae.train;
 
+import org.introvae.serving.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,12 +35,12 @@ public final class Checkpoints {
   public Saved save(Session session, long step) throws IOException {
     Files.createDirectories(dir);
     Path tmp = dir.resolve(".tmp-step-" + step);
-    deleteTree(tmp);
+    Folders.deleteTree(tmp);
     Files.createDirectories(tmp);
     session.save(tmp.resolve("model").toString());
-    Files.writeString(tmp.resolve("state.json"), Json.write(Map.of("step", step)));
+    Files.writeString(tmp.resolve("state.json"), Json.writePretty(Map.of("step", step)));
     Path target = dir.resolve(String.format("step-%08d", step));
-    deleteTree(target);
+    Folders.deleteTree(target);
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     Path latestTmp = dir.resolve(".latest.tmp");
     Files.writeString(latestTmp, target.getFileName().toString() + "\n", StandardCharsets.UTF_8);
@@ -78,7 +78,7 @@ public final class Checkpoints {
     if (!Files.isRegularFile(state) || !Files.isRegularFile(target.resolve("model.index"))) {
       return Optional.empty();
     }
-    return Optional.of(new Saved(Long.parseLong(Json.read(Files.readString(state)).get("step")), target));
+    return Optional.of(new Saved(Long.parseLong(Json.parseFlat(Files.readString(state)).get("step")), target));
   }
 
   private List<Path> stepFolders() throws IOException {
@@ -94,18 +94,7 @@ public final class Checkpoints {
     List<Path> steps = stepFolders();
     for (int i = 0; i < steps.size() - KEEP; i++) {
       if (!steps.get(i).equals(keep)) {
-        deleteTree(steps.get(i));
-      }
-    }
-  }
-
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
+        Folders.deleteTree(steps.get(i));
       }
     }
   }

@@ -1,5 +1,6 @@
 package org.introvae.train;
 
+import org.introvae.serving.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ public final class RunFolder {
 
   public Map<String, String> readParams() throws UserError {
     try {
-      return Json.read(Files.readString(params()));
+      return Json.parseFlat(Files.readString(params()));
     } catch (IOException | RuntimeException e) {
       throw new UserError(params() + ": cannot be read (" + e.getMessage() + ")");
     }
@@ -53,7 +54,7 @@ public final class RunFolder {
   public void writeParams(Map<String, ?> params) throws IOException {
     Files.createDirectories(root);
     Path tmp = root.resolve(".params.json.tmp");
-    Files.writeString(tmp, Json.write(params));
+    Files.writeString(tmp, Json.writePretty(params));
     Files.move(tmp, params(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

@@ -1,5 +1,6 @@
 package org.introvae.train;
 
+import org.introvae.serving.Json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,7 +48,7 @@ class TrainingRunTest {
     double late = meanColumn(rows, 9, 12, 4);
     assertTrue(late < 0.6 * early, "L_AE should fall: first rows " + early + ", last rows " + late);
 
-    Map<String, String> params = Json.read(Files.readString(run.resolve("params.json")));
+    Map<String, String> params = Json.parseFlat(Files.readString(run.resolve("params.json")));
     assertEquals("8,16", params.get("widths"));
     assertEquals("data/fashion-mnist/t10k-images-idx3-ubyte.gz", params.get("data_source"));
     assertEquals("9000", params.get("data_train_images"));

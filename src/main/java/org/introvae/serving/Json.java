@@ -1,0 +1,304 @@
+package org.introvae.serving;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small JSON reader and writer, so the loader needs nothing but TensorFlow Java. Objects read as
+ * {@code LinkedHashMap<String, Object>}, arrays as {@code List<Object>}, integral numbers that fit as
+ * {@code Long}, other numbers as {@code Double}.
+ */
+public final class Json {
+  private final String text;
+  private int pos;
+
+  private Json(String text) {
+    this.text = text;
+  }
+
+  /** @throws IllegalArgumentException with the offset of the first problem */
+  public static Object parse(String text) {
+    Json p = new Json(text);
+    p.skip();
+    Object value = p.value(0);
+    p.skip();
+    if (p.pos != text.length()) {
+      throw p.error("unexpected text after the JSON value");
+    }
+    return value;
+  }
+
+  /** A flat object's values as text (numbers as written by {@link #write}, strings unquoted). */
+  public static Map<String, String> parseFlat(String text) {
+    Object value = parse(text);
+    if (!(value instanceof Map<?, ?> map)) {
+      throw new IllegalArgumentException("expected a JSON object");
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    map.forEach((k, v) -> out.put((String) k, v == null ? null : v.toString()));
+    return out;
+  }
+
+  private Object value(int depth) {
+    if (depth > 64) {
+      throw error("nested too deeply");
+    }
+    if (pos >= text.length()) {
+      throw error("unexpected end of JSON");
+    }
+    char c = text.charAt(pos);
+    switch (c) {
+      case '{':
+        return object(depth);
+      case '[':
+        return array(depth);
+      case '"':
+        return string();
+      case 't':
+        return literal("true", Boolean.TRUE);
+      case 'f':
+        return literal("false", Boolean.FALSE);
+      case 'n':
+        return literal("null", null);
+      default:
+        if (c == '-' || (c >= '0' && c <= '9')) {
+          return number();
+        }
+        throw error("unexpected character '" + c + "'");
+    }
+  }
+
+  private Map<String, Object> object(int depth) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    pos++;
+    skip();
+    if (peek() == '}') {
+      pos++;
+      return map;
+    }
+    while (true) {
+      skip();
+      if (peek() != '"') {
+        throw error("expected a quoted key");
+      }
+      String key = string();
+      skip();
+      expect(':');
+      skip();
+      map.put(key, value(depth + 1));
+      skip();
+      char c = next();
+      if (c == '}') {
+        return map;
+      }
+      if (c != ',') {
+        throw error("expected ',' or '}'");
+      }
+    }
+  }
+
+  private List<Object> array(int depth) {
+    List<Object> list = new ArrayList<>();
+    pos++;
+    skip();
+    if (peek() == ']') {
+      pos++;
+      return list;
+    }
+    while (true) {
+      skip();
+      list.add(value(depth + 1));
+      skip();
+      char c = next();
+      if (c == ']') {
+        return list;
+      }
+      if (c != ',') {
+        throw error("expected ',' or ']'");
+      }
+    }
+  }
+
+  private String string() {
+    expect('"');
+    StringBuilder s = new StringBuilder();
+    while (true) {
+      char c = next();
+      if (c == '"') {
+        return s.toString();
+      }
+      if (c == '\\') {
+        char e = next();
+        switch (e) {
+          case 'n' -> s.append('\n');
+          case 't' -> s.append('\t');
+          case 'r' -> s.append('\r');
+          case 'b' -> s.append('\b');
+          case 'f' -> s.append('\f');
+          case 'u' -> {
+            if (pos + 4 > text.length()) {
+              throw error("bad \\u escape");
+            }
+            s.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+            pos += 4;
+          }
+          default -> s.append(e);
+        }
+      } else {
+        s.append(c);
+      }
+    }
+  }
+
+  private Object number() {
+    int start = pos;
+    while (pos < text.length() && "+-0123456789.eE".indexOf(text.charAt(pos)) >= 0) {
+      pos++;
+    }
+    String n = text.substring(start, pos);
+    try {
+      if (n.indexOf('.') < 0 && n.indexOf('e') < 0 && n.indexOf('E') < 0) {
+        return Long.parseLong(n);
+      }
+      return Double.parseDouble(n);
+    } catch (NumberFormatException e) {
+      throw error("bad number '" + n + "'");
+    }
+  }
+
+  private Object literal(String word, Object value) {
+    if (!text.startsWith(word, pos)) {
+      throw error("unexpected character '" + text.charAt(pos) + "'");
+    }
+    pos += word.length();
+    return value;
+  }
+
+  private char peek() {
+    if (pos >= text.length()) {
+      throw error("unexpected end of JSON");
+    }
+    return text.charAt(pos);
+  }
+
+  private char next() {
+    char c = peek();
+    pos++;
+    return c;
+  }
+
+  private void expect(char c) {
+    if (next() != c) {
+      pos--;
+      throw error("expected '" + c + "'");
+    }
+  }
+
+  private void skip() {
+    while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
+      pos++;
+    }
+  }
+
+  private IllegalArgumentException error(String what) {
+    return new IllegalArgumentException("malformed JSON at offset " + pos + ": " + what);
+  }
+
+  /** Compact JSON of maps, collections, arrays of numbers, numbers, strings, booleans and null. */
+  public static String write(Object value) {
+    StringBuilder s = new StringBuilder();
+    write(value, s, -1);
+    return s.toString();
+  }
+
+  /** Indented, one key per line; for files people read. */
+  public static String writePretty(Object value) {
+    StringBuilder s = new StringBuilder();
+    write(value, s, 0);
+    return s.append('\n').toString();
+  }
+
+  private static void write(Object v, StringBuilder s, int indent) {
+    if (v == null) {
+      s.append("null");
+    } else if (v instanceof String str) {
+      quote(str, s);
+    } else if (v instanceof Float f) {
+      number(f.doubleValue(), f.toString(), s);
+    } else if (v instanceof Double d) {
+      number(d, d.toString(), s);
+    } else if (v instanceof Number || v instanceof Boolean) {
+      s.append(v);
+    } else if (v instanceof Map<?, ?> map) {
+      s.append('{');
+      int i = 0;
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        s.append(i++ == 0 ? "" : ",");
+        newline(s, indent >= 0 ? indent + 1 : -1);
+        quote(String.valueOf(e.getKey()), s);
+        s.append(indent >= 0 ? ": " : ":");
+        write(e.getValue(), s, indent >= 0 ? indent + 1 : -1);
+      }
+      if (!map.isEmpty()) {
+        newline(s, indent);
+      }
+      s.append('}');
+    } else if (v instanceof Iterable<?> list) {
+      s.append('[');
+      int i = 0;
+      for (Object item : list) {
+        s.append(i++ == 0 ? "" : ",");
+        write(item, s, -1);
+      }
+      s.append(']');
+    } else if (v instanceof float[] floats) {
+      s.append('[');
+      for (int i = 0; i < floats.length; i++) {
+        s.append(i == 0 ? "" : ",");
+        number(floats[i], Float.toString(floats[i]), s);
+      }
+      s.append(']');
+    } else if (v instanceof Object[] items) {
+      write(java.util.Arrays.asList(items), s, indent);
+    } else {
+      quote(v.toString(), s);
+    }
+  }
+
+  private static void number(double value, String text, StringBuilder s) {
+    if (Double.isFinite(value)) {
+      s.append(text);
+    } else {
+      quote(text, s);
+    }
+  }
+
+  private static void newline(StringBuilder s, int indent) {
+    if (indent >= 0) {
+      s.append('\n').append("  ".repeat(indent));
+    }
+  }
+
+  private static void quote(String str, StringBuilder s) {
+    s.append('"');
+    for (char c : str.toCharArray()) {
+      switch (c) {
+        case '"' -> s.append("\\\"");
+        case '\\' -> s.append("\\\\");
+        case '\n' -> s.append("\\n");
+        case '\r' -> s.append("\\r");
+        case '\t' -> s.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            s.append(String.format("\\u%04x", (int) c));
+          } else {
+            s.append(c);
+          }
+        }
+      }
+    }
+    s.append('"');
+  }
+}

@@ -1,3 +1,4 @@
+import org.introvae.export.ModelExporter;
 import org.introvae.train.TrainCommand;
 
 /** Entry point: {@code mvn compile exec:java -Dexec.mainClass=Train -Dexec.args="--help"}. */
@@ -5,7 +6,7 @@ public final class Train {
   private Train() {}
 
   public static void main(String[] args) {
-    int code = TrainCommand.run(args, System.out, System.err);
+    int code = TrainCommand.run(args, System.out, System.err, (run, models) -> ModelExporter.export(run, models, null));
     if (code != 0) {
       System.exit(code);
     }

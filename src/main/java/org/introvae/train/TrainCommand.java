@@ -9,8 +9,17 @@ import org.introvae.model.TensorFlowRuntime;
 public final class TrainCommand {
   private TrainCommand() {}
 
-  /** Returns the process exit code: 0 done, 1 failed (I/O or diverged), 2 bad input. */
+  /** Exports a finished run (supplied by the entry point, so training does not depend on export). */
+  public interface Exporter {
+    java.nio.file.Path export(java.nio.file.Path runDir, java.nio.file.Path modelDir) throws UserError, IOException;
+  }
+
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, out, err, null);
+  }
+
+  /** Returns the process exit code: 0 done, 1 failed (I/O), 2 bad input or diverged. */
+  public static int run(String[] args, PrintStream out, PrintStream err, Exporter exporter) {
     TensorFlowRuntime.prepare();
     try {
       TrainOptions options = TrainOptions.parse(args);
@@ -18,7 +27,13 @@ public final class TrainCommand {
         out.print(TrainOptions.helpText());
         return 0;
       }
-      new Trainer(options, out, System.console() != null).run();
+      if (options.exportDir().isPresent() && exporter == null) {
+        throw new UserError("--export is not available here");
+      }
+      Trainer.Summary summary = new Trainer(options, out, System.console() != null).run();
+      if (options.exportDir().isPresent()) {
+        out.println("exported " + exporter.export(summary.folder(), options.exportDir().get()));
+      }
       return 0;
     } catch (UserError | DataException e) {
       err.println("error: " + e.getMessage());

@@ -43,6 +43,7 @@ public final class TrainOptions {
       new Spec("seed", "N", "seed of weights, data order and noise; the same seed gives the same losses", p -> "1"),
       new Spec("run", "NAME", "run name; output goes to <runs>/<name>/", p -> null),
       new Spec("runs", "DIR", "folder that holds the runs", p -> "runs"),
+      new Spec("export", "DIR", "after training, export the model to DIR/<next version> (TF Serving layout)", p -> null),
       new Spec("resume", null, "continue the run named by --run from its last checkpoint", p -> "false"),
       new Spec("held-out", "FRACTION", "fraction of images kept out of training (shown in the grids)", p -> "0.1"),
       new Spec("no-resize", null, "require images to be exactly --image-size instead of resizing", p -> "false"),
@@ -52,7 +53,7 @@ public final class TrainOptions {
       new Spec("help", null, "print this help", p -> "false"));
 
   /** Options a resumed run may change; everything else must stay as the run was started. */
-  private static final List<String> RESUMABLE = List.of("run", "runs", "resume", "steps", "epochs", "lr", "log-every",
+  private static final List<String> RESUMABLE = List.of("run", "runs", "resume", "steps", "epochs", "lr", "export", "log-every",
       "image-every", "checkpoint-every", "data");
 
   private final Map<String, String> explicit;
@@ -263,6 +264,11 @@ public final class TrainOptions {
     return Path.of(get("runs"));
   }
 
+  /** Where to export the model after training, if anywhere. */
+  public java.util.Optional<Path> exportDir() {
+    return java.util.Optional.ofNullable(get("export")).map(Path::of);
+  }
+
   public boolean resume() {
     return Boolean.parseBoolean(get("resume"));
   }
@@ -295,7 +301,7 @@ public final class TrainOptions {
   public Map<String, Object> asParams() {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Spec s : SPECS) {
-      if (!s.name().equals("help") && !s.name().equals("resume")) {
+      if (!s.name().equals("help") && !s.name().equals("resume") && !s.name().equals("export")) {
         out.put(s.name(), s.name().equals("run") ? runName() : get(s.name()));
       }
     }

@@ -1,0 +1,163 @@
+package org.introvae.export;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.introvae.model.InferenceGraph;
+import org.introvae.model.ModelConfig;
+import org.introvae.serving.Json;
+import org.introvae.serving.ModelInfo;
+import org.introvae.train.Checkpoints;
+import org.introvae.train.Folders;
+import org.introvae.train.MetricsLog;
+import org.introvae.train.RunFolder;
+import org.introvae.train.UserError;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+
+/**
+ * Exports a run's latest checkpoint as a SavedModel in TF Serving's layout {@code <model>/<version>/}.
+ * The version is written in a temporary sibling folder and renamed into place, so a server polling
+ * the model folder never sees half a model; an existing version is never overwritten.
+ */
+public final class ModelExporter {
+  public static final String PREDICT = "tensorflow/serving/predict";
+
+  private ModelExporter() {}
+
+  /** Exports and returns the new version folder. {@code version} null means one above the highest present. */
+  public static Path export(Path runDir, Path modelDir, Integer version) throws UserError, IOException {
+    RunFolder run = new RunFolder(runDir);
+    if (!run.exists()) {
+      throw new UserError(runDir + ": not a run folder (params.json is missing)");
+    }
+    Map<String, String> params = run.readParams();
+    Checkpoints.Saved checkpoint = run.checkpoints().latest()
+        .orElseThrow(() -> new UserError(runDir + ": has no checkpoint to export"));
+    ModelConfig config = configOf(params, runDir);
+
+    Files.createDirectories(modelDir);
+    int v = version != null ? version : nextVersion(modelDir);
+    if (v < 1) {
+      throw new UserError("--version must be at least 1, not " + v);
+    }
+    Path target = modelDir.resolve(String.valueOf(v));
+    if (Files.exists(target)) {
+      throw new UserError(target + ": version " + v + " exists; versions are never overwritten");
+    }
+    Path tmp = modelDir.resolve(".tmp-" + v + "-" + System.nanoTime());
+    try (InferenceGraph g = new InferenceGraph(config); Session session = new Session(g.graph)) {
+      session.restore(checkpoint.dir().resolve("model").toString());
+      SavedModelBundle.exporter(tmp.toString())
+          .withSession(session)
+          .withSignatures(signatures(g))
+          .withTags(SavedModelBundle.DEFAULT_TAG)
+          .export();
+      Path assets = tmp.resolve("assets");
+      Files.createDirectories(assets);
+      Files.writeString(assets.resolve(ModelInfo.ASSET), Json.writePretty(facts(params, config, checkpoint, run)));
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      if (Files.exists(tmp)) {
+        Folders.deleteTree(tmp);
+      }
+    }
+    return target;
+  }
+
+  static Signature[] signatures(InferenceGraph g) {
+    return new Signature[] {
+        Signature.builder().key("serving_default").methodName(PREDICT)
+            .input("images", g.images).output("reconstructions", g.reconstructions).build(),
+        Signature.builder().key("reconstruct").methodName(PREDICT)
+            .input("images", g.images).output("reconstructions", g.reconstructions).build(),
+        Signature.builder().key("encode").methodName(PREDICT)
+            .input("images", g.images).output("mu", g.mu).output("logvar", g.logvar).build(),
+        Signature.builder().key("decode").methodName(PREDICT)
+            .input("z", g.latents).output("images", g.decoded).build(),
+        Signature.builder().key("sample").methodName(PREDICT)
+            .input("seed", g.sampleSeed).input("count", g.sampleCount).output("images", g.samples).build()};
+  }
+
+  private static ModelConfig configOf(Map<String, String> p, Path runDir) throws UserError {
+    try {
+      String[] parts = p.get("model_widths").split(",");
+      int[] widths = new int[parts.length];
+      for (int i = 0; i < parts.length; i++) {
+        widths[i] = Integer.parseInt(parts[i].trim());
+      }
+      return new ModelConfig(Integer.parseInt(p.get("model_image_size")), Integer.parseInt(p.get("model_image_channels")),
+          widths, Integer.parseInt(p.get("model_z")));
+    } catch (RuntimeException e) {
+      throw new UserError(runDir.resolve("params.json") + ": model fields missing or invalid (" + e.getMessage() + ")");
+    }
+  }
+
+  private static Map<String, Object> facts(Map<String, String> params, ModelConfig config, Checkpoints.Saved checkpoint,
+      RunFolder run) throws IOException {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("format", "introvae-savedmodel/1");
+    f.put("objective", params.getOrDefault("objective", "introvae"));
+    f.put("image_size", config.imageSize());
+    f.put("image_channels", config.imageChannels());
+    f.put("z", config.zDim());
+    f.put("widths", config.widthsText());
+    f.put("preset", params.get("preset"));
+    f.put("alpha", number(params.get("alpha")));
+    f.put("beta", number(params.get("beta")));
+    f.put("margin", number(params.get("margin")));
+    f.put("lr", number(params.get("lr")));
+    f.put("batch", number(params.get("batch")));
+    f.put("seed", number(params.get("seed")));
+    f.put("training_data", params.get("data_source"));
+    f.put("training_images", number(params.get("data_train_images")));
+    f.put("step", checkpoint.step());
+    f.put("batch_norm", "inference mode: moving averages from real-data passes");
+    f.put("output_range", "[0, 1], clipped");
+    f.put("signatures", List.of("serving_default", "reconstruct", "encode", "decode", "sample"));
+    f.put("exported_at", Instant.now().toString());
+    if (Files.exists(run.metrics())) {
+      List<double[]> rows = MetricsLog.read(run.metrics());
+      if (!rows.isEmpty()) {
+        String[] names = MetricsLog.HEADER.split(",");
+        double[] last = rows.get(rows.size() - 1);
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        for (int i = 0; i < names.length && i < last.length; i++) {
+          metrics.put(names[i], last[i]);
+        }
+        f.put("final_training_metrics", metrics);
+      }
+    }
+    return f;
+  }
+
+  /** Numbers stay numbers in the JSON; anything else stays text. */
+  private static Object number(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException notWhole) {
+      try {
+        return Double.parseDouble(text);
+      } catch (NumberFormatException notNumber) {
+        return text;
+      }
+    }
+  }
+
+  private static int nextVersion(Path modelDir) throws IOException {
+    try (Stream<Path> list = Files.list(modelDir)) {
+      return list.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
+          .mapToInt(Integer::parseInt).max().orElse(0) + 1;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package org.introvae.model;
+
+import org.introvae.model.Architecture.Decoder;
+import org.introvae.model.Architecture.Encoder;
+import org.introvae.model.Architecture.Mode;
+import org.introvae.model.Architecture.Posterior;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * The networks alone, BatchNorm in inference mode (moving statistics), with the same variable names
+ * as {@link TrainingGraph} so a training checkpoint restores into it. No optimizer or gradient ops:
+ * this is the graph that is exported. Images leave it clipped to [0, 1].
+ */
+public final class InferenceGraph implements AutoCloseable {
+  public final ModelConfig config;
+  public final Graph graph;
+  /** [n, H, W, C] in [0, 1]. */
+  public final Placeholder<TFloat32> images;
+  public final Operand<TFloat32> mu;
+  public final Operand<TFloat32> logvar;
+  /** D(μ(x)): the deterministic reconstruction. */
+  public final Operand<TFloat32> reconstructions;
+  /** [n, z]. */
+  public final Placeholder<TFloat32> latents;
+  public final Operand<TFloat32> decoded;
+  /** Scalar seed and count: {@code count} images from z ~ N(0, I) drawn statelessly from the seed. */
+  public final Placeholder<TInt64> sampleSeed;
+  public final Placeholder<TInt32> sampleCount;
+  public final Operand<TFloat32> samples;
+
+  public InferenceGraph(ModelConfig config) {
+    TensorFlowRuntime.prepare();
+    this.config = config;
+    graph = new Graph();
+    Ops tf = Ops.create(graph);
+    int s = config.imageSize();
+    Encoder encoder = new Encoder(tf, config, 0);
+    Decoder decoder = new Decoder(tf, config, 1);
+
+    images = tf.withName("images").placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(-1, s, s, config.imageChannels())));
+    Posterior q = encoder.apply(tf, images, Mode.INFERENCE);
+    mu = tf.withName("mu").identity(q.mu());
+    logvar = tf.withName("logvar").identity(q.logvar());
+    reconstructions = tf.withName("reconstructions").identity(clip(tf, decoder.apply(tf, mu, Mode.INFERENCE)));
+
+    latents = tf.withName("z").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, config.zDim())));
+    decoded = tf.withName("decoded").identity(clip(tf, decoder.apply(tf, latents, Mode.INFERENCE)));
+
+    sampleSeed = tf.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+    sampleCount = tf.withName("count").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
+    Operand<TInt32> shape = tf.stack(java.util.List.of(sampleCount, tf.constant(config.zDim())));
+    Operand<TInt64> seedPair = tf.stack(java.util.List.of(sampleSeed, tf.constant(0L)));
+    Operand<TFloat32> prior = tf.random.statelessRandomNormal(shape, seedPair);
+    samples = tf.withName("samples").identity(clip(tf, decoder.apply(tf, prior, Mode.INFERENCE)));
+  }
+
+  private static Operand<TFloat32> clip(Ops tf, Operand<TFloat32> x) {
+    return tf.clipByValue(x, tf.constant(0f), tf.constant(1f));
+  }
+
+  @Override
+  public void close() {
+    graph.close();
+  }
+}

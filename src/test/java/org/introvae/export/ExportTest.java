@@ -1,0 +1,98 @@
+package org.introvae.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.introvae.serving.Json;
+import org.introvae.train.UserError;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.SignatureDef;
+
+class ExportTest {
+  @TempDir
+  static Path root;
+  static Path run;
+  static Path models;
+
+  @BeforeAll
+  static void train() throws Exception {
+    run = TinyExport.trainAndExport(root);
+    models = root.resolve("models/tiny");
+  }
+
+  @Test
+  void the_saved_model_has_the_serve_tag_the_signatures_and_no_training_ops() throws Exception {
+    SavedModel saved = SavedModel.parseFrom(Files.readAllBytes(models.resolve("1/saved_model.pb")));
+    assertEquals(1, saved.getMetaGraphsCount());
+    MetaGraphDef meta = saved.getMetaGraphs(0);
+    assertEquals(java.util.List.of("serve"), meta.getMetaInfoDef().getTagsList());
+    Map<String, SignatureDef> signatures = meta.getSignatureDefMap();
+    assertEquals(Set.of("serving_default", "reconstruct", "encode", "decode", "sample"), signatures.keySet());
+    signatures.values().forEach(s -> assertEquals("tensorflow/serving/predict", s.getMethodName()));
+    assertEquals(Set.of("images"), signatures.get("encode").getInputsMap().keySet());
+    assertEquals(Set.of("mu", "logvar"), signatures.get("encode").getOutputsMap().keySet());
+    assertEquals(Set.of("seed", "count"), signatures.get("sample").getInputsMap().keySet());
+    assertEquals(Set.of("z"), signatures.get("decode").getInputsMap().keySet());
+
+    Set<String> opTypes = new TreeSet<>();
+    for (NodeDef node : meta.getGraphDef().getNodeList()) {
+      opTypes.add(node.getOp());
+      assertFalse(node.getName().startsWith("grad_") || node.getName().startsWith("adam_"), node.getName());
+    }
+    for (String op : opTypes) {
+      assertFalse(op.startsWith("Apply") || op.endsWith("Grad") || op.endsWith("GradV3") || op.contains("Backprop"),
+          "training op in the exported graph: " + op);
+    }
+    assertTrue(opTypes.contains("FusedBatchNormV3") && opTypes.contains("Conv2D"), opTypes.toString());
+  }
+
+  @Test
+  void the_model_facts_are_in_the_assets() throws Exception {
+    Map<String, String> facts = Json.parseFlat(Files.readString(models.resolve("1/assets/introvae.json")));
+    assertEquals("28", facts.get("image_size"));
+    assertEquals("1", facts.get("image_channels"));
+    assertEquals("8", facts.get("z"));
+    assertEquals("8,16", facts.get("widths"));
+    assertEquals("20", facts.get("step"));
+    assertEquals("data/fashion-mnist/t10k-images-idx3-ubyte.gz", facts.get("training_data"));
+    assertTrue(facts.get("final_training_metrics").contains("L_AE"));
+  }
+
+  @Test
+  void versions_count_up_and_are_never_overwritten() throws Exception {
+    Path other = root.resolve("versions");
+    assertEquals(other.resolve("1"), ModelExporter.export(run, other, null));
+    assertEquals(other.resolve("2"), ModelExporter.export(run, other, null));
+    assertEquals(other.resolve("7"), ModelExporter.export(run, other, 7));
+    UserError e = assertThrows(UserError.class, () -> ModelExporter.export(run, other, 2));
+    assertTrue(e.getMessage().contains("never overwritten"), e.getMessage());
+    try (Stream<Path> list = Files.list(other)) {
+      assertEquals(Set.of("1", "2", "7"), list.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()),
+          "no temporary folders left behind");
+    }
+  }
+
+  @Test
+  void export_command_reports_mistakes_in_one_line() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = ExportCommand.run(new String[] {"--run", root.resolve("nowhere").toString(), "--out", root.resolve("m").toString()},
+        new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+    assertEquals(2, code);
+    assertEquals("error: " + root.resolve("nowhere") + ": not a run folder (params.json is missing)", err.toString().strip());
+  }
+}

@@ -1,0 +1,13 @@
+import org.introvae.serving.ServeCommand;
+
+/** Entry point: {@code mvn compile exec:java -Dexec.mainClass=Serve -Dexec.args="--models models --port 8501"}. */
+public final class Serve {
+  private Serve() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    int code = ServeCommand.run(args, System.out, System.err);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+}

@@ -1,0 +1,264 @@
+package org.introvae.serving;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.SessionFunction;
+import org.tensorflow.Signature;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * An exported IntroVAE, loaded for use from any JVM application. Depends on TensorFlow Java core only.
+ *
+ * <pre>{@code
+ * try (IntroVaeModel model = IntroVaeModel.load(Path.of("models/fashion-mnist"))) {
+ *   float[][] images = model.sample(42, 16);
+ *   Png.write(Path.of("samples.png"), images, model.info().imageSize(), model.info().imageChannels(), 4, 2);
+ * }
+ * }</pre>
+ *
+ * Images are flat NHWC float arrays (H·W·C values in [0, 1]); latents are float[z]. Safe for
+ * concurrent callers; {@link #close()} waits for calls in flight and frees the native memory.
+ */
+public final class IntroVaeModel implements AutoCloseable {
+  /** Largest batch one call accepts. */
+  public static final int MAX_BATCH = 1024;
+  static final List<String> SIGNATURES = List.of("serving_default", "reconstruct", "encode", "decode", "sample");
+
+  private final Path versionDir;
+  private final long version;
+  private final ModelInfo info;
+  private final SavedModelBundle bundle;
+  private final Map<String, SessionFunction> functions = new LinkedHashMap<>();
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  /** (μ, log σ²) of q(z|x), one row per image. */
+  public record Encoded(float[][] mu, float[][] logvar) {}
+
+  private IntroVaeModel(Path versionDir) {
+    this.versionDir = versionDir;
+    String name = versionDir.getFileName() == null ? "" : versionDir.getFileName().toString();
+    this.version = name.matches("\\d+") ? Long.parseLong(name) : 0;
+    this.info = ModelInfo.read(versionDir);
+    try {
+      bundle = SavedModelBundle.load(versionDir.toString(), SavedModelBundle.DEFAULT_TAG);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(versionDir + ": cannot load the SavedModel (" + e.getMessage() + ")", e);
+    }
+    List<String> present = new ArrayList<>();
+    for (Signature s : bundle.signatures()) {
+      present.add(s.key());
+    }
+    for (String key : SIGNATURES) {
+      if (!present.contains(key)) {
+        bundle.close();
+        throw new IllegalArgumentException(versionDir + ": the SavedModel lacks signature '" + key + "' (has " + present + ")");
+      }
+      functions.put(key, bundle.function(key));
+    }
+  }
+
+  /** Loads a version folder, or the highest numeric version inside a model folder. */
+  public static IntroVaeModel load(Path path) {
+    return new IntroVaeModel(resolveVersion(path));
+  }
+
+  /** The version folder {@link #load} would use. */
+  public static Path resolveVersion(Path path) {
+    if (!Files.isDirectory(path)) {
+      throw new IllegalArgumentException(path + ": no such model folder");
+    }
+    if (Files.isRegularFile(path.resolve("saved_model.pb"))) {
+      return path;
+    }
+    List<Long> versions = versions(path);
+    if (versions.isEmpty()) {
+      throw new IllegalArgumentException(path + ": not a SavedModel (no saved_model.pb) and no numeric version folders inside");
+    }
+    return path.resolve(String.valueOf(versions.get(versions.size() - 1)));
+  }
+
+  /** Numeric version folders holding a saved_model.pb, ascending. */
+  public static List<Long> versions(Path modelDir) {
+    try (Stream<Path> list = Files.list(modelDir)) {
+      return list.filter(p -> p.getFileName().toString().matches("\\d{1,18}"))
+          .filter(p -> Files.isRegularFile(p.resolve("saved_model.pb")))
+          .map(p -> Long.parseLong(p.getFileName().toString())).sorted().toList();
+    } catch (java.io.IOException e) {
+      return List.of();
+    }
+  }
+
+  public ModelInfo info() {
+    return info;
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public Path folder() {
+    return versionDir;
+  }
+
+  /** The SavedModel's signature definitions, for metadata. */
+  public Map<String, org.tensorflow.proto.SignatureDef> signatureDefs() {
+    return bundle.metaGraphDef().getSignatureDefMap();
+  }
+
+  public Encoded encode(float[][] images) {
+    Map<String, float[][]> out = run("encode", Map.of("images", imagesTensor(images)));
+    return new Encoded(out.get("mu"), out.get("logvar"));
+  }
+
+  /** D(μ(x)) per image. */
+  public float[][] reconstruct(float[][] images) {
+    return run("reconstruct", Map.of("images", imagesTensor(images))).get("reconstructions");
+  }
+
+  public float[][] decode(float[][] z) {
+    return run("decode", Map.of("z", latentTensor(z))).get("images");
+  }
+
+  /** {@code count} images from z ~ N(0, I); the same seed gives the same images. */
+  public float[][] sample(long seed, int count) {
+    if (count < 1 || count > MAX_BATCH) {
+      throw new IllegalArgumentException("count must be 1 to " + MAX_BATCH + ", not " + count);
+    }
+    return run("sample", Map.of("seed", TInt64.scalarOf(seed), "count", TInt32.scalarOf(count))).get("images");
+  }
+
+  /** {@code steps} images decoded along the straight line between the two images' μ, endpoints included. */
+  public float[][] interpolate(float[] a, float[] b, int steps) {
+    if (steps < 2 || steps > MAX_BATCH) {
+      throw new IllegalArgumentException("steps must be 2 to " + MAX_BATCH + ", not " + steps);
+    }
+    float[][] mu = encode(new float[][] {a, b}).mu();
+    float[][] z = new float[steps][info.zDim()];
+    for (int s = 0; s < steps; s++) {
+      float t = s / (float) (steps - 1);
+      for (int j = 0; j < info.zDim(); j++) {
+        z[s][j] = (1 - t) * mu[0][j] + t * mu[1][j];
+      }
+    }
+    return decode(z);
+  }
+
+  /**
+   * Runs a signature on raw tensors (taking ownership of the inputs) and returns every output as rows.
+   * The server uses this for TF Serving's predict API.
+   */
+  public Map<String, float[][]> run(String signature, Map<String, Tensor> inputs) {
+    try {
+      lock.readLock().lock();
+      try {
+        if (closed) {
+          throw new IllegalStateException("the model " + versionDir + " is closed");
+        }
+        SessionFunction f = functions.get(signature);
+        if (f == null) {
+          throw new IllegalArgumentException("unknown signature '" + signature + "' (have " + SIGNATURES + ")");
+        }
+        try (Result result = f.call(inputs)) {
+          Map<String, float[][]> out = new LinkedHashMap<>();
+          for (Map.Entry<String, Tensor> e : result) {
+            out.put(e.getKey(), rows((TFloat32) e.getValue()));
+          }
+          return out;
+        }
+      } finally {
+        lock.readLock().unlock();
+      }
+    } finally {
+      inputs.values().forEach(Tensor::close);
+    }
+  }
+
+  private TFloat32 imagesTensor(float[][] images) {
+    checkBatch(images.length, "images");
+    int n = info.imageValues();
+    float[] flat = new float[images.length * n];
+    for (int i = 0; i < images.length; i++) {
+      float[] image = images[i];
+      if (image == null || image.length != n) {
+        throw new IllegalArgumentException("image " + i + " has " + (image == null ? 0 : image.length) + " values; the model takes "
+            + info.imageSize() + "×" + info.imageSize() + "×" + info.imageChannels() + " = " + n);
+      }
+      for (int k = 0; k < n; k++) {
+        float v = image[k];
+        if (!(v >= 0f && v <= 1f)) {
+          throw new IllegalArgumentException("image " + i + " has value " + v + " at index " + k
+              + "; pixels must be in [0, 1] (divide 8-bit values by 255)");
+        }
+      }
+      System.arraycopy(image, 0, flat, i * n, n);
+    }
+    return TFloat32.tensorOf(Shape.of(images.length, info.imageSize(), info.imageSize(), info.imageChannels()),
+        DataBuffers.of(flat, true, false));
+  }
+
+  private TFloat32 latentTensor(float[][] z) {
+    checkBatch(z.length, "latents");
+    int d = info.zDim();
+    float[] flat = new float[z.length * d];
+    for (int i = 0; i < z.length; i++) {
+      if (z[i] == null || z[i].length != d) {
+        throw new IllegalArgumentException("z[" + i + "] has " + (z[i] == null ? 0 : z[i].length)
+            + " values; the model's latent size is " + d);
+      }
+      for (int j = 0; j < d; j++) {
+        if (!Float.isFinite(z[i][j])) {
+          throw new IllegalArgumentException("z[" + i + "][" + j + "] is " + z[i][j]);
+        }
+      }
+      System.arraycopy(z[i], 0, flat, i * d, d);
+    }
+    return TFloat32.tensorOf(Shape.of(z.length, d), DataBuffers.of(flat, true, false));
+  }
+
+  private static void checkBatch(int n, String what) {
+    if (n < 1 || n > MAX_BATCH) {
+      throw new IllegalArgumentException("a call takes 1 to " + MAX_BATCH + " " + what + ", not " + n);
+    }
+  }
+
+  static float[][] rows(TFloat32 t) {
+    long[] shape = t.shape().asArray();
+    int n = shape.length == 0 ? 1 : (int) shape[0];
+    int per = n == 0 ? 0 : (int) (t.size() / n);
+    float[] flat = new float[(int) t.size()];
+    t.asRawTensor().data().asFloats().read(flat);
+    float[][] out = new float[n][per];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(flat, i * per, out[i], 0, per);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        bundle.close();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package org.introvae.serving;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+/** PNG (or any ImageIO format) in and out for a model: images as flat NHWC floats in [0, 1]. */
+public final class Png {
+  private Png() {}
+
+  /** Decodes an image, centre-crops it to a square and resizes it to {@code size}, as {@code channels} floats per pixel. */
+  public static float[] read(byte[] encoded, int size, int channels) {
+    BufferedImage image;
+    try {
+      image = ImageIO.read(new ByteArrayInputStream(encoded));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not a readable image (" + e.getMessage() + ")");
+    }
+    if (image == null) {
+      throw new IllegalArgumentException("not a readable image (PNG, JPEG, GIF or BMP expected)");
+    }
+    int side = Math.min(image.getWidth(), image.getHeight());
+    BufferedImage square = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+    boolean gray = image.getColorModel().getNumColorComponents() == 1;
+    int max = gray ? (1 << image.getColorModel().getComponentSize(0)) - 1 : 255;
+    int x0 = (image.getWidth() - side) / 2;
+    int y0 = (image.getHeight() - side) / 2;
+    for (int y = 0; y < side; y++) {
+      for (int x = 0; x < side; x++) {
+        int rgb;
+        if (gray) { // ImageIO keeps gray file values in the raster; getRGB would gamma-convert them.
+          int v = Math.round(image.getRaster().getSample(x0 + x, y0 + y, 0) * 255f / max);
+          rgb = (v << 16) | (v << 8) | v;
+        } else {
+          rgb = image.getRGB(x0 + x, y0 + y);
+        }
+        square.setRGB(x, y, rgb & 0xffffff);
+      }
+    }
+    BufferedImage fitted = square;
+    if (side != size) {
+      fitted = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+      Graphics2D g = fitted.createGraphics();
+      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.drawImage(square, 0, 0, size, size, null);
+      g.dispose();
+    }
+    float[] out = new float[size * size * channels];
+    int i = 0;
+    for (int y = 0; y < size; y++) {
+      for (int x = 0; x < size; x++) {
+        int p = fitted.getRGB(x, y);
+        float r = ((p >> 16) & 0xff) / 255f;
+        float g = ((p >> 8) & 0xff) / 255f;
+        float b = (p & 0xff) / 255f;
+        if (channels == 1) {
+          out[i++] = 0.299f * r + 0.587f * g + 0.114f * b;
+        } else {
+          out[i++] = r;
+          out[i++] = g;
+          out[i++] = b;
+        }
+      }
+    }
+    return out;
+  }
+
+  public static float[] read(Path file, int size, int channels) throws IOException {
+    return read(Files.readAllBytes(file), size, channels);
+  }
+
+  /** The images side by side in rows of {@code columns}, each scaled by {@code scale}, as PNG bytes. */
+  public static byte[] grid(float[][] images, int size, int channels, int columns, int scale) {
+    int cols = Math.max(1, Math.min(columns, images.length));
+    int rows = (images.length + cols - 1) / cols;
+    int cell = size * scale;
+    BufferedImage out = new BufferedImage(cols * cell, Math.max(1, rows) * cell, BufferedImage.TYPE_INT_RGB);
+    for (int n = 0; n < images.length; n++) {
+      int ox = (n % cols) * cell;
+      int oy = (n / cols) * cell;
+      for (int y = 0; y < cell; y++) {
+        for (int x = 0; x < cell; x++) {
+          int base = ((y / scale) * size + x / scale) * channels;
+          int r = byteOf(images[n][base]);
+          int g = channels == 1 ? r : byteOf(images[n][base + 1]);
+          int b = channels == 1 ? r : byteOf(images[n][base + 2]);
+          out.setRGB(ox + x, oy + y, (r << 16) | (g << 8) | b);
+        }
+      }
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      ImageIO.write(out, "png", bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  public static void write(Path file, float[][] images, int size, int channels, int columns, int scale) throws IOException {
+    Files.write(file, grid(images, size, channels, columns, scale));
+  }
+
+  private static int byteOf(float v) {
+    return Math.round(Math.max(0f, Math.min(1f, v)) * 255f);
+  }
+}

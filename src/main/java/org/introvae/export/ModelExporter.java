@@ -34,6 +34,11 @@ public final class ModelExporter {
 
   /** Exports and returns the new version folder. {@code version} null means one above the highest present. */
   public static Path export(Path runDir, Path modelDir, Integer version) throws UserError, IOException {
+    return export(runDir, modelDir, version, null);
+  }
+
+  /** As {@link #export(Path, Path, Integer)}, also measuring the exported graph on {@code evalData} (up to 10,000 images). */
+  public static Path export(Path runDir, Path modelDir, Integer version, Path evalData) throws UserError, IOException {
     RunFolder run = new RunFolder(runDir);
     if (!run.exists()) {
       throw new UserError(runDir + ": not a run folder (params.json is missing)");
@@ -60,9 +65,17 @@ public final class ModelExporter {
           .withSignatures(signatures(g))
           .withTags(SavedModelBundle.DEFAULT_TAG)
           .export();
+      Map<String, Object> facts = facts(params, config, checkpoint, run);
+      if (evalData != null) {
+        try {
+          facts.put("held_out_metrics", HeldOutMetrics.measure(g, session, evalData, 10_000));
+        } catch (org.introvae.data.DataException e) {
+          throw new UserError("--eval: " + e.getMessage());
+        }
+      }
       Path assets = tmp.resolve("assets");
       Files.createDirectories(assets);
-      Files.writeString(assets.resolve(ModelInfo.ASSET), Json.writePretty(facts(params, config, checkpoint, run)));
+      Files.writeString(assets.resolve(ModelInfo.ASSET), Json.writePretty(facts));
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       if (Files.exists(tmp)) {

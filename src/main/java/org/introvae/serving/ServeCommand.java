@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /** Serve's command line: --models DIR --port N [--host H] [--threads N]; runs until interrupted. */
@@ -15,29 +16,20 @@ public final class ServeCommand {
       + "  Defaults: --models models --port 8501 --host 127.0.0.1 --threads 4\n";
 
   public static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
-    Path models = Path.of("models");
-    int port = 8501;
-    String host = "127.0.0.1";
-    int threads = 4;
+    Path models;
+    int port;
+    String host;
+    int threads;
     try {
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
-        if (a.equals("--help")) {
-          out.print(USAGE);
-          return 0;
-        }
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(a + " needs a value");
-        }
-        String v = args[++i];
-        switch (a) {
-          case "--models" -> models = Path.of(v);
-          case "--port" -> port = number(a, v, 0, 65535);
-          case "--host" -> host = v;
-          case "--threads" -> threads = number(a, v, 1, 256);
-          default -> throw new IllegalArgumentException("unknown option " + a + " (see --help)");
-        }
+      CommandLine c = CommandLine.parse(args, Map.of("models", "models", "port", "8501", "host", "127.0.0.1", "threads", "4"));
+      if (c == null) {
+        out.print(USAGE);
+        return 0;
       }
+      models = Path.of(c.get("models"));
+      port = (int) c.whole("port", 0, 65535);
+      host = c.get("host");
+      threads = (int) c.whole("threads", 1, 256);
       if (!Files.isDirectory(models)) {
         throw new IllegalArgumentException(models + ": no such folder");
       }
@@ -62,17 +54,5 @@ public final class ServeCommand {
         models.toAbsolutePath(), host, server.port());
     stopped.await();
     return 0;
-  }
-
-  private static int number(String option, String value, int min, int max) {
-    try {
-      int n = Integer.parseInt(value);
-      if (n < min || n > max) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + ": '" + value + "' must be a whole number from " + min + " to " + max);
-    }
   }
 }

@@ -60,8 +60,16 @@ public final class TrainBenchmark {
   }
 
   static double peakRssGb() throws IOException {
+    return statusGb("VmHWM:");
+  }
+
+  static double rssGb() throws IOException {
+    return statusGb("VmRSS:");
+  }
+
+  private static double statusGb(String field) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmHWM:")) {
+      if (line.startsWith(field)) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0;
       }
     }

@@ -23,6 +23,7 @@ import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
 
+@SuppressWarnings("unchecked")
 class ExportTest {
   @TempDir
   static Path root;
@@ -71,6 +72,35 @@ class ExportTest {
     assertEquals("20", facts.get("step"));
     assertEquals("data/fashion-mnist/t10k-images-idx3-ubyte.gz", facts.get("training_data"));
     assertTrue(facts.get("final_training_metrics").contains("L_AE"));
+  }
+
+  @Test
+  void held_out_metrics_agree_with_the_loader() throws Exception {
+    Path bundled = Path.of("data/fashion-mnist/t10k-images-idx3-ubyte.gz");
+    Path version = ModelExporter.export(run, root.resolve("evaluated"), null, bundled);
+    Map<String, Object> facts = (Map<String, Object>) Json.parse(Files.readString(version.resolve("assets/introvae.json")));
+    Map<String, Object> metrics = (Map<String, Object>) facts.get("held_out_metrics");
+    assertEquals(10_000L, metrics.get("images"));
+    double reported = ((Number) metrics.get("L_AE_per_image")).doubleValue();
+
+    org.introvae.data.ImageSet images = org.introvae.data.IdxReader.read(bundled);
+    double sum = 0;
+    try (org.introvae.serving.IntroVaeModel model = org.introvae.serving.IntroVaeModel.load(version)) {
+      for (int start = 0; start < 10_000; start += 500) {
+        float[][] batch = new float[500][784];
+        for (int i = 0; i < 500; i++) {
+          images.copyTo(start + i, batch[i], 0);
+        }
+        float[][] rec = model.reconstruct(batch);
+        for (int i = 0; i < 500; i++) {
+          for (int k = 0; k < 784; k++) {
+            double d = rec[i][k] - batch[i][k];
+            sum += 0.5 * d * d;
+          }
+        }
+      }
+    }
+    assertEquals(sum / 10_000, reported, 1e-3 * reported);
   }
 
   @Test

@@ -146,6 +146,20 @@ class LoaderTest {
   }
 
   @Test
+  void the_sample_command_writes_pngs_and_explains_mistakes() throws Exception {
+    Path out = root.resolve("grid.png");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream quiet = new java.io.PrintStream(new java.io.ByteArrayOutputStream());
+    assertEquals(0, SampleCommand.run(new String[] {"--model", modelDir.toString(), "--out", out.toString(), "--count", "9"},
+        quiet, new java.io.PrintStream(err)), err.toString());
+    assertEquals(3 * 28 * 2, ImageIO.read(out.toFile()).getWidth());
+    assertEquals(2, SampleCommand.run(new String[] {"--model", root.resolve("none").toString()}, quiet, new java.io.PrintStream(err)));
+    assertTrue(err.toString().contains("no such model folder"), err.toString());
+    assertEquals(2, SampleCommand.run(new String[] {"--count", "0"}, quiet, new java.io.PrintStream(err)));
+    assertTrue(err.toString().contains("--count: '0' must be a whole number from 1 to 1024"), err.toString());
+  }
+
+  @Test
   void typed_calls_agree_with_each_other() {
     ModelInfo info = model.info();
     assertEquals(28, info.imageSize());

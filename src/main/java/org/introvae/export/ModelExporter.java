@@ -126,6 +126,9 @@ public final class ModelExporter {
     f.put("alpha", number(params.get("alpha")));
     f.put("beta", number(params.get("beta")));
     f.put("margin", number(params.get("margin")));
+    for (String soft : new String[] {"beta-kl", "beta-rec", "beta-neg", "gamma-r"}) {
+      f.put(soft.replace('-', '_'), number(params.get(soft)));
+    }
     f.put("lr", number(params.get("lr")));
     f.put("batch", number(params.get("batch")));
     f.put("seed", number(params.get("seed")));

@@ -8,10 +8,15 @@ package org.introvae.model;
  * halves its KL terms: its weight_rec equals β/2, its weight_neg·½ equals α on the hinge, and its
  * 0.5·weight_kl on the decoder's KL terms equals α there.
  */
-public record IntroVaeWeights(float α, float β, float m) {
+public record IntroVaeWeights(float α, float β, float m) implements Objective {
   public IntroVaeWeights {
     if (!(α >= 0) || !(β > 0) || !(m >= 0)) {
       throw new IllegalArgumentException("need α ≥ 0, β > 0, m ≥ 0; got α=" + α + " β=" + β + " m=" + m);
     }
+  }
+
+  @Override
+  public String name() {
+    return "introvae";
   }
 }

@@ -7,7 +7,8 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
 /**
- * IntroVAE's loss terms (Huang et al. 2018), named as in the paper's equations.
+ * The loss terms, named as in the papers' equations. First IntroVAE's (Huang et al. 2018), then, in
+ * {@link Soft}, Soft-IntroVAE's (Daniel & Tamar 2021).
  *
  * <pre>
  *   L_E = L_REG(x) + α·Σ_{s∈{r,p}} [m − L_REG(ng(x_s))]⁺ + β·L_AE(x, x_r)
@@ -66,6 +67,71 @@ public final class Losses {
   public static Operand<TFloat32> L_G(Ops tf, Energies e, Operand<TFloat32> α, Operand<TFloat32> β) {
     Operand<TFloat32> adversarial = tf.math.add(mean(tf, e.regRec()), mean(tf, e.regSample()));
     return tf.math.add(tf.math.mul(α, adversarial), tf.math.mul(β, mean(tf, e.ae())));
+  }
+
+  /**
+   * Soft-IntroVAE. With s = 1/(C·H·W):
+   *
+   * <pre>
+   *   L_E = s·(β_rec·L_REC(x) + β_kl·L_REG(x)) + ¼·Σ_{s∈{r,p}} expELBO(x_s)
+   *   expELBO(x_s) = mean_batch exp(−2s·(β_rec·L_REC(ng(x_s), D(E(ng(x_s)))) + β_neg·L_REG(ng(x_s))))
+   *   L_D = s·(β_rec·L_REC(x) + ½β_kl·(L_REG(x_r) + L_REG(x_p)) + ½γ_r·β_rec·Σ_s L_REC(ng(x_s), D(ng(z_s))))
+   * </pre>
+   *
+   * where z_s ~ q(z|x_s). In a VAE warm-up phase the adversarial parts are switched off by a 0/1 factor.
+   */
+  public static final class Soft {
+    private Soft() {}
+
+    /** Soft-IntroVAE's reconstruction error Σ_pixels (x_r − x)², per sample: its official code's form (no ½), so the authors' β values apply. */
+    public static Operand<TFloat32> L_REC(Ops tf, Operand<TFloat32> x, Operand<TFloat32> xr) {
+      return tf.sum(tf.math.squaredDifference(xr, x), tf.constant(new int[] {1, 2, 3}));
+    }
+
+    /** expELBO of generated images from their per-sample re-reconstruction error and KL. */
+    public static Operand<TFloat32> expELBO(Ops tf, Operand<TFloat32> rec, Operand<TFloat32> reg,
+        SoftIntroVaeWeights w, float s) {
+      Operand<TFloat32> energy = tf.math.add(tf.math.mul(tf.constant(w.β_rec()), rec), tf.math.mul(tf.constant(w.β_neg()), reg));
+      return mean(tf, tf.math.exp(tf.math.mul(tf.constant(-2f * s), energy)));
+    }
+
+    /** Per-sample terms of one step, all of shape [n]. */
+    public record Energies(
+        Operand<TFloat32> recReal,             // L_REC(x, x_r)
+        Operand<TFloat32> regReal,             // L_REG(x)
+        Operand<TFloat32> recOfRecStopped,     // L_REC(ng(x_r), D(E(ng(x_r))))
+        Operand<TFloat32> regOfRecStopped,     // L_REG(ng(x_r))
+        Operand<TFloat32> recOfSampleStopped,  // L_REC(ng(x_p), D(E(ng(x_p))))
+        Operand<TFloat32> regOfSampleStopped,  // L_REG(ng(x_p))
+        Operand<TFloat32> regRec,              // L_REG(x_r)
+        Operand<TFloat32> regSample,           // L_REG(x_p)
+        Operand<TFloat32> reRecRec,            // L_REC(ng(x_r), D(ng(z_r)))
+        Operand<TFloat32> reRecSample) {}      // L_REC(ng(x_p), D(ng(z_p)))
+
+    /** Encoder loss; {@code adversarial} is 1, or 0 during VAE warm-up. */
+    public static Operand<TFloat32> L_E(Ops tf, Energies e, SoftIntroVaeWeights w, float s, Operand<TFloat32> adversarial) {
+      Operand<TFloat32> elbo = tf.math.mul(tf.constant(s), tf.math.add(
+          tf.math.mul(tf.constant(w.β_rec()), mean(tf, e.recReal())),
+          tf.math.mul(tf.constant(w.β_kl()), mean(tf, e.regReal()))));
+      Operand<TFloat32> expElbos = tf.math.add(expELBO(tf, e.recOfRecStopped(), e.regOfRecStopped(), w, s),
+          expELBO(tf, e.recOfSampleStopped(), e.regOfSampleStopped(), w, s));
+      return tf.math.add(elbo, tf.math.mul(adversarial, tf.math.mul(tf.constant(0.25f), expElbos)));
+    }
+
+    /** Decoder loss; {@code adversarial} is 1, or 0 during VAE warm-up. */
+    public static Operand<TFloat32> L_D(Ops tf, Energies e, SoftIntroVaeWeights w, float s, Operand<TFloat32> adversarial) {
+      Operand<TFloat32> rec = tf.math.mul(tf.constant(w.β_rec()), mean(tf, e.recReal()));
+      Operand<TFloat32> kl = tf.math.mul(tf.constant(0.5f * w.β_kl()),
+          tf.math.add(mean(tf, e.regRec()), mean(tf, e.regSample())));
+      Operand<TFloat32> reRec = tf.math.mul(tf.constant(0.5f * w.γ_r() * w.β_rec()),
+          tf.math.add(mean(tf, e.reRecRec()), mean(tf, e.reRecSample())));
+      return tf.math.mul(tf.constant(s), tf.math.add(rec, tf.math.mul(adversarial, tf.math.add(kl, reRec))));
+    }
+  }
+
+  /** The plain VAE's loss for both networks: L_REG(x) + β·L_AE(x, x_r), batch means. */
+  public static Operand<TFloat32> L_VAE(Ops tf, Operand<TFloat32> regReal, Operand<TFloat32> ae, Operand<TFloat32> β) {
+    return tf.math.add(mean(tf, regReal), tf.math.mul(β, mean(tf, ae)));
   }
 
   static Operand<TFloat32> mean(Ops tf, Operand<TFloat32> perSample) {

@@ -9,13 +9,21 @@ import java.util.stream.Collectors;
  */
 public enum Preset {
   /** The no-argument default: the 28 preset at half width, sized to train in minutes on a laptop CPU. */
-  QUICK28("28-quick", 28, 1, new int[] {32, 64}, 32, new IntroVaeWeights(0.25f, 4f, 40f), 64, 1, 5),
-  P28(28, 1, new int[] {64, 128}, 32, new IntroVaeWeights(0.25f, 4f, 40f), 128, 1),
-  P32(32, 3, new int[] {64, 128, 256}, 128, new IntroVaeWeights(0.25f, 4f, 120f), 64, 1),
-  P64(64, 3, new int[] {64, 128, 256, 512}, 256, new IntroVaeWeights(0.25f, 0.1f, 120f), 32, 0),
-  P128(128, 3, new int[] {64, 128, 256, 512, 512}, 256, new IntroVaeWeights(0.25f, 0.05f, 120f), 16, 0),
-  P256(256, 3, new int[] {32, 64, 128, 256, 512, 512}, 512, new IntroVaeWeights(0.25f, 0.05f, 120f), 8, 0),
-  P1024(1024, 3, new int[] {16, 32, 64, 128, 256, 512, 512, 512}, 512, new IntroVaeWeights(0.25f, 0.02f, 500f), 4, 4);
+  QUICK28("28-quick", 28, 1, new int[] {32, 64}, 32, new IntroVaeWeights(0.25f, 4f, 40f), 64, Soft.MNIST, 64, 1, 5),
+  P28(28, 1, new int[] {64, 128}, 32, new IntroVaeWeights(0.25f, 4f, 40f), 128, Soft.MNIST, 128, 1),
+  P32(32, 3, new int[] {64, 128, 256}, 128, new IntroVaeWeights(0.25f, 4f, 120f), 64, Soft.CIFAR, 32, 1),
+  P64(64, 3, new int[] {64, 128, 256, 512}, 256, new IntroVaeWeights(0.25f, 0.1f, 120f), 32, Soft.CELEBA, 16, 0),
+  P128(128, 3, new int[] {64, 128, 256, 512, 512}, 256, new IntroVaeWeights(0.25f, 0.05f, 120f), 16, Soft.CELEBA, 8, 0),
+  P256(256, 3, new int[] {32, 64, 128, 256, 512, 512}, 512, new IntroVaeWeights(0.25f, 0.05f, 120f), 8, Soft.CELEBA, 8, 0),
+  P1024(1024, 3, new int[] {16, 32, 64, 128, 256, 512, 512, 512}, 512, new IntroVaeWeights(0.25f, 0.02f, 500f), 4,
+      Soft.CELEBA, 4, 4);
+
+  /** Soft-IntroVAE's recommended (β_kl, β_rec, β_neg) from the official README; γ_r = 1e-8 throughout. */
+  private static final class Soft {
+    static final SoftIntroVaeWeights MNIST = new SoftIntroVaeWeights(1f, 1f, 256f, 1e-8f);
+    static final SoftIntroVaeWeights CIFAR = new SoftIntroVaeWeights(1f, 1f, 256f, 1e-8f);
+    static final SoftIntroVaeWeights CELEBA = new SoftIntroVaeWeights(0.5f, 1f, 1024f, 1e-8f);
+  }
 
   public static final Preset DEFAULT = QUICK28;
 
@@ -23,16 +31,21 @@ public enum Preset {
   private final ModelConfig config;
   private final IntroVaeWeights weights;
   private final int batch;
+  private final SoftIntroVaeWeights soft;
+  private final int softBatch;
   private final int vaeEpochs;
   private final int epochs;
 
-  Preset(int size, int channels, int[] widths, int z, IntroVaeWeights weights, int batch, int vaeEpochs) {
-    this(String.valueOf(size), size, channels, widths, z, weights, batch, vaeEpochs, 100);
+  Preset(int size, int channels, int[] widths, int z, IntroVaeWeights weights, int batch, SoftIntroVaeWeights soft,
+      int softBatch, int vaeEpochs) {
+    this(String.valueOf(size), size, channels, widths, z, weights, batch, soft, softBatch, vaeEpochs, 100);
   }
 
   Preset(String label, int size, int channels, int[] widths, int z, IntroVaeWeights weights, int batch,
-      int vaeEpochs, int epochs) {
+      SoftIntroVaeWeights soft, int softBatch, int vaeEpochs, int epochs) {
     this.label = label;
+    this.soft = soft;
+    this.softBatch = softBatch;
     this.epochs = epochs;
     this.config = new ModelConfig(size, channels, widths, z);
     this.weights = weights;
@@ -56,8 +69,19 @@ public enum Preset {
     return weights;
   }
 
+  /** IntroVAE's batch size (also used for the plain VAE). */
   public int batch() {
     return batch;
+  }
+
+  /** The Soft-IntroVAE authors' recommended weights for this kind of data. */
+  public SoftIntroVaeWeights soft() {
+    return soft;
+  }
+
+  /** Batch size for an objective: Soft-IntroVAE's recommendation for soft, else IntroVAE's. */
+  public int batch(String objective) {
+    return objective.equals("soft") ? softBatch : batch;
   }
 
   public int vaeEpochs() {

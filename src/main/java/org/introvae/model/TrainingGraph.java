@@ -21,18 +21,21 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
 /**
- * One IntroVAE training step as a TensorFlow graph, plus deterministic inference outputs for pictures.
+ * One training step as a TensorFlow graph, for IntroVAE, Soft-IntroVAE or the plain VAE, plus
+ * deterministic inference outputs for pictures.
  *
- * <p>Per step: E(x) → z = μ + σ·ε → x_r = D(z); x_p = D(z_p), z_p ~ N(0, I); E on ng(x_r), ng(x_p)
- * for the encoder's hinge and on x_r, x_p (not stopped) for the decoder's adversarial term. L_E is
- * differentiated w.r.t. the encoder's variables only and L_G w.r.t. the decoder's only; both Adam
- * updates run in one session call, each gated on every gradient so no update can run before the
- * other loss's gradient has been read. ε and z_p come from stateless random ops seeded by the fed
- * (seed, step) pair, so a step is a pure function of the weights, the batch and that pair.
+ * <p>Every objective: E(x) → z = μ + σ·ε → x_r = D(z); x_p = D(z_p), z_p ~ N(0, I). IntroVAE adds E on
+ * ng(x_r), ng(x_p) for the encoder's hinge and on x_r, x_p (not stopped) for the decoder's adversarial
+ * term; Soft-IntroVAE re-encodes and re-decodes the generated images the same two ways (stopped for
+ * the encoder's expELBO, with stopped latents and targets for the decoder's re-reconstruction).
+ * The encoder loss is differentiated w.r.t. the encoder's variables only and the decoder loss w.r.t.
+ * the decoder's; both Adam updates run in one session call, each gated on every gradient so no update
+ * runs before the other loss's gradient has been read. All noise comes from stateless random ops
+ * seeded by the fed (seed, step) pair, so a step is a pure function of the weights, the batch and that pair.
  */
 public final class TrainingGraph implements AutoCloseable {
   public final ModelConfig config;
-  public final IntroVaeWeights weights;
+  public final Objective objective;
   public final int batchSize;
   public final Graph graph;
 
@@ -40,29 +43,33 @@ public final class TrainingGraph implements AutoCloseable {
   public final Placeholder<TFloat32> x;
   /** Stateless random seed pair [run seed, step]. */
   public final Placeholder<TInt64> noiseSeed;
-  /** α, defaulting to the configured value; feed 0 for VAE warm-up. */
-  public final Operand<TFloat32> α;
+  /** 1 for the objective's adversarial terms, 0 during VAE warm-up (default 1). */
+  public final Operand<TFloat32> adversarial;
   /** Adam's 1-based update count t. */
   public final Placeholder<TFloat32> adamStep;
 
   // Training outputs (batch means)
   public final Operand<TFloat32> lossE;
+  /** The decoder's loss (IntroVAE's L_G, Soft-IntroVAE's L_D). */
   public final Operand<TFloat32> lossG;
+  /** ½‖x − x_r‖² per image, whatever the objective, so runs compare. */
   public final Operand<TFloat32> reconstructionError;
   public final Operand<TFloat32> klReal;
   public final Operand<TFloat32> klReconstructed;
   public final Operand<TFloat32> klSampled;
+  /** Soft-IntroVAE's expELBO of reconstructions and samples (0 for the other objectives). */
+  public final Operand<TFloat32> expElboReconstructed;
+  public final Operand<TFloat32> expElboSampled;
 
   /** Both updates and the BN moving averages. */
   public final Op trainStep;
   public final Op encoderUpdate;
   public final Op decoderUpdate;
 
-  /** ng(x_r) and ng(x_p): where the encoder's hinge terms stop the gradient. */
-  public final Operand<TFloat32> ngReconstruction;
-  public final Operand<TFloat32> ngSample;
-  /** The per-sample terms L_E and L_G are made of. */
-  public final Losses.Energies energies;
+  /** Where the encoder's loss stops the gradient (ng(x_r), ng(x_p)); feeding them freezes those paths. */
+  public final List<Operand<TFloat32>> ngForEncoder;
+  /** Where the decoder's loss stops it (Soft-IntroVAE: targets ng(x_s) and latents ng(z_s)); empty otherwise. */
+  public final List<Operand<TFloat32>> ngForDecoder;
 
   public final Encoder encoder;
   public final Decoder decoder;
@@ -76,10 +83,15 @@ public final class TrainingGraph implements AutoCloseable {
   public final Placeholder<TFloat32> evalLatents;
   public final Operand<TFloat32> evalDecoded;
 
-  public TrainingGraph(ModelConfig config, IntroVaeWeights weights, float learningRate, int batchSize, long initSeed) {
+  /** The losses and monitored values one objective defines over the shared forward passes. */
+  private record Assembly(Operand<TFloat32> lossE, Operand<TFloat32> lossG, Operand<TFloat32> klRec,
+      Operand<TFloat32> klSample, Operand<TFloat32> expElboRec, Operand<TFloat32> expElboSample,
+      List<Operand<TFloat32>> ngE, List<Operand<TFloat32>> ngD) {}
+
+  public TrainingGraph(ModelConfig config, Objective objective, float learningRate, int batchSize, long initSeed) {
     TensorFlowRuntime.prepare();
     this.config = config;
-    this.weights = weights;
+    this.objective = objective;
     this.batchSize = batchSize;
     this.graph = new Graph();
     Ops tf = Ops.create(graph);
@@ -89,39 +101,39 @@ public final class TrainingGraph implements AutoCloseable {
 
     x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(batchSize, s, s, c)));
     noiseSeed = tf.withName("noise_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
-    α = tf.withName("alpha").placeholderWithDefault(tf.constant(weights.α()), Shape.scalar());
+    adversarial = tf.withName("adversarial").placeholderWithDefault(tf.constant(1f), Shape.scalar());
     adamStep = tf.withName("adam_step").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-    Operand<TFloat32> β = tf.constant(weights.β());
-    Operand<TFloat32> m = tf.constant(weights.m());
 
     encoder = new Encoder(tf, config, initSeed);
     decoder = new Decoder(tf, config, initSeed + 1);
 
+    // Six independent N(0, I) draws: ε for x, z_p, and ε for the four re-encodings Soft-IntroVAE makes.
     List<Output<TFloat32>> noise = tf.unstack(
-        tf.random.statelessRandomNormal(tf.constant(new long[] {2, batchSize, z}), noiseSeed), 2L).output();
+        tf.random.statelessRandomNormal(tf.constant(new long[] {6, batchSize, z}), noiseSeed), 6L).output();
     Posterior q = encoder.apply(tf, x, Mode.TRAIN_RECORDING);
-    Operand<TFloat32> zr = tf.math.add(q.mu(),
-        tf.math.mul(tf.math.exp(tf.math.mul(tf.constant(0.5f), q.logvar())), noise.get(0)));
-    Operand<TFloat32> xr = decoder.apply(tf, zr, Mode.TRAIN_RECORDING);
+    Operand<TFloat32> xr = decoder.apply(tf, reparameterise(tf, q, noise.get(0)), Mode.TRAIN_RECORDING);
     Operand<TFloat32> xp = decoder.apply(tf, noise.get(1), Mode.TRAIN);
+    Operand<TFloat32> regReal = Losses.L_REG(tf, q);
+    Operand<TFloat32> ae = Losses.L_AE(tf, x, xr);
 
-    ngReconstruction = Losses.ng(tf, xr);
-    ngSample = Losses.ng(tf, xp);
-    Losses.Energies e = new Losses.Energies(
-        Losses.L_REG(tf, q),
-        Losses.L_REG(tf, encoder.apply(tf, ngReconstruction, Mode.TRAIN)),
-        Losses.L_REG(tf, encoder.apply(tf, ngSample, Mode.TRAIN)),
-        Losses.L_REG(tf, encoder.apply(tf, xr, Mode.TRAIN)),
-        Losses.L_REG(tf, encoder.apply(tf, xp, Mode.TRAIN)),
-        Losses.L_AE(tf, x, xr));
-    energies = e;
-    lossE = tf.withName("L_E").identity(Losses.L_E(tf, e, α, β, m));
-    lossG = tf.withName("L_G").identity(Losses.L_G(tf, e, α, β));
-    reconstructionError = tf.withName("L_AE").identity(Losses.mean(tf, e.ae()));
-    klReal = tf.withName("kl_real").identity(Losses.mean(tf, e.regReal()));
-    klReconstructed = tf.withName("kl_reconstructed").identity(Losses.mean(tf, e.regRec()));
-    klSampled = tf.withName("kl_sampled").identity(Losses.mean(tf, e.regSample()));
-
+    Assembly a;
+    if (objective instanceof IntroVaeWeights w) {
+      a = introVae(tf, w, xr, xp, regReal, ae);
+    } else if (objective instanceof SoftIntroVaeWeights w) {
+      a = softIntroVae(tf, w, xr, xp, regReal, noise);
+    } else {
+      a = vae(tf, (VaeWeights) objective, xr, xp, regReal, ae);
+    }
+    lossE = tf.withName("L_E").identity(a.lossE());
+    lossG = tf.withName("L_G").identity(a.lossG());
+    reconstructionError = tf.withName("L_AE").identity(Losses.mean(tf, ae));
+    klReal = tf.withName("kl_real").identity(Losses.mean(tf, regReal));
+    klReconstructed = tf.withName("kl_reconstructed").identity(a.klRec());
+    klSampled = tf.withName("kl_sampled").identity(a.klSample());
+    expElboReconstructed = tf.withName("exp_elbo_reconstructed").identity(a.expElboRec());
+    expElboSampled = tf.withName("exp_elbo_sampled").identity(a.expElboSample());
+    ngForEncoder = a.ngE();
+    ngForDecoder = a.ngD();
     encoderGradients = gradients("grad_E", lossE, encoder.parameters().trainable());
     decoderGradients = gradients("grad_G", lossG, decoder.parameters().trainable());
     List<Operation> every = new ArrayList<>();
@@ -142,6 +154,66 @@ public final class TrainingGraph implements AutoCloseable {
         .identity(decoder.apply(tf, encoder.apply(tf, evalImages, Mode.INFERENCE).mu(), Mode.INFERENCE));
     evalLatents = tf.withName("eval_latents").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, z)));
     evalDecoded = tf.withName("eval_decoded").identity(decoder.apply(tf, evalLatents, Mode.INFERENCE));
+  }
+
+  private static Operand<TFloat32> reparameterise(Ops tf, Posterior q, Operand<TFloat32> ε) {
+    return tf.math.add(q.mu(), tf.math.mul(tf.math.exp(tf.math.mul(tf.constant(0.5f), q.logvar())), ε));
+  }
+
+  private Assembly introVae(Ops tf, IntroVaeWeights w, Operand<TFloat32> xr, Operand<TFloat32> xp,
+      Operand<TFloat32> regReal, Operand<TFloat32> ae) {
+    Operand<TFloat32> ngXr = Losses.ng(tf, xr);
+    Operand<TFloat32> ngXp = Losses.ng(tf, xp);
+    Losses.Energies e = new Losses.Energies(regReal,
+        Losses.L_REG(tf, encoder.apply(tf, ngXr, Mode.TRAIN)),
+        Losses.L_REG(tf, encoder.apply(tf, ngXp, Mode.TRAIN)),
+        Losses.L_REG(tf, encoder.apply(tf, xr, Mode.TRAIN)),
+        Losses.L_REG(tf, encoder.apply(tf, xp, Mode.TRAIN)),
+        ae);
+    Operand<TFloat32> α = tf.math.mul(tf.constant(w.α()), adversarial);
+    Operand<TFloat32> β = tf.constant(w.β());
+    Operand<TFloat32> zero = tf.constant(0f);
+    return new Assembly(Losses.L_E(tf, e, α, β, tf.constant(w.m())), Losses.L_G(tf, e, α, β),
+        Losses.mean(tf, e.regRec()), Losses.mean(tf, e.regSample()), zero, zero, List.of(ngXr, ngXp), List.of());
+  }
+
+  private Assembly softIntroVae(Ops tf, SoftIntroVaeWeights w, Operand<TFloat32> xr, Operand<TFloat32> xp,
+      Operand<TFloat32> regReal, List<Output<TFloat32>> noise) {
+    float s = 1f / (config.imageSize() * config.imageSize() * config.imageChannels());
+    Operand<TFloat32> ngXr = Losses.ng(tf, xr);
+    Operand<TFloat32> ngXp = Losses.ng(tf, xp);
+    // Encoder's terms: the generated images, stopped, encoded and decoded again.
+    Posterior qRecStopped = encoder.apply(tf, ngXr, Mode.TRAIN);
+    Posterior qSampleStopped = encoder.apply(tf, ngXp, Mode.TRAIN);
+    Operand<TFloat32> recOfRec = Losses.Soft.L_REC(tf, ngXr,
+        decoder.apply(tf, reparameterise(tf, qRecStopped, noise.get(2)), Mode.TRAIN));
+    Operand<TFloat32> recOfSample = Losses.Soft.L_REC(tf, ngXp,
+        decoder.apply(tf, reparameterise(tf, qSampleStopped, noise.get(3)), Mode.TRAIN));
+    // Decoder's terms: the generated images encoded without a stop, re-decoded from stopped latents.
+    Posterior qRec = encoder.apply(tf, xr, Mode.TRAIN);
+    Posterior qSample = encoder.apply(tf, xp, Mode.TRAIN);
+    Operand<TFloat32> ngZr = Losses.ng(tf, reparameterise(tf, qRec, noise.get(4)));
+    Operand<TFloat32> ngZp = Losses.ng(tf, reparameterise(tf, qSample, noise.get(5)));
+    Operand<TFloat32> reRecRec = Losses.Soft.L_REC(tf, ngXr, decoder.apply(tf, ngZr, Mode.TRAIN));
+    Operand<TFloat32> reRecSample = Losses.Soft.L_REC(tf, ngXp, decoder.apply(tf, ngZp, Mode.TRAIN));
+    Losses.Soft.Energies e = new Losses.Soft.Energies(Losses.Soft.L_REC(tf, x, xr), regReal,
+        recOfRec, Losses.L_REG(tf, qRecStopped), recOfSample, Losses.L_REG(tf, qSampleStopped),
+        Losses.L_REG(tf, qRec), Losses.L_REG(tf, qSample), reRecRec, reRecSample);
+    return new Assembly(Losses.Soft.L_E(tf, e, w, s, adversarial), Losses.Soft.L_D(tf, e, w, s, adversarial),
+        Losses.mean(tf, e.regRec()), Losses.mean(tf, e.regSample()),
+        Losses.Soft.expELBO(tf, recOfRec, e.regOfRecStopped(), w, s),
+        Losses.Soft.expELBO(tf, recOfSample, e.regOfSampleStopped(), w, s),
+        List.of(ngXr, ngXp), List.of(ngXr, ngXp, ngZr, ngZp));
+  }
+
+  private Assembly vae(Ops tf, VaeWeights w, Operand<TFloat32> xr, Operand<TFloat32> xp, Operand<TFloat32> regReal,
+      Operand<TFloat32> ae) {
+    Operand<TFloat32> loss = Losses.L_VAE(tf, regReal, ae, tf.constant(w.β()));
+    // KL of generated images only to watch; stopped, so no gradient flows through these passes.
+    Operand<TFloat32> klRec = Losses.mean(tf, Losses.L_REG(tf, encoder.apply(tf, Losses.ng(tf, xr), Mode.TRAIN)));
+    Operand<TFloat32> klSample = Losses.mean(tf, Losses.L_REG(tf, encoder.apply(tf, Losses.ng(tf, xp), Mode.TRAIN)));
+    Operand<TFloat32> zero = tf.constant(0f);
+    return new Assembly(loss, loss, klRec, klSample, zero, zero, List.of(), List.of());
   }
 
   private Output<?>[] gradients(String prefix, Operand<TFloat32> loss, List<Variable<TFloat32>> variables) {

@@ -10,15 +10,17 @@ import java.util.Locale;
 
 /** metrics.csv: one row per logged step. */
 public final class MetricsLog {
-  public static final String HEADER = "step,epoch,L_E,L_G,L_AE,kl_real,kl_reconstructed,kl_sampled,alpha,seconds";
+  public static final String HEADER =
+      "step,epoch,L_E,L_G,L_AE,kl_real,kl_reconstructed,kl_sampled,exp_elbo_reconstructed,exp_elbo_sampled,adversarial,seconds";
   private final Path file;
 
   /** One logged step. */
-  public record Row(long step, int epoch, StepLosses losses, float alpha, double seconds) {
+  /** One logged step; {@code adversarial} is 0 during VAE warm-up, 1 after. */
+  public record Row(long step, int epoch, StepLosses losses, float adversarial, double seconds) {
     String csv() {
-      return String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%s,%s,%.1f", step, epoch, f(losses.lossE()),
+      return String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.1f", step, epoch, f(losses.lossE()),
           f(losses.lossG()), f(losses.reconstruction()), f(losses.klReal()), f(losses.klReconstructed()),
-          f(losses.klSampled()), f(alpha), seconds);
+          f(losses.klSampled()), f(losses.expElboReconstructed()), f(losses.expElboSampled()), f(adversarial), seconds);
     }
 
     private static String f(float v) {

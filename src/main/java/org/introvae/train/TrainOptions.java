@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.introvae.model.IntroVaeWeights;
+import org.introvae.model.Objective;
+import org.introvae.model.SoftIntroVaeWeights;
+import org.introvae.model.VaeWeights;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.Preset;
 
@@ -32,11 +35,16 @@ public final class TrainOptions {
       new Spec("channels", "auto|1|3", "image channels; auto keeps the data's, 1 or 3 converts", p -> "auto"),
       new Spec("widths", "LIST", "channel counts of the residual stages, e.g. 64,128", p -> p.config().widthsText()),
       new Spec("z", "N", "latent dimensions", p -> str(p.config().zDim())),
-      new Spec("alpha", "α", "weight of the adversarial KL terms (0 = plain VAE)", p -> str(p.weights().α())),
-      new Spec("beta", "β", "weight of the reconstruction term L_AE", p -> str(p.weights().β())),
-      new Spec("margin", "m", "hinge margin on the KL of reconstructions and samples", p -> str(p.weights().m())),
+      new Spec("objective", "NAME", "training objective: " + Objective.names(), p -> "introvae"),
+      new Spec("alpha", "α", "introvae: weight of the adversarial KL terms (0 = plain VAE)", p -> str(p.weights().α())),
+      new Spec("beta", "β", "introvae, vae: weight of the reconstruction term L_AE", p -> str(p.weights().β())),
+      new Spec("margin", "m", "introvae: hinge margin on the KL of reconstructions and samples", p -> str(p.weights().m())),
+      new Spec("beta-kl", "β_kl", "soft: weight of the real images' KL", p -> str(p.soft().β_kl())),
+      new Spec("beta-rec", "β_rec", "soft: weight of the reconstruction errors", p -> str(p.soft().β_rec())),
+      new Spec("beta-neg", "β_neg", "soft: weight of the generated images' KL in the expELBO", p -> str(p.soft().β_neg())),
+      new Spec("gamma-r", "γ_r", "soft: weight of the decoder's re-reconstruction term", p -> str(p.soft().γ_r())),
       new Spec("lr", "RATE", "Adam learning rate of both optimizers", p -> str(p.learningRate())),
-      new Spec("batch", "N", "images per step", p -> str(p.batch())),
+      new Spec("batch", "N", "images per step [default: the preset's for the objective]", p -> null),
       new Spec("epochs", "N", "passes over the training images", p -> str(p.epochs())),
       new Spec("steps", "N", "stop after N steps in total (0 = no limit)", p -> "0"),
       new Spec("vae-epochs", "N", "first N epochs train the plain VAE objective (α = 0)", p -> str(p.vaeEpochs())),
@@ -135,9 +143,9 @@ public final class TrainOptions {
     imageSize();
     imageChannels();
     modelConfig(1);
-    weights();
+    objective();
     learningRate();
-    positive("batch");
+    batch();
     nonNegative("epochs");
     nonNegative("steps");
     nonNegative("vae-epochs");
@@ -220,6 +228,28 @@ public final class TrainOptions {
     return new IntroVaeWeights(α, β, m);
   }
 
+  /** The objective with its weights: IntroVAE's α, β, m; Soft-IntroVAE's β_kl, β_rec, β_neg, γ_r; the VAE's β. */
+  public Objective objective() throws UserError {
+    String name = get("objective");
+    switch (name) {
+      case "introvae":
+        return weights();
+      case "vae":
+        return new VaeWeights(weights().β());
+      case "soft":
+        float[] v = {number("beta-kl"), number("beta-rec"), number("beta-neg"), number("gamma-r")};
+        String[] names = {"beta-kl", "beta-rec", "beta-neg", "gamma-r"};
+        for (int i = 0; i < v.length; i++) {
+          if (v[i] < 0 || (v[i] == 0 && i < 3)) {
+            throw new UserError("--" + names[i] + ": must be " + (i < 3 ? "> 0" : "≥ 0") + ", not " + get(names[i]));
+          }
+        }
+        return new SoftIntroVaeWeights(v[0], v[1], v[2], v[3]);
+      default:
+        throw new UserError("--objective: '" + name + "' is not one of " + Objective.names());
+    }
+  }
+
   public float learningRate() throws UserError {
     float lr = number("lr");
     if (lr <= 0) {
@@ -229,7 +259,7 @@ public final class TrainOptions {
   }
 
   public int batch() throws UserError {
-    return positive("batch");
+    return explicit.containsKey("batch") ? positive("batch") : preset.batch(get("objective"));
   }
 
   public int epochs() throws UserError {
@@ -302,10 +332,14 @@ public final class TrainOptions {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Spec s : SPECS) {
       if (!s.name().equals("help") && !s.name().equals("resume") && !s.name().equals("export")) {
-        out.put(s.name(), s.name().equals("run") ? runName() : get(s.name()));
+        out.put(s.name(), s.name().equals("run") ? runName() : s.name().equals("batch") ? batchText() : get(s.name()));
       }
     }
     return out;
+  }
+
+  private String batchText() {
+    return explicit.containsKey("batch") ? explicit.get("batch") : String.valueOf(preset.batch(get("objective")));
   }
 
   private float number(String name) throws UserError {

@@ -71,12 +71,12 @@ public final class Trainer {
     }
     out.printf("run %s: %s, %d training / %d held-out images from %s%n", run.root(), config, split.trainCount(),
         split.heldOutCount(), images.source());
-    out.printf("α=%s β=%s m=%s lr=%s batch %d, %d steps (%d per epoch), VAE warm-up %d epoch(s)%n",
-        o.weights().α(), o.weights().β(), o.weights().m(), o.learningRate(), batch, total, perEpoch, o.vaeEpochs());
+    out.printf("%s, lr=%s batch %d, %d steps (%d per epoch), VAE warm-up %d epoch(s)%n",
+        o.objective(), o.learningRate(), batch, total, perEpoch, o.vaeEpochs());
 
     Checkpoints checkpoints = run.checkpoints();
     MetricsLog metrics = new MetricsLog(run.metrics());
-    try (TrainingGraph graph = new TrainingGraph(config, o.weights(), o.learningRate(), batch, o.seed());
+    try (TrainingGraph graph = new TrainingGraph(config, o.objective(), o.learningRate(), batch, o.seed());
         Session session = new Session(graph.graph)) {
       long first = 0;
       Optional<Checkpoints.Saved> saved = o.resume() ? checkpoints.latest() : Optional.empty();
@@ -103,11 +103,12 @@ public final class Trainer {
     long started = System.nanoTime();
     long lastSaved = first;
     StepLosses losses = null;
+    int fakeBelowReal = 0;
     for (long step = first; step < total; step++) {
       int epoch = (int) (step / perEpoch);
-      float α = epoch < o.vaeEpochs() ? 0f : o.weights().α();
+      float adversarial = epoch < o.vaeEpochs() ? 0f : 1f;
       split.trainBatch(epoch, (int) (step % perEpoch), batch, pixels);
-      losses = step(graph, session, pixels, o.seed(), step, α);
+      losses = step(graph, session, pixels, o.seed(), step, adversarial);
       String bad = losses.firstNonFinite();
       if (bad != null) {
         progress.breakLine();
@@ -118,7 +119,15 @@ public final class Trainer {
       long done = step + 1;
       boolean logStep = done % o.logEvery() == 0 || done == total;
       if (logStep) {
-        metrics.append(new MetricsLog.Row(done, epoch + 1, losses, α, (System.nanoTime() - started) / 1e9));
+        metrics.append(new MetricsLog.Row(done, epoch + 1, losses, adversarial, (System.nanoTime() - started) / 1e9));
+        fakeBelowReal = adversarial > 0 && losses.fakeKlBelowReal() ? fakeBelowReal + 1 : 0;
+        if (fakeBelowReal == 5) {
+          progress.breakLine();
+          out.printf("warning: step %d: the KL of reconstructed/sampled images (%.1f/%.1f) has stayed below the real"
+              + " images' KL (%.1f) for 5 logged steps; the encoder no longer tells them apart (Soft-IntroVAE's"
+              + " authors' sign of trouble: consider a larger β_neg or m)%n", done, losses.klReconstructed(),
+              losses.klSampled(), losses.klReal());
+        }
       }
       progress.update(step, epoch, losses, logStep);
       if (done % o.imageEvery() == 0) {
@@ -138,19 +147,21 @@ public final class Trainer {
     return new Summary(run.root(), total, losses);
   }
 
-  static StepLosses step(TrainingGraph g, Session session, float[] pixels, long seed, long step, float α) {
+  static StepLosses step(TrainingGraph g, Session session, float[] pixels, long seed, long step, float adversarial) {
     ModelConfig c = g.config;
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(g.batchSize, c.imageSize(), c.imageSize(), c.imageChannels()),
             DataBuffers.of(pixels, true, false));
         TInt64 noiseSeed = TInt64.vectorOf(seed, step);
-        TFloat32 alpha = TFloat32.scalarOf(α);
+        TFloat32 phase = TFloat32.scalarOf(adversarial);
         TFloat32 t = TFloat32.scalarOf(step + 1);
-        Result r = session.runner().feed(g.x, x).feed(g.noiseSeed, noiseSeed).feed(g.α, alpha).feed(g.adamStep, t)
+        Result r = session.runner().feed(g.x, x).feed(g.noiseSeed, noiseSeed).feed(g.adversarial, phase).feed(g.adamStep, t)
             .addTarget(g.trainStep)
             .fetch(g.lossE).fetch(g.lossG).fetch(g.reconstructionError)
             .fetch(g.klReal).fetch(g.klReconstructed).fetch(g.klSampled)
+            .fetch(g.expElboReconstructed).fetch(g.expElboSampled)
             .run()) {
-      return new StepLosses(scalar(r, 0), scalar(r, 1), scalar(r, 2), scalar(r, 3), scalar(r, 4), scalar(r, 5));
+      return new StepLosses(scalar(r, 0), scalar(r, 1), scalar(r, 2), scalar(r, 3), scalar(r, 4), scalar(r, 5),
+          scalar(r, 6), scalar(r, 7));
     }
   }
 
@@ -204,7 +215,6 @@ public final class Trainer {
     p.put("data_train_images", split.trainCount());
     p.put("data_held_out_images", split.heldOutCount());
     p.put("data_skipped_files", images.skipped());
-    p.put("objective", "introvae");
     return p;
   }
 }

@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.core.Variable;
@@ -29,8 +31,13 @@ class IsolationTest {
     return n;
   }
 
-  private void check(boolean encoderStep) {
-    try (TrainingGraph g = new TrainingGraph(TinyGraphs.CONFIG, new IntroVaeWeights(0.5f, 1f, 100f), 1e-3f,
+  static java.util.stream.Stream<Objective> objectives() {
+    return java.util.stream.Stream.of(new IntroVaeWeights(0.5f, 1f, 100f), new SoftIntroVaeWeights(1f, 1f, 256f, 1e-8f),
+        new VaeWeights(1f));
+  }
+
+  private void check(Objective objective, boolean encoderStep) {
+    try (TrainingGraph g = new TrainingGraph(TinyGraphs.CONFIG, objective, 1e-3f,
         TinyGraphs.BATCH, 5); Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(3))) {
       s.initialize();
       List<Variable<TFloat32>> enc = g.encoder.parameters().trainable();
@@ -53,14 +60,16 @@ class IsolationTest {
     }
   }
 
-  @Test
-  void encoder_update_changes_only_encoder_variables() {
-    check(true);
+  @ParameterizedTest
+  @MethodSource("objectives")
+  void encoder_update_changes_only_encoder_variables(Objective objective) {
+    check(objective, true);
   }
 
-  @Test
-  void decoder_update_changes_only_decoder_variables() {
-    check(false);
+  @ParameterizedTest
+  @MethodSource("objectives")
+  void decoder_update_changes_only_decoder_variables(Objective objective) {
+    check(objective, false);
   }
 
   @Test

@@ -97,4 +97,60 @@ class LossesTest {
     assertEquals(2f + 2f * 6f, le[0], 1e-5f);
     assertEquals(2f * 6f, lg[0], 1e-5f);
   }
+
+  @Test
+  void soft_L_REC_is_the_plain_sum_of_squared_errors() {
+    float[] rec = eval(tf -> Losses.Soft.L_REC(tf,
+        tf.constant(new float[][][][] {{{{0}, {1}}, {{.5f}, {.25f}}}}),
+        tf.constant(new float[][][][] {{{{.5f}, {.5f}}, {{.5f}, {.5f}}}})));
+    assertArrayEquals(new float[] {0.5625f}, rec, 1e-6f);
+  }
+
+  private static final SoftIntroVaeWeights W = new SoftIntroVaeWeights(1f, 2f, 3f, 0.5f);
+
+  private static Losses.Soft.Energies softEnergies(Ops tf) {
+    return new Losses.Soft.Energies(
+        tf.constant(new float[] {1, 3}),       // L_REC(x, x_r): mean 2
+        tf.constant(new float[] {2, 4}),       // L_REG(x): mean 3
+        tf.constant(new float[] {.5f, 1}),     // re-rec of ng(x_r)
+        tf.constant(new float[] {1, 0}),       //   KL of ng(x_r): energies 2·.5+3·1 = 4, 2·1+0 = 2
+        tf.constant(new float[] {0, 0}),       // re-rec of ng(x_p)
+        tf.constant(new float[] {.25f, .5f}),  //   KL of ng(x_p): energies .75, 1.5
+        tf.constant(new float[] {1, 2}),       // L_REG(x_r): mean 1.5
+        tf.constant(new float[] {3, 5}),       // L_REG(x_p): mean 4
+        tf.constant(new float[] {2, 2}),       // L_REC(ng(x_r), D(ng(z_r))): mean 2
+        tf.constant(new float[] {4, 0}));      // L_REC(ng(x_p), D(ng(z_p))): mean 2
+  }
+
+  @Test
+  void soft_expELBO_is_the_batch_mean_of_exp_minus_2s_energy() {
+    // s = .5: exp(−E) for E = 4 and 2.
+    float[] v = eval(tf -> Losses.Soft.expELBO(tf, tf.constant(new float[] {.5f, 1}), tf.constant(new float[] {1, 0}), W, .5f));
+    assertEquals((Math.exp(-4) + Math.exp(-2)) / 2, v[0], 1e-6);
+  }
+
+  @Test
+  void soft_L_E_combines_the_elbo_and_the_expELBOs() {
+    // s(β_rec·2 + β_kl·3) + ¼(mean(e⁻⁴, e⁻²) + mean(e^−.75, e^−1.5)) with s = .5
+    double expected = 0.5 * (2 * 2 + 1 * 3) + 0.25 * ((Math.exp(-4) + Math.exp(-2)) / 2 + (Math.exp(-.75) + Math.exp(-1.5)) / 2);
+    float[] le = eval(tf -> Losses.Soft.L_E(tf, softEnergies(tf), W, .5f, tf.constant(1f)));
+    assertEquals(expected, le[0], 1e-5);
+    float[] warmUp = eval(tf -> Losses.Soft.L_E(tf, softEnergies(tf), W, .5f, tf.constant(0f)));
+    assertEquals(0.5 * (2 * 2 + 1 * 3), warmUp[0], 1e-5);
+  }
+
+  @Test
+  void soft_L_D_combines_reconstruction_fake_KL_and_re_reconstruction() {
+    // s(β_rec·2 + ½β_kl(1.5 + 4) + ½γ_r·β_rec(2 + 2)) = .5(4 + 2.75 + 2) = 4.375
+    float[] ld = eval(tf -> Losses.Soft.L_D(tf, softEnergies(tf), W, .5f, tf.constant(1f)));
+    assertEquals(4.375f, ld[0], 1e-5f);
+    float[] warmUp = eval(tf -> Losses.Soft.L_D(tf, softEnergies(tf), W, .5f, tf.constant(0f)));
+    assertEquals(2f, warmUp[0], 1e-5f);
+  }
+
+  @Test
+  void the_vae_loss_is_the_negative_elbo() {
+    float[] l = eval(tf -> Losses.L_VAE(tf, tf.constant(new float[] {1, 3}), tf.constant(new float[] {5, 7}), tf.constant(2f)));
+    assertEquals(2f + 2f * 6f, l[0], 1e-5f);
+  }
 }

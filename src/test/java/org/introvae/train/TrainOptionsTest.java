@@ -71,4 +71,18 @@ class TrainOptionsTest {
         () -> TrainOptions.parse("--run", "r", "--resume", "--alpha", "0.1").resumedFrom(stored));
     assertTrue(e.getMessage().contains("--alpha 0.1 differs"), e.getMessage());
   }
+
+  @Test
+  void the_objective_picks_its_weights_and_batch() throws Exception {
+    assertEquals(new org.introvae.model.SoftIntroVaeWeights(1f, 1f, 256f, 1e-8f),
+        TrainOptions.parse("--objective", "soft", "--preset", "28").objective());
+    assertEquals(128, TrainOptions.parse("--objective", "soft", "--preset", "28").batch());
+    assertEquals(32, TrainOptions.parse("--objective", "soft", "--preset", "32").batch());
+    assertEquals(64, TrainOptions.parse("--preset", "32").batch());
+    assertEquals(new org.introvae.model.SoftIntroVaeWeights(.5f, 2f, 100f, 0f),
+        TrainOptions.parse("--objective", "soft", "--beta-kl", ".5", "--beta-rec", "2", "--beta-neg", "100", "--gamma-r", "0").objective());
+    assertEquals(new org.introvae.model.VaeWeights(3f), TrainOptions.parse("--objective", "vae", "--beta", "3").objective());
+    assertEquals("--objective: 'gan' is not one of introvae, soft, vae", error("--objective", "gan"));
+    assertEquals("--beta-neg: must be > 0, not 0", error("--objective", "soft", "--beta-neg", "0"));
+  }
 }

@@ -217,8 +217,22 @@ public final class Architecture {
   /** (μ, log σ²) of q(z|x). */
   public record Posterior(Operand<TFloat32> mu, Operand<TFloat32> logvar) {}
 
+  /** E: images (or points) → q(z|x). Applying it again reuses its variables. */
+  public interface EncoderNet {
+    Posterior apply(Ops tf, Operand<TFloat32> x, Mode mode);
+
+    Parameters parameters();
+  }
+
+  /** D: latents → images (or points). */
+  public interface DecoderNet {
+    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode);
+
+    Parameters parameters();
+  }
+
   /** E: 5×5 stem + BN + LeakyReLU + pool, then (residual block + pool) per further width, a last block, FC → 2z. */
-  public static final class Encoder {
+  public static final class Encoder implements EncoderNet {
     private final ModelConfig config;
     private final Parameters parameters;
     private final Conv stem;
@@ -240,10 +254,12 @@ public final class Architecture {
       head = new Dense(parameters, "fc", flat, 2 * config.zDim());
     }
 
+    @Override
     public Parameters parameters() {
       return parameters;
     }
 
+    @Override
     public Posterior apply(Ops tf, Operand<TFloat32> x, Mode mode) {
       Operand<TFloat32> h = pool(tf, leaky(tf, stemNorm.apply(tf, stem.apply(tf, x), mode)));
       for (int i = 0; i < blocks.size(); i++) {
@@ -264,7 +280,7 @@ public final class Architecture {
   }
 
   /** D: FC + ReLU to the smallest map, then (residual block + 2× nearest upsampling) per width in reverse, a last block, 5×5 conv. */
-  public static final class Decoder {
+  public static final class Decoder implements DecoderNet {
     private final ModelConfig config;
     private final Parameters parameters;
     private final Dense head;
@@ -286,10 +302,12 @@ public final class Architecture {
       output = new Conv(parameters, "out.conv", 5, w[0], config.imageChannels(), true);
     }
 
+    @Override
     public Parameters parameters() {
       return parameters;
     }
 
+    @Override
     public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode) {
       int s = config.finalSize();
       Operand<TFloat32> h = tf.nn.relu(head.apply(tf, z));

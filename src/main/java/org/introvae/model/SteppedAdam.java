@@ -20,7 +20,7 @@ import org.tensorflow.types.family.TType;
  * are named {@code <variable>-m} / {@code <variable>-v}.
  */
 public final class SteppedAdam extends Optimizer {
-  private final float learningRate;
+  private final Operand<TFloat32> learningRate;
   private final float beta1;
   private final float beta2;
   private final float epsilon;
@@ -28,7 +28,8 @@ public final class SteppedAdam extends Optimizer {
   private final Operand<TFloat32> beta2Power;
   private final Ops init;
 
-  public SteppedAdam(Graph graph, String name, float learningRate, float beta1, float beta2, float epsilon,
+  /** {@code learningRate} is a tensor so a schedule can feed it. */
+  public SteppedAdam(Graph graph, String name, Operand<TFloat32> learningRate, float beta1, float beta2, float epsilon,
       Operand<TFloat32> step) {
     super(graph, name);
     this.learningRate = learningRate;
@@ -61,7 +62,7 @@ public final class SteppedAdam extends Optimizer {
         getSlot(variable, "v").orElseThrow(),
         deps.dtypes.cast(beta1Power, type),
         deps.dtypes.cast(beta2Power, type),
-        deps.dtypes.cast(deps.constant(learningRate), type),
+        deps.dtypes.cast(learningRate, type),
         deps.dtypes.cast(deps.constant(beta1), type),
         deps.dtypes.cast(deps.constant(beta2), type),
         deps.dtypes.cast(deps.constant(epsilon), type),

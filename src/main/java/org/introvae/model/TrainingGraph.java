@@ -3,7 +3,9 @@ package org.introvae.model;
 import java.util.ArrayList;
 import java.util.List;
 import org.introvae.model.Architecture.Decoder;
+import org.introvae.model.Architecture.DecoderNet;
 import org.introvae.model.Architecture.Encoder;
+import org.introvae.model.Architecture.EncoderNet;
 import org.introvae.model.Architecture.Mode;
 import org.introvae.model.Architecture.Posterior;
 import org.tensorflow.Graph;
@@ -34,7 +36,12 @@ import org.tensorflow.types.family.TType;
  * seeded by the fed (seed, step) pair, so a step is a pure function of the weights, the batch and that pair.
  */
 public final class TrainingGraph implements AutoCloseable {
+  /** The convolutional model's shape; null for other networks (the 2D experiments' MLPs). */
   public final ModelConfig config;
+  /** Data shape [side, side, channels] and latent size. */
+  public final int side;
+  public final int channels;
+  public final int zDim;
   public final Objective objective;
   public final int batchSize;
   public final Graph graph;
@@ -47,6 +54,8 @@ public final class TrainingGraph implements AutoCloseable {
   public final Operand<TFloat32> adversarial;
   /** Adam's 1-based update count t. */
   public final Placeholder<TFloat32> adamStep;
+  /** Both optimizers' learning rate, defaulting to the configured one; feed a schedule's value. */
+  public final Operand<TFloat32> learningRate;
 
   // Training outputs (batch means)
   public final Operand<TFloat32> lossE;
@@ -71,14 +80,16 @@ public final class TrainingGraph implements AutoCloseable {
   /** Where the decoder's loss stops it (Soft-IntroVAE: targets ng(x_s) and latents ng(z_s)); empty otherwise. */
   public final List<Operand<TFloat32>> ngForDecoder;
 
-  public final Encoder encoder;
-  public final Decoder decoder;
+  public final EncoderNet encoder;
+  public final DecoderNet decoder;
   /** ∂L_E/∂θ_E and ∂L_G/∂θ_D, in the order of the networks' trainable lists. */
   public final Output<?>[] encoderGradients;
   public final Output<?>[] decoderGradients;
 
   // Inference (BN moving statistics): reconstruction with z = μ, and decoding of given z
   public final Placeholder<TFloat32> evalImages;
+  public final Operand<TFloat32> evalMu;
+  public final Operand<TFloat32> evalLogvar;
   public final Operand<TFloat32> evalReconstruction;
   public final Placeholder<TFloat32> evalLatents;
   public final Operand<TFloat32> evalDecoded;
@@ -88,24 +99,37 @@ public final class TrainingGraph implements AutoCloseable {
       Operand<TFloat32> klSample, Operand<TFloat32> expElboRec, Operand<TFloat32> expElboSample,
       List<Operand<TFloat32>> ngE, List<Operand<TFloat32>> ngD) {}
 
+  /** The convolutional IntroVAE model of {@code config}. */
   public TrainingGraph(ModelConfig config, Objective objective, float learningRate, int batchSize, long initSeed) {
+    this(config, config.imageSize(), config.imageChannels(), config.zDim(), objective, learningRate, batchSize,
+        tf -> new Encoder(tf, config, initSeed), tf -> new Decoder(tf, config, initSeed + 1));
+  }
+
+  /** Any encoder and decoder over data of shape [side, side, channels], e.g. 2-D points as [1, 1, 2]. */
+  public TrainingGraph(ModelConfig config, int side, int channels, int zDim, Objective objective, float learningRate,
+      int batchSize, java.util.function.Function<Ops, EncoderNet> encoderOf,
+      java.util.function.Function<Ops, DecoderNet> decoderOf) {
     TensorFlowRuntime.prepare();
     this.config = config;
+    this.side = side;
+    this.channels = channels;
+    this.zDim = zDim;
     this.objective = objective;
     this.batchSize = batchSize;
     this.graph = new Graph();
     Ops tf = Ops.create(graph);
-    int s = config.imageSize();
-    int c = config.imageChannels();
-    int z = config.zDim();
+    int s = side;
+    int c = channels;
+    int z = zDim;
 
     x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(batchSize, s, s, c)));
     noiseSeed = tf.withName("noise_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
     adversarial = tf.withName("adversarial").placeholderWithDefault(tf.constant(1f), Shape.scalar());
     adamStep = tf.withName("adam_step").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    this.learningRate = tf.withName("learning_rate").placeholderWithDefault(tf.constant(learningRate), Shape.scalar());
 
-    encoder = new Encoder(tf, config, initSeed);
-    decoder = new Decoder(tf, config, initSeed + 1);
+    encoder = encoderOf.apply(tf);
+    decoder = decoderOf.apply(tf);
 
     // Six independent N(0, I) draws: ε for x, z_p, and ε for the four re-encodings Soft-IntroVAE makes.
     List<Output<TFloat32>> noise = tf.unstack(
@@ -140,9 +164,9 @@ public final class TrainingGraph implements AutoCloseable {
     addOpen(every, encoderGradients);
     addOpen(every, decoderGradients);
     Ops afterAllGradients = tf.withControlDependencyOps(every);
-    encoderUpdate = new SteppedAdam(graph, "adam_E", learningRate, 0.9f, 0.999f, 1e-8f, adamStep)
+    encoderUpdate = new SteppedAdam(graph, "adam_E", this.learningRate, 0.9f, 0.999f, 1e-8f, adamStep)
         .applyGradients(pairs(afterAllGradients, encoderGradients, encoder.parameters().trainable()), "update_E");
-    decoderUpdate = new SteppedAdam(graph, "adam_G", learningRate, 0.9f, 0.999f, 1e-8f, adamStep)
+    decoderUpdate = new SteppedAdam(graph, "adam_G", this.learningRate, 0.9f, 0.999f, 1e-8f, adamStep)
         .applyGradients(pairs(afterAllGradients, decoderGradients, decoder.parameters().trainable()), "update_G");
     List<Op> all = new ArrayList<>(List.of(encoderUpdate, decoderUpdate));
     all.addAll(encoder.parameters().movingAverageUpdates());
@@ -150,8 +174,10 @@ public final class TrainingGraph implements AutoCloseable {
     trainStep = tf.withControlDependencies(all).withName("train_step").noOp();
 
     evalImages = tf.withName("eval_images").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, s, s, c)));
-    evalReconstruction = tf.withName("eval_reconstruction")
-        .identity(decoder.apply(tf, encoder.apply(tf, evalImages, Mode.INFERENCE).mu(), Mode.INFERENCE));
+    Posterior evalQ = encoder.apply(tf, evalImages, Mode.INFERENCE);
+    evalMu = tf.withName("eval_mu").identity(evalQ.mu());
+    evalLogvar = tf.withName("eval_logvar").identity(evalQ.logvar());
+    evalReconstruction = tf.withName("eval_reconstruction").identity(decoder.apply(tf, evalMu, Mode.INFERENCE));
     evalLatents = tf.withName("eval_latents").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, z)));
     evalDecoded = tf.withName("eval_decoded").identity(decoder.apply(tf, evalLatents, Mode.INFERENCE));
   }
@@ -179,7 +205,7 @@ public final class TrainingGraph implements AutoCloseable {
 
   private Assembly softIntroVae(Ops tf, SoftIntroVaeWeights w, Operand<TFloat32> xr, Operand<TFloat32> xp,
       Operand<TFloat32> regReal, List<Output<TFloat32>> noise) {
-    float s = 1f / (config.imageSize() * config.imageSize() * config.imageChannels());
+    float s = 1f / (side * side * channels);
     Operand<TFloat32> ngXr = Losses.ng(tf, xr);
     Operand<TFloat32> ngXp = Losses.ng(tf, xp);
     // Encoder's terms: the generated images, stopped, encoded and decoded again.

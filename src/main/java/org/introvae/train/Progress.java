@@ -7,7 +7,7 @@ import java.util.Locale;
  * Step, losses, speed and ETA: rewritten in place on a terminal, as plain periodic lines otherwise
  * (logs, CI).
  */
-final class Progress {
+public final class Progress {
   private final PrintStream out;
   private final boolean terminal;
   private final long firstStep;
@@ -16,7 +16,7 @@ final class Progress {
   private final long started = System.nanoTime();
   private long lastPrint;
 
-  Progress(PrintStream out, boolean terminal, long firstStep, long totalSteps, int batch) {
+  public Progress(PrintStream out, boolean terminal, long firstStep, long totalSteps, int batch) {
     this.out = out;
     this.terminal = terminal;
     this.firstStep = firstStep;
@@ -24,7 +24,7 @@ final class Progress {
     this.batch = batch;
   }
 
-  void update(long step, int epoch, StepLosses l, boolean logStep) {
+  public void update(long step, int epoch, StepLosses l, boolean logStep) {
     long now = System.nanoTime();
     boolean due = terminal ? now - lastPrint > 200_000_000L : logStep;
     if (!due && step + 1 != totalSteps) {
@@ -47,7 +47,7 @@ final class Progress {
   }
 
   /** Ends the in-place line before other output. */
-  void breakLine() {
+  public void breakLine() {
     if (terminal && lastPrint != 0) {
       out.println();
       lastPrint = 0;

@@ -1,0 +1,95 @@
+package org.introvae.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.introvae.model.Architecture.Dense;
+import org.introvae.model.Architecture.Mode;
+import org.introvae.model.Architecture.Parameters;
+import org.introvae.model.Architecture.Posterior;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The Soft-IntroVAE paper's networks for 2-D densities: MLPs 2 → 256 → 256 → 256 → 256 → 2z (encoder)
+ * and z → 256 ×4 → 2 (decoder), ReLU, no normalisation. Points travel as [n, 1, 1, 2] tensors so the
+ * image losses apply unchanged (and Soft-IntroVAE's scale s = 1/(C·H·W) is the paper's 1/2).
+ */
+public final class ToyNetworks {
+  public static final int HIDDEN = 256;
+  public static final int LAYERS = 4;
+  public static final int DIM = 2;
+
+  private ToyNetworks() {}
+
+  private static List<Dense> layers(Parameters p, int in, int out) {
+    List<Dense> layers = new ArrayList<>();
+    int width = in;
+    for (int i = 0; i < LAYERS; i++) {
+      layers.add(new Dense(p, "fc" + (i + 1), width, HIDDEN));
+      width = HIDDEN;
+    }
+    layers.add(new Dense(p, "out", HIDDEN, out));
+    return layers;
+  }
+
+  private static Operand<TFloat32> run(Ops tf, List<Dense> layers, Operand<TFloat32> x) {
+    Operand<TFloat32> h = x;
+    for (int i = 0; i < layers.size(); i++) {
+      h = layers.get(i).apply(tf, h);
+      if (i < layers.size() - 1) {
+        h = tf.nn.relu(h);
+      }
+    }
+    return h;
+  }
+
+  public static final class Encoder implements Architecture.EncoderNet {
+    private final Parameters parameters;
+    private final List<Dense> layers;
+
+    public Encoder(Ops tf, int zDim, long seed) {
+      parameters = new Parameters(tf, "encoder", seed);
+      layers = layers(parameters, DIM, 2 * zDim);
+    }
+
+    @Override
+    public Posterior apply(Ops tf, Operand<TFloat32> x, Mode mode) {
+      Operand<TFloat32> out = run(tf, layers, tf.reshape(x, tf.constant(new long[] {-1, DIM})));
+      List<Output<TFloat32>> halves = tf.split(tf.constant(1), out, 2L).output();
+      return new Posterior(halves.get(0), halves.get(1));
+    }
+
+    @Override
+    public Parameters parameters() {
+      return parameters;
+    }
+  }
+
+  public static final class Decoder implements Architecture.DecoderNet {
+    private final Parameters parameters;
+    private final List<Dense> layers;
+
+    public Decoder(Ops tf, int zDim, long seed) {
+      parameters = new Parameters(tf, "decoder", seed);
+      layers = layers(parameters, zDim, DIM);
+    }
+
+    @Override
+    public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode) {
+      return tf.reshape(run(tf, layers, z), tf.constant(new long[] {-1, 1, 1, DIM}));
+    }
+
+    @Override
+    public Parameters parameters() {
+      return parameters;
+    }
+  }
+
+  /** A training graph of these MLPs for 2-D points. */
+  public static TrainingGraph trainingGraph(int zDim, Objective objective, float learningRate, int batch, long seed) {
+    return new TrainingGraph(null, 1, DIM, zDim, objective, learningRate, batch,
+        tf -> new Encoder(tf, zDim, seed), tf -> new Decoder(tf, zDim, seed + 1));
+  }
+}

@@ -1,0 +1,113 @@
+package org.introvae.toy;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.introvae.model.IntroVaeWeights;
+import org.introvae.model.Objective;
+import org.introvae.model.SoftIntroVaeWeights;
+import org.introvae.model.VaeWeights;
+import org.introvae.serving.CommandLine;
+
+/** Toy2D's command line: one dataset, one objective, the paper's protocol unless overridden. */
+public final class Toy2DCommand {
+  private Toy2DCommand() {}
+
+  static final String USAGE = """
+      usage: Toy2D [options]   (2-D density experiments of the Soft-IntroVAE paper)
+        --dataset NAME        8gaussians, 2spirals, checkerboard, rings            [8gaussians]
+        --objective NAME      soft, introvae, vae                                  [soft]
+        --iterations N        training iterations                                  [30000]
+        --vae-iterations N    first N iterations train the plain VAE               [2000]
+        --lr-drops LIST       iterations where the learning rate is multiplied by 0.1 [10000,15000]
+        --batch N             points per iteration                                 [512]
+        --lr RATE             Adam learning rate                                   [2e-4]
+        --z N                 latent dimensions                                    [2]
+        --beta-kl, --beta-rec, --beta-neg, --gamma-r   soft weights   [the paper's per dataset]
+        --alpha, --beta, --margin                      introvae weights [0.25, 1, 10]; vae: --beta [1]
+        --seed N              seed of data, weights and noise                      [92]
+        --run NAME            output folder under --runs                           [toy2d-<dataset>-<objective>]
+        --runs DIR                                                                 [runs]
+        --log-every N                                                              [100]
+      Writes metrics.csv, metrics.json (KL, JSD, gnELBO), samples.png and density.png.
+      """;
+
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> d = new LinkedHashMap<>();
+    for (String k : new String[] {"beta-kl", "beta-rec", "beta-neg", "gamma-r", "alpha", "beta", "margin", "run"}) {
+      d.put(k, null);
+    }
+    d.putAll(Map.of("dataset", "8gaussians", "objective", "soft", "iterations", "30000", "vae-iterations", "2000",
+        "lr-drops", "10000,15000", "batch", "512", "lr", "2e-4", "z", "2", "seed", "92", "runs", "runs"));
+    d.put("log-every", "100");
+    try {
+      CommandLine c = CommandLine.parse(args, d);
+      if (c == null) {
+        out.print(USAGE);
+        return 0;
+      }
+      String dataset = c.get("dataset");
+      if (!ToyDatasets.NAMES.contains(dataset)) {
+        throw new IllegalArgumentException("--dataset: '" + dataset + "' is not one of " + ToyDatasets.NAMES);
+      }
+      String objectiveName = c.get("objective");
+      if (!Toy2D.objectives().contains(objectiveName)) {
+        throw new IllegalArgumentException("--objective: '" + objectiveName + "' is not one of " + Toy2D.objectives());
+      }
+      Toy2D.Settings settings = new Toy2D.Settings(dataset, objective(c, objectiveName, dataset),
+          (int) c.whole("iterations", 1, 10_000_000), (int) c.whole("vae-iterations", 0, 10_000_000),
+          (int) c.whole("batch", 1, 1 << 20), positive(c, "lr"), drops(c.get("lr-drops")),
+          (int) c.whole("z", 1, 1024), c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE), (int) c.whole("log-every", 1, 1 << 30));
+      String run = c.get("run") != null ? c.get("run") : "toy2d-" + dataset + "-" + objectiveName;
+      new Toy2D(settings, Path.of(c.get("runs")).resolve(run), out).run();
+      return 0;
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    } catch (IllegalStateException | IOException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private static Objective objective(CommandLine c, String name, String dataset) {
+    Objective base = Toy2D.defaults(name, dataset);
+    if (base instanceof SoftIntroVaeWeights s) {
+      return new SoftIntroVaeWeights(or(c, "beta-kl", s.β_kl()), or(c, "beta-rec", s.β_rec()), or(c, "beta-neg", s.β_neg()),
+          or(c, "gamma-r", s.γ_r()));
+    }
+    if (base instanceof IntroVaeWeights w) {
+      return new IntroVaeWeights(or(c, "alpha", w.α()), or(c, "beta", w.β()), or(c, "margin", w.m()));
+    }
+    return new VaeWeights(or(c, "beta", ((VaeWeights) base).β()));
+  }
+
+  private static float or(CommandLine c, String name, float fallback) {
+    return c.get(name) == null ? fallback : positive(c, name);
+  }
+
+  private static float positive(CommandLine c, String name) {
+    try {
+      float v = Float.parseFloat(c.get(name));
+      if (!(v >= 0) || Float.isInfinite(v)) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + ": '" + c.get(name) + "' is not a non-negative number");
+    }
+  }
+
+  private static int[] drops(String text) {
+    if (text.isBlank() || text.equals("none")) {
+      return new int[0];
+    }
+    try {
+      return java.util.Arrays.stream(text.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--lr-drops: '" + text + "' must be iterations separated by commas, or none");
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package org.introvae.toy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.introvae.serving.Json;
+import org.introvae.train.MetricsLog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class Toy2DTest {
+  @TempDir
+  Path runs;
+
+  @Test
+  void a_short_run_lowers_the_loss_and_writes_metrics_and_pictures() throws Exception {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Toy2DCommand.run(new String[] {"--dataset", "rings", "--objective", "vae", "--iterations", "400",
+        "--batch", "256", "--lr", "1e-3", "--lr-drops", "none", "--runs", runs.toString(), "--run", "r", "--log-every", "50"},
+        new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+    assertEquals(0, code, err.toString());
+    Path run = runs.resolve("r");
+    List<double[]> rows = MetricsLog.read(run.resolve("metrics.csv"));
+    assertTrue(rows.get(rows.size() - 1)[2] < 0.9 * rows.get(0)[2], "loss should fall: " + rows.get(0)[2] + " → "
+        + rows.get(rows.size() - 1)[2]);
+    Map<String, String> m = Json.parseFlat(Files.readString(run.resolve("metrics.json")));
+    for (String key : new String[] {"kl", "jsd", "gnelbo"}) {
+      double v = Double.parseDouble(m.get(key));
+      assertTrue(Double.isFinite(v) && v >= 0, key + " = " + v);
+    }
+    assertTrue(Files.size(run.resolve("samples.png")) > 1000 && Files.size(run.resolve("density.png")) > 1000);
+  }
+
+  @Test
+  void bad_options_are_one_line_errors() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    assertEquals(2, Toy2DCommand.run(new String[] {"--dataset", "moons"}, quiet, new PrintStream(err)));
+    assertTrue(err.toString().contains("--dataset: 'moons' is not one of"), err.toString());
+    assertEquals(2, Toy2DCommand.run(new String[] {"--objective", "gan"}, quiet, new PrintStream(err)));
+    assertEquals(2, Toy2DCommand.run(new String[] {"--lr-drops", "x"}, quiet, new PrintStream(err)));
+    assertTrue(err.toString().contains("--lr-drops"), err.toString());
+  }
+}

@@ -85,9 +85,13 @@ public final class Toy2D {
       session.initialize();
       Progress progress = new Progress(out, System.console() != null, 0, st.iterations(), st.batch());
       long started = System.nanoTime();
+      long dataNanos = 0;
       for (int it = 0; it < st.iterations(); it++) {
         float adversarial = it < st.vaeIterations() ? 0f : 1f;
-        StepLosses l = step(g, session, ToyDatasets.sample(st.dataset(), st.batch(), data), it, adversarial, lr(it));
+        long t0 = System.nanoTime();
+        float[] points = ToyDatasets.sample(st.dataset(), st.batch(), data);
+        dataNanos += System.nanoTime() - t0;
+        StepLosses l = step(g, session, points, it, adversarial, lr(it));
         if (l.firstNonFinite() != null) {
           progress.breakLine();
           throw new IllegalStateException("iteration " + (it + 1) + ": " + l.firstNonFinite() + "; training diverged");
@@ -101,10 +105,14 @@ public final class Toy2D {
       progress.breakLine();
       double seconds = (System.nanoTime() - started) / 1e9;
       Outcome outcome = measure(g, session, range, seconds);
+      outcome.metrics().put("seconds_data_generation", dataNanos / 1e9);
+      outcome.metrics().put("seconds_in_session_run", sessionNanos / 1e9);
       Files.writeString(folder.resolve("metrics.json"), Json.writePretty(outcome.metrics()));
-      out.printf("%s / %s: KL %.4f  JSD %.4f  gnELBO %.3g  (%.1f ms per iteration)%n", st.dataset(),
+      out.printf("%s / %s: KL %.4f  JSD %.4f  gnELBO %.3g  (%.1f ms per iteration, of which %.2f ms data"
+              + " generation and %.1f ms in session.run incl. feeds and fetches)%n", st.dataset(),
           st.objective().name(), outcome.metrics().get("kl"), outcome.metrics().get("jsd"),
-          outcome.metrics().get("gnelbo"), 1000 * seconds / Math.max(1, st.iterations()));
+          outcome.metrics().get("gnelbo"), 1000 * seconds / Math.max(1, st.iterations()),
+          dataNanos / 1e6 / Math.max(1, st.iterations()), sessionNanos / 1e6 / Math.max(1, st.iterations()));
       return outcome;
     }
   }
@@ -119,7 +127,10 @@ public final class Toy2D {
     return lr;
   }
 
+  private long sessionNanos;
+
   private StepLosses step(TrainingGraph g, Session session, float[] points, int it, float adversarial, float lr) {
+    long t0 = System.nanoTime();
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(g.batchSize, 1, 1, 2), DataBuffers.of(points, true, false));
         TInt64 seed = TInt64.vectorOf(settings.seed(), it);
         TFloat32 phase = TFloat32.scalarOf(adversarial);
@@ -133,6 +144,7 @@ public final class Toy2D {
       for (int i = 0; i < 8; i++) {
         v[i] = ((TFloat32) r.get(i)).getFloat();
       }
+      sessionNanos += System.nanoTime() - t0;
       return new StepLosses(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
     }
   }

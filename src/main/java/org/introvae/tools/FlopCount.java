@@ -1,0 +1,71 @@
+package org.introvae.tools;
+
+import org.introvae.model.ModelConfig;
+
+/**
+ * Analytic FLOPs of the convolutional networks, counting a multiply-add as 2 FLOPs and ignoring
+ * element-wise ops (BN, activations, pooling, upsampling), per image and forward pass.
+ */
+final class FlopCount {
+  private FlopCount() {}
+
+  private static long conv(int size, int k, int in, int out) {
+    return 2L * k * k * in * out * size * size;
+  }
+
+  private static long residual(int size, int in, int out) {
+    return conv(size, 3, in, out) + conv(size, 3, out, out) + (in == out ? 0 : conv(size, 1, in, out));
+  }
+
+  static long encoder(ModelConfig c) {
+    int[] w = c.widths();
+    int s = c.imageSize();
+    long f = conv(s, 5, c.imageChannels(), w[0]);
+    s /= 2;
+    for (int i = 1; i < w.length; i++) {
+      f += residual(s, w[i - 1], w[i]);
+      s /= 2;
+    }
+    f += residual(s, c.lastWidth(), c.lastWidth());
+    return f + 2L * s * s * c.lastWidth() * 2 * c.zDim();
+  }
+
+  static long decoder(ModelConfig c) {
+    int[] w = c.widths();
+    int s = c.finalSize();
+    long f = 2L * c.zDim() * s * s * c.lastWidth();
+    int in = c.lastWidth();
+    for (int i = w.length - 1; i >= 0; i--) {
+      f += residual(s, in, w[i]);
+      in = w[i];
+      s *= 2;
+    }
+    return f + residual(s, w[0], w[0]) + conv(s, 5, w[0], c.imageChannels());
+  }
+
+  /**
+   * Passes one step runs, in units of one network's forward pass: a backward pass counts 1× for the
+   * activation gradients plus 1× for the weight gradients where the step updates that network.
+   */
+  record Passes(String description, int encoderUnits, int decoderUnits) {
+    long flops(ModelConfig c) {
+      return encoderUnits * encoder(c) + decoderUnits * decoder(c);
+    }
+  }
+
+  static Passes passes(String objective) {
+    return switch (objective) {
+      // forward 5E + 2D; ∂L_E/∂θ_E: E(x) 2, D(z) 1 (activations only), E(ng x_r) 2, E(ng x_p) 2;
+      // ∂L_G/∂θ_D: D(z) 2, D(z_p) 2, E(x_r) 1, E(x_p) 1
+      case "introvae" -> new Passes("forward E×5 (x, ng(x_r), ng(x_p), x_r, x_p), D×2 (z, z_p); "
+          + "backward L_E: E×6 + D×1, L_G: D×4 + E×2", 13, 7);
+      // forward 5E + 6D; ∂L_E/∂θ_E: E(x) 2, D(z) 1, E(ng x_r) 2 + D(z_r') 1, E(ng x_p) 2 + D(z_p') 1;
+      // ∂L_D/∂θ_D: D(z) 2, D(z_p) 2, E(x_r) 1, E(x_p) 1, D(ng z_r) 2, D(ng z_p) 2
+      case "soft" -> new Passes("forward E×5, D×6 (z, z_p, two re-reconstructions per network step); "
+          + "backward L_E: E×6 + D×3, L_D: D×8 + E×2", 13, 17);
+      // forward E(x), D(z), plus E(ng x_r), E(ng x_p) to monitor KL, D(z_p) for that; backward E 2, D 2
+      case "vae" -> new Passes("forward E×3 (x; ng(x_r), ng(x_p) monitored), D×2; backward E×2, D×2", 5, 4);
+      default -> throw new IllegalArgumentException("unknown objective " + objective);
+    };
+  }
+}

@@ -1,0 +1,38 @@
+package org.introvae.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.introvae.model.ModelConfig;
+import org.junit.jupiter.api.Test;
+
+class FlopCountTest {
+  private static final ModelConfig P28 = new ModelConfig(28, 1, new int[] {64, 128}, 32);
+
+  @Test
+  void encoder_of_the_28_preset_by_hand() {
+    long stem = 2L * 5 * 5 * 1 * 64 * 28 * 28;                       // 5×5 conv at 28×28
+    long res1 = 2L * 14 * 14 * (3 * 3 * 64 * 128 + 3 * 3 * 128 * 128 + 64 * 128); // 64→128 at 14×14, 1×1 shortcut
+    long res2 = 2L * 7 * 7 * (2 * 3 * 3 * 128 * 128);                 // 128→128 at 7×7
+    long fc = 2L * 7 * 7 * 128 * 64;                                   // → μ, log σ² (2·32)
+    assertEquals(stem + res1 + res2 + fc, FlopCount.encoder(P28));
+    assertEquals(122_128_384L, FlopCount.encoder(P28));
+  }
+
+  @Test
+  void decoder_of_the_28_preset_by_hand() {
+    long fc = 2L * 32 * 7 * 7 * 128;
+    long res1 = 2L * 7 * 7 * (2 * 3 * 3 * 128 * 128);                  // 128→128 at 7×7
+    long res2 = 2L * 14 * 14 * (3 * 3 * 128 * 64 + 3 * 3 * 64 * 64 + 128 * 64); // 128→64 at 14×14
+    long res3 = 2L * 28 * 28 * (2 * 3 * 3 * 64 * 64);                  // 64→64 at 28×28
+    long out = 2L * 28 * 28 * 5 * 5 * 64 * 1;
+    assertEquals(fc + res1 + res2 + res3 + out, FlopCount.decoder(P28));
+  }
+
+  @Test
+  void a_step_counts_each_networks_passes() {
+    long e = FlopCount.encoder(P28);
+    long d = FlopCount.decoder(P28);
+    assertEquals(13 * e + 7 * d, FlopCount.passes("introvae").flops(P28));
+    assertEquals(13 * e + 17 * d, FlopCount.passes("soft").flops(P28));
+  }
+}

@@ -215,7 +215,13 @@ public final class Architecture {
   }
 
   /** (μ, log σ²) of q(z|x). */
-  public record Posterior(Operand<TFloat32> mu, Operand<TFloat32> logvar) {}
+  public record Posterior(Operand<TFloat32> mu, Operand<TFloat32> logvar) {
+    /** Splits an encoder head of width 2z into μ and log σ². */
+    static Posterior of(Ops tf, Operand<TFloat32> head) {
+      List<Output<TFloat32>> halves = tf.split(tf.constant(1), head, 2L).output();
+      return new Posterior(halves.get(0), halves.get(1));
+    }
+  }
 
   /** E: images (or points) → q(z|x). Applying it again reuses its variables. */
   public interface EncoderNet {
@@ -269,9 +275,7 @@ public final class Architecture {
         }
       }
       int flat = config.finalSize() * config.finalSize() * config.lastWidth();
-      Operand<TFloat32> out = head.apply(tf, tf.reshape(h, tf.constant(new long[] {-1, flat})));
-      List<Output<TFloat32>> halves = tf.split(tf.constant(1), out, 2L).output();
-      return new Posterior(halves.get(0), halves.get(1));
+      return Posterior.of(tf, head.apply(tf, tf.reshape(h, tf.constant(new long[] {-1, flat}))));
     }
 
     private static Operand<TFloat32> pool(Ops tf, Operand<TFloat32> x) {

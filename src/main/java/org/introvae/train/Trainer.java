@@ -96,7 +96,6 @@ public final class Trainer {
       long total, int perEpoch, Checkpoints checkpoints, MetricsLog metrics) throws IOException, UserError {
     int batch = o.batch();
     ModelConfig config = graph.config;
-    float[] pixels = new float[batch * split.images().imageBytes()];
     float[] gridReal = split.heldOutImages(GRID_IMAGES);
     float[] gridLatents = fixedLatents(GRID_IMAGES, config.zDim(), o.seed());
     Progress progress = new Progress(out, terminal, first, total, batch);
@@ -104,41 +103,47 @@ public final class Trainer {
     long lastSaved = first;
     StepLosses losses = null;
     int fakeBelowReal = 0;
-    for (long step = first; step < total; step++) {
-      int epoch = (int) (step / perEpoch);
-      float adversarial = epoch < o.vaeEpochs() ? 0f : 1f;
-      split.trainBatch(epoch, (int) (step % perEpoch), batch, pixels);
-      losses = step(graph, session, pixels, o.seed(), step, adversarial);
-      String bad = losses.firstNonFinite();
-      if (bad != null) {
-        progress.breakLine();
-        throw new UserError("step " + (step + 1) + ": " + bad + "; training stopped. The last good checkpoint (step "
-            + lastSaved + ") is kept in " + run.root().resolve("checkpoints")
-            + "; continue from it with --resume and a lower --lr, or start again with a larger --margin or more --vae-epochs.");
-      }
-      long done = step + 1;
-      boolean logStep = done % o.logEvery() == 0 || done == total;
-      if (logStep) {
-        metrics.append(new MetricsLog.Row(done, epoch + 1, losses, adversarial, (System.nanoTime() - started) / 1e9));
-        fakeBelowReal = adversarial > 0 && losses.fakeKlBelowReal() ? fakeBelowReal + 1 : 0;
-        if (fakeBelowReal == 5) {
+    try (BatchPrefetcher batches = new BatchPrefetcher(split, batch, perEpoch)) {
+      for (long step = first; step < total; step++) {
+        int epoch = (int) (step / perEpoch);
+        float adversarial = epoch < o.vaeEpochs() ? 0f : 1f;
+        losses = step(graph, session, batches.batchOf(step), o.seed(), step, adversarial);
+        String bad = losses.firstNonFinite();
+        if (bad != null) {
           progress.breakLine();
-          out.printf("warning: step %d: the KL of reconstructed/sampled images (%.1f/%.1f) has stayed below the real"
-              + " images' KL (%.1f) for 5 logged steps; the encoder no longer tells them apart (Soft-IntroVAE's"
-              + " authors' sign of trouble: consider a larger β_neg or m)%n", done, losses.klReconstructed(),
-              losses.klSampled(), losses.klReal());
+          throw new UserError("step " + (step + 1) + ": " + bad + "; training stopped. The last good checkpoint (step "
+              + lastSaved + ") is kept in " + run.root().resolve("checkpoints")
+              + "; continue from it with --resume and a lower --lr, or start again with a larger --margin or more --vae-epochs.");
+        }
+        long done = step + 1;
+        boolean logStep = done % o.logEvery() == 0 || done == total;
+        if (logStep) {
+          metrics.append(new MetricsLog.Row(done, epoch + 1, losses, adversarial, (System.nanoTime() - started) / 1e9));
+          fakeBelowReal = adversarial > 0 && losses.fakeKlBelowReal() ? fakeBelowReal + 1 : 0;
+          if (fakeBelowReal == 5) {
+            progress.breakLine();
+            out.printf("warning: step %d: the KL of reconstructed/sampled images (%.1f/%.1f) has stayed below the real"
+                + " images' KL (%.1f) for 5 logged steps; the encoder no longer tells them apart (Soft-IntroVAE's"
+                + " authors' sign of trouble: consider a larger β_neg or m)%n", done, losses.klReconstructed(),
+                losses.klSampled(), losses.klReal());
+          }
+        }
+        progress.update(step, epoch, losses, logStep);
+        if (done % o.imageEvery() == 0) {
+          pictures(run, graph, session, gridReal, gridLatents, String.format("step-%08d.png", done));
+        }
+        if (done % o.checkpointEvery() == 0 && done != total) {
+          checkpoints.save(session, done);
+          lastSaved = done;
         }
       }
-      progress.update(step, epoch, losses, logStep);
-      if (done % o.imageEvery() == 0) {
-        pictures(run, graph, session, gridReal, gridLatents, String.format("step-%08d.png", done));
-      }
-      if (done % o.checkpointEvery() == 0 && done != total) {
-        checkpoints.save(session, done);
-        lastSaved = done;
+      progress.breakLine();
+      double seconds = (System.nanoTime() - started) / 1e9;
+      if (total > first) {
+        out.printf("%d steps in %s; steps waited %.2f s in all for data (%.2f %%)%n", total - first,
+            Progress.duration(seconds), batches.waitedSeconds(), 100 * batches.waitedSeconds() / seconds);
       }
     }
-    progress.breakLine();
     if (total > first) {
       checkpoints.save(session, total);
     }

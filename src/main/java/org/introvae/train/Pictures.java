@@ -24,6 +24,10 @@ public final class Pictures {
 
   /** Panels side by side, one per image set (e.g. real | reconstruction | sample), each a square-ish grid. */
   public static void grid(Path file, int size, int channels, List<String> titles, List<float[]> panels) throws IOException {
+    write(gridImage(size, channels, titles, panels), file);
+  }
+
+  static BufferedImage gridImage(int size, int channels, List<String> titles, List<float[]> panels) {
     int count = panels.get(0).length / (size * size * channels);
     int columns = (int) Math.ceil(Math.sqrt(count));
     int rows = (int) Math.ceil(count / (double) columns);
@@ -56,7 +60,7 @@ public final class Pictures {
       }
     }
     g.dispose();
-    write(out, file);
+    return out;
   }
 
   /** One panel per group of metrics.csv columns, step on the x axis. */

@@ -31,6 +31,10 @@ public final class RunFolder {
     return root.resolve("images");
   }
 
+  public Path tensorBoard() {
+    return root.resolve("tensorboard");
+  }
+
   public Path lossCurves() {
     return root.resolve("loss-curves.png");
   }

@@ -29,6 +29,8 @@ public final class Trainer {
   private final TrainOptions options;
   private final PrintStream out;
   private final boolean terminal;
+  /** The latest picture grid, also sent to TensorBoard. */
+  private java.awt.image.BufferedImage lastGrid;
 
   public Trainer(TrainOptions options, PrintStream out, boolean terminal) {
     this.options = options;
@@ -77,7 +79,8 @@ public final class Trainer {
     Checkpoints checkpoints = run.checkpoints();
     MetricsLog metrics = new MetricsLog(run.metrics());
     try (TrainingGraph graph = new TrainingGraph(config, o.objective(), o.learningRate(), batch, o.seed());
-        Session session = new Session(graph.graph)) {
+        Session session = new Session(graph.graph);
+        TensorBoardLog tensorBoard = new TensorBoardLog(run.tensorBoard())) {
       long first = 0;
       Optional<Checkpoints.Saved> saved = o.resume() ? checkpoints.latest() : Optional.empty();
       if (saved.isPresent()) {
@@ -88,12 +91,13 @@ public final class Trainer {
         session.initialize();
       }
       metrics.open(first);
-      return loop(o, run, graph, session, split, first, total, perEpoch, checkpoints, metrics);
+      return loop(o, run, graph, session, split, first, total, perEpoch, checkpoints, metrics, tensorBoard);
     }
   }
 
   private Summary loop(TrainOptions o, RunFolder run, TrainingGraph graph, Session session, Split split, long first,
-      long total, int perEpoch, Checkpoints checkpoints, MetricsLog metrics) throws IOException, UserError {
+      long total, int perEpoch, Checkpoints checkpoints, MetricsLog metrics, TensorBoardLog tensorBoard)
+      throws IOException, UserError {
     int batch = o.batch();
     ModelConfig config = graph.config;
     float[] gridReal = split.heldOutImages(GRID_IMAGES);
@@ -119,6 +123,7 @@ public final class Trainer {
         boolean logStep = done % o.logEvery() == 0 || done == total;
         if (logStep) {
           metrics.append(new MetricsLog.Row(done, epoch + 1, losses, adversarial, (System.nanoTime() - started) / 1e9));
+        tensorBoard.scalars(done, losses.named());
           fakeBelowReal = adversarial > 0 && losses.fakeKlBelowReal() ? fakeBelowReal + 1 : 0;
           if (fakeBelowReal == 5) {
             progress.breakLine();
@@ -131,6 +136,7 @@ public final class Trainer {
         progress.update(step, epoch, losses, logStep);
         if (done % o.imageEvery() == 0) {
           pictures(run, graph, session, gridReal, gridLatents, String.format("step-%08d.png", done));
+          tensorBoard.image(done, "real | reconstruction | sample", lastGrid);
         }
         if (done % o.checkpointEvery() == 0 && done != total) {
           checkpoints.save(session, done);
@@ -148,6 +154,9 @@ public final class Trainer {
       checkpoints.save(session, total);
     }
     pictures(run, graph, session, gridReal, gridLatents, "final.png");
+    if (lastGrid != null) {
+      tensorBoard.image(total, "real | reconstruction | sample", lastGrid);
+    }
     out.printf("done: %s (final grid %s, curves %s)%n", run.root(), run.images().resolve("final.png"), run.lossCurves());
     return new Summary(run.root(), total, losses);
   }
@@ -183,8 +192,9 @@ public final class Trainer {
         TFloat32 z = TFloat32.tensorOf(Shape.of(latents.length / c.zDim(), c.zDim()), DataBuffers.of(latents, true, false));
         Result r = session.runner().feed(g.evalImages, images).feed(g.evalLatents, z)
             .fetch(g.evalReconstruction).fetch(g.evalDecoded).run()) {
-      Pictures.grid(run.images().resolve(name), c.imageSize(), c.imageChannels(),
+      lastGrid = Pictures.gridImage(c.imageSize(), c.imageChannels(),
           List.of("real (held out)", "reconstruction", "sample"), List.of(real, floats(r, 0), floats(r, 1)));
+      Pictures.write(lastGrid, run.images().resolve(name));
       String[] header = MetricsLog.HEADER.split(",");
       Pictures.lossCurves(run.lossCurves(), MetricsLog.read(run.metrics()), header,
           new int[][] {{2, 3}, {4}, {5, 6, 7}}, new String[] {"losses", "reconstruction L_AE", "KL energy"});

@@ -55,6 +55,15 @@ class TrainingRunTest {
     assertTrue(Files.size(run.resolve("images/final.png")) > 1000);
     assertTrue(Files.size(run.resolve("loss-curves.png")) > 1000);
     assertEquals("step-00000060", Files.readString(run.resolve("checkpoints/latest")).trim());
+
+    List<Path> events;
+    try (var list = Files.list(run.resolve("tensorboard"))) {
+      events = list.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents")).toList();
+    }
+    assertEquals(1, events.size(), "one TensorBoard event file");
+    String content = new String(Files.readAllBytes(events.get(0)), java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertTrue(content.contains("L_AE") && content.contains("kl_sampled"), "scalar summaries");
+    assertTrue(content.contains("real | reconstruction | sample") && content.contains("PNG"), "the final grid as an image summary");
   }
 
   @org.junit.jupiter.params.ParameterizedTest

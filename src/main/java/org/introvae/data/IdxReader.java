@@ -64,6 +64,38 @@ public final class IdxReader {
     }
   }
 
+  /** 0x00 0x00, type 0x08 (unsigned byte), 1 dimension: a label file. */
+  static final int LABEL_MAGIC = 0x00000801;
+
+  /** Reads an IDX label file (one unsigned byte per image). */
+  public static int[] readLabels(Path file) throws DataException {
+    try (DataInputStream in = open(file)) {
+      int magic = in.readInt();
+      if (magic != LABEL_MAGIC) {
+        throw new DataException(file + ": not an IDX label file (magic number 0x" + String.format("%08x", magic)
+            + ", expected 0x00000801)");
+      }
+      int count = in.readInt();
+      if (count <= 0) {
+        throw new DataException(file + ": implausible label count " + count);
+      }
+      byte[] bytes = new byte[count];
+      int read = in.readNBytes(bytes, 0, count);
+      if (read < count) {
+        throw new DataException(file + ": truncated: the header announces " + count + " labels but the body has " + read);
+      }
+      int[] labels = new int[count];
+      for (int i = 0; i < count; i++) {
+        labels[i] = bytes[i] & 0xff;
+      }
+      return labels;
+    } catch (EOFException e) {
+      throw new DataException(file + ": truncated: the file ends inside the 8-byte IDX header");
+    } catch (IOException e) {
+      throw new DataException(file + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
   private static DataInputStream open(Path file) throws IOException {
     InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
     raw.mark(2);

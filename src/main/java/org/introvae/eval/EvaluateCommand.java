@@ -32,17 +32,21 @@ public final class EvaluateCommand {
                       [--decoder-variance V] [--seed N] [--out DIR]
         Reconstruction error, ELBO and importance-weighted log p(x) (K = 1, 10, 100) in nats per image
         and bits per dimension, OOD AUROC against --ood, and pictures, into DIR (default <run>/eval or
-        runs/eval-<model>). --images defaults to 500; the decoder variance to 1.
+        runs/eval-<model>). --images defaults to 500; the decoder variance to 1. With the shipped
+        classifier (--classifier, default models/fmnist-classifier) also FD-FMNIST-classifier: the
+        Fréchet distance of its features between --fd-images real images (default 10,000; 0 = skip)
+        and 10,000 samples.
       """;
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
     Map<String, String> d = new HashMap<>();
-    for (String k : new String[] {"run", "model", "data", "ood", "out"}) {
+    for (String k : new String[] {"run", "model", "data", "ood", "out", "classifier"}) {
       d.put(k, null);
     }
     d.put("images", "500");
     d.put("decoder-variance", "1");
     d.put("seed", "1");
+    d.put("fd-images", "10000");
     Path temp = null;
     try {
       CommandLine c = CommandLine.parse(args, d);
@@ -54,6 +58,7 @@ public final class EvaluateCommand {
         throw new IllegalArgumentException("give exactly one of --run or --model (see --help)");
       }
       int limit = (int) c.whole("images", 1, 100_000);
+      int fdImages = (int) c.whole("fd-images", 0, 100_000);
       double variance = Double.parseDouble(c.required("decoder-variance"));
       if (!(variance > 0)) {
         throw new IllegalArgumentException("--decoder-variance must be > 0");
@@ -74,21 +79,37 @@ public final class EvaluateCommand {
       try (IntroVaeModel model = IntroVaeModel.load(modelDir)) {
         int size = model.info().imageSize();
         int channels = model.info().imageChannels();
-        float[][] images;
+        float[][] all;
         String source;
+        int wanted = Math.max(limit, fdImages);
         if (c.get("data") == null && runParams != null) {
           ImageSet set = open(Path.of(runParams.get("data")), size, channels);
           Split split = new Split(set, Double.parseDouble(runParams.get("held-out")), Long.parseLong(runParams.get("seed")));
-          images = rows(split.heldOutImages(limit), model.info().imageValues());
+          all = rows(split.heldOutImages(wanted), model.info().imageValues());
           source = set.source() + " (the run's held-out images)";
         } else {
           Path data = Path.of(c.get("data") != null ? c.get("data") : "data/fashion-mnist/t10k-images-idx3-ubyte.gz");
-          images = first(open(data, size, channels), limit);
+          all = first(open(data, size, channels), wanted);
           source = data.toString();
         }
+        float[][] images = java.util.Arrays.copyOf(all, Math.min(limit, all.length));
         float[][] ood = c.get("ood") == null ? null : first(open(Path.of(c.get("ood")), size, channels), limit);
-        Map<String, Object> metrics = new Evaluation(model, variance, c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE))
-            .run(images, source, ood, c.get("ood"), outDir);
+        Evaluation evaluation = new Evaluation(model, variance, c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE));
+        Map<String, Object> fd = null;
+        Path classifier = Path.of(c.get("classifier") != null ? c.get("classifier") : "models/fmnist-classifier");
+        if (fdImages > 0 && Files.isDirectory(classifier)) {
+          try (FeatureExtractor features = new FeatureExtractor(classifier)) {
+            if (features.accepts(size, channels)) {
+              fd = evaluation.frechet(features, java.util.Arrays.copyOf(all, Math.min(fdImages, all.length)), 10_000);
+            } else {
+              err.println("note: the classifier in " + classifier + " does not take " + size + "×" + size + "×" + channels
+                  + " images; no Fréchet distance");
+            }
+          }
+        } else if (c.get("classifier") != null) {
+          throw new IllegalArgumentException("--classifier: " + classifier + " is not a folder");
+        }
+        Map<String, Object> metrics = evaluation.run(images, source, ood, c.get("ood"), fd, outDir);
         out.println(Json.writePretty(metrics));
         out.println("wrote " + outDir.resolve("metrics.json") + " and pictures");
       }

@@ -12,15 +12,12 @@ import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Operation;
 import org.tensorflow.Output;
-import org.tensorflow.framework.optimizers.Optimizer.GradAndVar;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
-import org.tensorflow.types.family.TType;
 
 /**
  * One training step as a TensorFlow graph, for IntroVAE, Soft-IntroVAE or the plain VAE, plus
@@ -158,16 +155,16 @@ public final class TrainingGraph implements AutoCloseable {
     expElboSampled = tf.withName("exp_elbo_sampled").identity(a.expElboSample());
     ngForEncoder = a.ngE();
     ngForDecoder = a.ngD();
-    encoderGradients = gradients("grad_E", lossE, encoder.parameters().trainable());
-    decoderGradients = gradients("grad_G", lossG, decoder.parameters().trainable());
+    encoderGradients = Optimization.gradients(graph, "grad_E", lossE, encoder.parameters().trainable());
+    decoderGradients = Optimization.gradients(graph, "grad_G", lossG, decoder.parameters().trainable());
     List<Operation> every = new ArrayList<>();
     addOpen(every, encoderGradients);
     addOpen(every, decoderGradients);
     Ops afterAllGradients = tf.withControlDependencyOps(every);
     encoderUpdate = new SteppedAdam(graph, "adam_E", this.learningRate, 0.9f, 0.999f, 1e-8f, adamStep)
-        .applyGradients(pairs(afterAllGradients, encoderGradients, encoder.parameters().trainable()), "update_E");
+        .applyGradients(Optimization.pairs(afterAllGradients, encoderGradients, encoder.parameters().trainable()), "update_E");
     decoderUpdate = new SteppedAdam(graph, "adam_G", this.learningRate, 0.9f, 0.999f, 1e-8f, adamStep)
-        .applyGradients(pairs(afterAllGradients, decoderGradients, decoder.parameters().trainable()), "update_G");
+        .applyGradients(Optimization.pairs(afterAllGradients, decoderGradients, decoder.parameters().trainable()), "update_G");
     List<Op> all = new ArrayList<>(List.of(encoderUpdate, decoderUpdate));
     all.addAll(encoder.parameters().movingAverageUpdates());
     all.addAll(decoder.parameters().movingAverageUpdates());
@@ -242,31 +239,12 @@ public final class TrainingGraph implements AutoCloseable {
     return new Assembly(loss, loss, klRec, klSample, zero, zero, List.of(), List.of());
   }
 
-  private Output<?>[] gradients(String prefix, Operand<TFloat32> loss, List<Variable<TFloat32>> variables) {
-    Output<?>[] xs = new Output<?>[variables.size()];
-    for (int i = 0; i < xs.length; i++) {
-      xs[i] = variables.get(i).asOutput();
-    }
-    return graph.addGradients(prefix, new Output<?>[] {loss.asOutput()}, xs, null);
-  }
-
   private static void addOpen(List<Operation> into, Output<?>[] gradients) {
     for (Output<?> g : gradients) {
       if (!g.isClosed()) {
         into.add(g.op());
       }
     }
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static List<GradAndVar<? extends TType>> pairs(Ops gated, Output<?>[] gradients,
-      List<Variable<TFloat32>> variables) {
-    List<GradAndVar<? extends TType>> list = new ArrayList<>();
-    for (int i = 0; i < gradients.length; i++) {
-      Output<TFloat32> g = (Output<TFloat32>) gradients[i];
-      list.add(new GradAndVar<>(gated.identity(g).asOutput(), variables.get(i).asOutput()));
-    }
-    return list;
   }
 
   @Override

@@ -35,7 +35,8 @@ class EvaluateCommandTest {
       ImageIO.write(img, "png", root.resolve("noise/" + i + ".png").toFile());
     }
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = EvaluateCommand.run(new String[] {"--run", run.toString(), "--ood", noise.toString(), "--images", "30"},
+    int code = EvaluateCommand.run(new String[] {"--run", run.toString(), "--ood", noise.toString(), "--images", "30",
+        "--fd-images", "1000"},
         new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
     assertEquals(0, code, err.toString());
     Path eval = run.resolve("eval");
@@ -52,6 +53,10 @@ class EvaluateCommandTest {
     double auroc = ((Number) ood.get("auroc")).doubleValue();
     assertTrue(auroc > 0.7, "clothes should be likelier than uniform noise, even after 20 steps: " + ood);
     assertTrue(((Number) ood.get("mean_log_px_in")).doubleValue() > ((Number) ood.get("mean_log_px_ood")).doubleValue());
+    Map<String, Object> fd = (Map<String, Object>) m.get("sample_quality");
+    assertEquals("FD-FMNIST-classifier", fd.get("name"));
+    assertEquals(1000L, fd.get("real_images"));
+    assertTrue(((Number) fd.get("value")).doubleValue() > 0);
     for (String png : new String[] {"samples.png", "reconstructions.png", "interpolations.png", "traversals.png",
         "ood-log-likelihood.png"}) {
       assertTrue(Files.size(eval.resolve(png)) > 500, png);

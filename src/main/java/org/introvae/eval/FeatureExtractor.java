@@ -1,0 +1,72 @@
+package org.introvae.eval;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.introvae.serving.IntroVaeModel;
+import org.introvae.serving.Json;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.SessionFunction;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+
+/** The shipped classifier's penultimate-layer features, for the Fréchet distance. */
+public final class FeatureExtractor implements AutoCloseable {
+  private final SavedModelBundle bundle;
+  private final SessionFunction features;
+  private final int size;
+  private final int channels;
+  private final Map<String, Object> facts;
+
+  @SuppressWarnings("unchecked")
+  public FeatureExtractor(Path modelDir) throws java.io.IOException {
+    Path version = IntroVaeModel.versions(modelDir).isEmpty() ? modelDir
+        : modelDir.resolve(String.valueOf(IntroVaeModel.versions(modelDir).get(IntroVaeModel.versions(modelDir).size() - 1)));
+    facts = (Map<String, Object>) Json.parse(Files.readString(version.resolve("assets/classifier.json")));
+    size = ((Number) facts.get("image_size")).intValue();
+    channels = ((Number) facts.get("image_channels")).intValue();
+    bundle = SavedModelBundle.load(version.toString(), SavedModelBundle.DEFAULT_TAG);
+    features = bundle.function("features");
+  }
+
+  public boolean accepts(int imageSize, int imageChannels) {
+    return imageSize == size && imageChannels == channels;
+  }
+
+  public Map<String, Object> facts() {
+    return facts;
+  }
+
+  public double[][] of(float[][] images) {
+    double[][] out = new double[images.length][];
+    int per = size * size * channels;
+    for (int start = 0; start < images.length; start += 500) {
+      int n = Math.min(500, images.length - start);
+      float[] flat = new float[n * per];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(images[start + i], 0, flat, i * per, per);
+      }
+      try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, size, size, channels), DataBuffers.of(flat, true, false));
+          Result r = features.call(Map.of("images", x))) {
+        TFloat32 f = (TFloat32) r.get("features").orElseThrow();
+        int d = (int) f.shape().get(1);
+        float[] values = new float[n * d];
+        f.asRawTensor().data().asFloats().read(values);
+        for (int i = 0; i < n; i++) {
+          out[start + i] = new double[d];
+          for (int k = 0; k < d; k++) {
+            out[start + i][k] = values[i * d + k];
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    bundle.close();
+  }
+}

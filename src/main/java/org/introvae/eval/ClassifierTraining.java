@@ -82,7 +82,7 @@ public final class ClassifierTraining {
       Placeholder<TFloat32> step = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
       FeatureClassifier net = new FeatureClassifier(tf, size, 1, CLASSES, 7);
       FeatureClassifier.Outputs o = net.apply(tf, x);
-      Operand<TFloat32> loss = tf.math.mean(tf.nn.sparseSoftmaxCrossEntropyWithLogits(o.logits(), y).loss(), tf.constant(0));
+      Operand<TFloat32> loss = crossEntropy(tf, o.logits(), y);
       Output<?>[] grads = Optimization.gradients(g, "grad", loss, net.parameters().trainable());
       Op update = new SteppedAdam(g, "adam", tf.constant(1e-3f), 0.9f, 0.999f, 1e-8f, step)
           .applyGradients(Optimization.pairs(tf, grads, net.parameters().trainable()), "update");
@@ -149,6 +149,19 @@ public final class ClassifierTraining {
     export(checkpoint, size, out, facts);
     Folders.deleteTree(checkpoint);
     return accuracy;
+  }
+
+  /**
+   * mean(log Σ_k exp(logit_k) − logit_y), built from ops with gradients (TF Java has none for the fused
+   * SparseSoftmaxCrossEntropyWithLogits); the stopped max shift keeps exp() finite and cancels exactly.
+   */
+  static Operand<TFloat32> crossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TInt32> labels) {
+    Operand<TFloat32> shift = tf.stopGradient(tf.max(logits, tf.constant(1), org.tensorflow.op.core.Max.keepDims(true)));
+    Operand<TFloat32> shifted = tf.math.sub(logits, shift);
+    Operand<TFloat32> logSumExp = tf.math.log(tf.sum(tf.math.exp(shifted), tf.constant(1)));
+    Operand<TFloat32> picked = tf.sum(tf.math.mul(shifted, tf.oneHot(labels, tf.constant(CLASSES), tf.constant(1f), tf.constant(0f))),
+        tf.constant(1));
+    return tf.math.mean(tf.math.sub(logSumExp, picked), tf.constant(0));
   }
 
   private static void export(Path checkpoint, int size, Path out, Map<String, Object> facts) throws IOException {

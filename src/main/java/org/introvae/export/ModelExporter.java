@@ -140,15 +140,9 @@ public final class ModelExporter {
     f.put("signatures", List.of("serving_default", "reconstruct", "encode", "decode", "sample"));
     f.put("exported_at", Instant.now().toString());
     if (Files.exists(run.metrics())) {
-      List<double[]> rows = MetricsLog.read(run.metrics());
-      if (!rows.isEmpty()) {
-        String[] names = MetricsLog.HEADER.split(",");
-        double[] last = rows.get(rows.size() - 1);
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        for (int i = 0; i < names.length && i < last.length; i++) {
-          metrics.put(names[i], last[i]);
-        }
-        f.put("final_training_metrics", metrics);
+      Map<String, Double> last = MetricsLog.lastRow(run.metrics());
+      if (!last.isEmpty()) {
+        f.put("final_training_metrics", last);
       }
     }
     return f;

@@ -1,6 +1,5 @@
 package org.introvae.model;
 
-import java.util.Arrays;
 import org.introvae.model.Architecture.Conv;
 import org.introvae.model.Architecture.Dense;
 import org.introvae.model.Architecture.Parameters;
@@ -10,8 +9,8 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * A small CNN classifier whose penultimate layer gives the features for the project's Fréchet
- * distance (Inception weights cannot be fetched here): 3×3 conv 32 → ReLU → 2×2 pool → 3×3 conv 64 →
- * ReLU → 2×2 pool → FC 128 (the features, ReLU) → FC classes.
+ * distance (Inception weights cannot be fetched here): 3×3 conv 32 → ReLU → 2×2 max pool → 3×3 conv 64 →
+ * ReLU → 2×2 max pool → FC 128 (the features, ReLU) → FC classes.
  */
 public final class FeatureClassifier {
   public static final int FEATURES = 128;
@@ -49,6 +48,7 @@ public final class FeatureClassifier {
   }
 
   private static Operand<TFloat32> pool(Ops tf, Operand<TFloat32> x) {
-    return tf.nn.avgPool(x, Arrays.asList(1L, 2L, 2L, 1L), Arrays.asList(1L, 2L, 2L, 1L), "VALID");
+    Operand<org.tensorflow.types.TInt32> window = tf.constant(new int[] {1, 2, 2, 1});
+    return tf.nn.maxPool(x, window, window, "VALID");
   }
 }

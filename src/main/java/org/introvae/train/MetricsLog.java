@@ -50,6 +50,21 @@ public final class MetricsLog {
     Files.writeString(file, row.csv() + "\n", StandardOpenOption.APPEND);
   }
 
+  /** The last row by the file's own column names (files written by older versions differ). */
+  public static java.util.Map<String, Double> lastRow(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file);
+    java.util.Map<String, Double> row = new java.util.LinkedHashMap<>();
+    if (lines.size() < 2 || !lines.get(0).startsWith("step")) {
+      return row;
+    }
+    String[] names = lines.get(0).split(",");
+    String[] values = lines.get(lines.size() - 1).split(",");
+    for (int i = 0; i < names.length && i < values.length; i++) {
+      row.put(names[i], Double.parseDouble(values[i]));
+    }
+    return row;
+  }
+
   /** All rows as numbers (columns of HEADER). */
   public static List<double[]> read(Path file) throws IOException {
     List<double[]> rows = new ArrayList<>();

@@ -1,3 +1,4 @@
+import org.introvae.model.TensorFlowRuntime;
 import org.introvae.serving.ServeCommand;
 
 /** Entry point: {@code mvn compile exec:java -Dexec.mainClass=Serve -Dexec.args="--models models --port 8501"}. */
@@ -5,6 +6,7 @@ public final class Serve {
   private Serve() {}
 
   public static void main(String[] args) throws InterruptedException {
+    TensorFlowRuntime.prepare(); // quiet native logs and oneDNN kernels; the loader itself needs only TF core
     int code = ServeCommand.run(args, System.out, System.err);
     if (code != 0) {
       System.exit(code);

@@ -12,6 +12,7 @@ import org.introvae.data.ImageFolderReader;
 import org.introvae.data.ImageSet;
 import org.introvae.data.Split;
 import org.introvae.export.ModelExporter;
+import org.introvae.model.TensorFlowRuntime;
 import org.introvae.serving.CommandLine;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Json;
@@ -39,6 +40,7 @@ public final class EvaluateCommand {
       """;
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    TensorFlowRuntime.prepare();
     Map<String, String> d = new HashMap<>();
     for (String k : new String[] {"run", "model", "data", "ood", "out", "classifier"}) {
       d.put(k, null);
@@ -89,11 +91,11 @@ public final class EvaluateCommand {
           source = set.source() + " (the run's held-out images)";
         } else {
           Path data = Path.of(c.get("data") != null ? c.get("data") : "data/fashion-mnist/t10k-images-idx3-ubyte.gz");
-          all = first(open(data, size, channels), wanted);
+          all = spread(open(data, size, channels), wanted);
           source = data.toString();
         }
         float[][] images = java.util.Arrays.copyOf(all, Math.min(limit, all.length));
-        float[][] ood = c.get("ood") == null ? null : first(open(Path.of(c.get("ood")), size, channels), limit);
+        float[][] ood = c.get("ood") == null ? null : spread(open(Path.of(c.get("ood")), size, channels), limit);
         Evaluation evaluation = new Evaluation(model, variance, c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE));
         Map<String, Object> fd = null;
         Path classifier = Path.of(c.get("classifier") != null ? c.get("classifier") : "models/fmnist-classifier");
@@ -135,11 +137,12 @@ public final class EvaluateCommand {
     return Datasets.open(path, new ImageFolderReader.Options(size, channels, true));
   }
 
-  private static float[][] first(ImageSet set, int limit) {
+  /** Up to {@code limit} images spread evenly over the set (files sorted by class, e.g. MNIST's, stay balanced). */
+  private static float[][] spread(ImageSet set, int limit) {
     int n = Math.min(limit, set.count());
     float[][] out = new float[n][set.imageBytes()];
     for (int i = 0; i < n; i++) {
-      set.copyTo(i, out[i], 0);
+      set.copyTo((int) ((long) i * set.count() / n), out[i], 0);
     }
     return out;
   }

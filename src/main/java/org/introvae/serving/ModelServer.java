@@ -33,6 +33,14 @@ public final class ModelServer implements AutoCloseable {
   private static final Pattern MODEL = Pattern.compile(
       "/v1/models/([^/:]+)(?:/versions/(\\d{1,18}))?(/metadata|:predict|/samples\\.png|/interpolation\\.png|/reconstruction\\.png)?");
 
+  static {
+    // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed
+    // ACK: every response waited ~40 ms. Read once, when the JDK's server classes load.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private final ModelRepository repository;
   private final HttpServer server;
   private final ExecutorService executor;

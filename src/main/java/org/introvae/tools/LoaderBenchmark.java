@@ -17,6 +17,7 @@ import org.tensorflow.types.TFloat32;
  */
 public final class LoaderBenchmark {
   public static void main(String[] args) throws Exception {
+    org.introvae.model.TensorFlowRuntime.prepare();
     Path dir = Path.of(args.length > 0 ? args[0] : "models/fashion-mnist");
     int calls = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
     Random random = new Random(1);
@@ -31,16 +32,24 @@ public final class LoaderBenchmark {
       }
       double rss1000 = 0;
       long start = System.nanoTime();
+      long timed = 0;
+      StringBuilder rss = new StringBuilder();
       for (int i = 1; i <= calls; i++) {
+        long t = System.nanoTime();
         model.decode(latent);
-        if (i == 1000) {
-          rss1000 = TrainBenchmark.rssGb();
+        timed += System.nanoTime() - t;
+        if (i == 1000 || i % 5000 == 0) {
+          // A GC first, so the Java heap's lazy growth is not mistaken for native memory.
+          System.gc();
+          double now = TrainBenchmark.rssGb();
+          rss1000 = i == 1000 ? now : rss1000;
+          rss.append(String.format("  %,d calls: %.3f GB%n", i, now));
         }
       }
-      double loaderMs = (System.nanoTime() - start) / 1e6 / calls;
+      double loaderMs = timed / 1e6 / calls;
       double rssEnd = TrainBenchmark.rssGb();
-      System.out.printf("loader decode batch 1: %.3f ms/call over %d calls; RSS after 1,000 calls %.3f GB, after %d %.3f GB (%+.1f%%)%n",
-          loaderMs, calls, rss1000, calls, rssEnd, 100 * (rssEnd - rss1000) / rss1000);
+      System.out.printf("loader decode batch 1: %.3f ms/call over %d calls; RSS after a GC:%n%s  change from 1,000 calls: %+.1f%%%n",
+          loaderMs, calls, rss, 100 * (rssEnd - rss1000) / rss1000);
 
       try (SavedModelBundle bare = SavedModelBundle.load(IntroVaeModel.resolveVersion(dir).toString(), "serve")) {
         var signature = bare.metaGraphDef().getSignatureDefMap().get("decode");

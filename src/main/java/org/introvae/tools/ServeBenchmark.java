@@ -22,6 +22,7 @@ import org.introvae.serving.ModelServer;
  */
 public final class ServeBenchmark {
   public static void main(String[] args) throws Exception {
+    org.introvae.model.TensorFlowRuntime.prepare();
     Path models = Path.of(args.length > 0 ? args[0] : "models");
     String name = args.length > 1 ? args[1] : "fashion-mnist";
     int perLevel = args.length > 2 ? Integer.parseInt(args[2]) : 2000;

@@ -26,9 +26,13 @@ final class ModelRepository implements AutoCloseable {
     this.base = base;
   }
 
+  /** Folders whose latest version is one of our models (other SavedModels, e.g. the classifier, are not offered). */
   List<String> names() {
     try (var list = Files.list(base)) {
-      return list.filter(p -> !versions(p).isEmpty()).map(p -> p.getFileName().toString()).sorted().toList();
+      return list.filter(p -> {
+        List<Long> v = versions(p);
+        return !v.isEmpty() && Files.isRegularFile(p.resolve(v.get(v.size() - 1) + "/assets/" + ModelInfo.ASSET));
+      }).map(p -> p.getFileName().toString()).sorted().toList();
     } catch (java.io.IOException e) {
       return List.of();
     }

@@ -77,7 +77,9 @@ final class TensorBoardLog implements AutoCloseable {
 
   @Override
   public void close() {
-    session.runner().addTarget(flush).addTarget(closeWriter).run().close();
+    // Two runs: as targets of one run the two ops are unordered, and closing first made the flush fail.
+    session.run(flush);
+    session.run(closeWriter);
     session.close();
     graph.close();
   }

@@ -65,8 +65,12 @@ public final class Losses {
 
   /** Decoder (generator) loss: α·Σ_s L_REG(x_s) + β·L_AE(x, x_r), batch means. */
   public static Operand<TFloat32> L_G(Ops tf, Energies e, Operand<TFloat32> α, Operand<TFloat32> β) {
-    Operand<TFloat32> adversarial = tf.math.add(mean(tf, e.regRec()), mean(tf, e.regSample()));
-    return tf.math.add(tf.math.mul(α, adversarial), tf.math.mul(β, mean(tf, e.ae())));
+    return tf.math.add(L_G_adv(tf, e, α), tf.math.mul(β, mean(tf, e.ae())));
+  }
+
+  /** L_G's adversarial term α·Σ_s L_REG(x_s): the part that reaches the decoder through the encoder. */
+  public static Operand<TFloat32> L_G_adv(Ops tf, Energies e, Operand<TFloat32> α) {
+    return tf.math.mul(α, tf.math.add(mean(tf, e.regRec()), mean(tf, e.regSample())));
   }
 
   /**
@@ -121,11 +125,16 @@ public final class Losses {
     /** Decoder loss; {@code adversarial} is 1, or 0 during VAE warm-up. */
     public static Operand<TFloat32> L_D(Ops tf, Energies e, SoftIntroVaeWeights w, float s, Operand<TFloat32> adversarial) {
       Operand<TFloat32> rec = tf.math.mul(tf.constant(w.β_rec()), mean(tf, e.recReal()));
-      Operand<TFloat32> kl = tf.math.mul(tf.constant(0.5f * w.β_kl()),
-          tf.math.add(mean(tf, e.regRec()), mean(tf, e.regSample())));
       Operand<TFloat32> reRec = tf.math.mul(tf.constant(0.5f * w.γ_r() * w.β_rec()),
           tf.math.add(mean(tf, e.reRecRec()), mean(tf, e.reRecSample())));
-      return tf.math.mul(tf.constant(s), tf.math.add(rec, tf.math.mul(adversarial, tf.math.add(kl, reRec))));
+      return tf.math.add(L_D_kl(tf, e, w, s, adversarial),
+          tf.math.mul(tf.constant(s), tf.math.add(rec, tf.math.mul(adversarial, reRec))));
+    }
+
+    /** L_D's term s·½β_kl·(L_REG(x_r) + L_REG(x_p)): the part that reaches the decoder through the encoder. */
+    public static Operand<TFloat32> L_D_kl(Ops tf, Energies e, SoftIntroVaeWeights w, float s, Operand<TFloat32> adversarial) {
+      return tf.math.mul(tf.math.mul(tf.constant(s * 0.5f * w.β_kl()), adversarial),
+          tf.math.add(mean(tf, e.regRec()), mean(tf, e.regSample())));
     }
   }
 

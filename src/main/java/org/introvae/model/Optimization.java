@@ -17,11 +17,17 @@ public final class Optimization {
 
   /** ∂loss/∂v for each variable, in order; a gradient cut off by a stop comes back closed. */
   public static Output<?>[] gradients(Graph graph, String prefix, Operand<TFloat32> loss, List<Variable<TFloat32>> variables) {
-    Output<?>[] xs = new Output<?>[variables.size()];
-    for (int i = 0; i < xs.length; i++) {
-      xs[i] = variables.get(i).asOutput();
-    }
-    return graph.addGradients(prefix, new Output<?>[] {loss.asOutput()}, xs, null);
+    return gradients(graph, prefix, new Output<?>[] {loss.asOutput()}, null, variables);
+  }
+
+  /**
+   * Σ_i ⟨dy_i, ∂y_i/∂v⟩ for each variable: the backward pass seeded with given gradients at several
+   * outputs, e.g. a loss (seed 1) and an intermediate tensor whose gradient came from elsewhere.
+   */
+  public static Output<?>[] gradients(Graph graph, String prefix, Output<?>[] ys, Output<?>[] dys,
+      List<Variable<TFloat32>> variables) {
+    Output<?>[] xs = variables.stream().map(Variable::asOutput).toArray(Output<?>[]::new);
+    return graph.addGradients(prefix, ys, xs, dys);
   }
 
   /** (gradient, variable) pairs, each gradient read through {@code tf} (e.g. gated on control dependencies). */

@@ -23,14 +23,19 @@ import org.tensorflow.types.TInt64;
  * One training step as a TensorFlow graph, for IntroVAE, Soft-IntroVAE or the plain VAE, plus
  * deterministic inference outputs for pictures.
  *
- * <p>Every objective: E(x) → z = μ + σ·ε → x_r = D(z); x_p = D(z_p), z_p ~ N(0, I). IntroVAE adds E on
- * ng(x_r), ng(x_p) for the encoder's hinge and on x_r, x_p (not stopped) for the decoder's adversarial
- * term; Soft-IntroVAE re-encodes and re-decodes the generated images the same two ways (stopped for
- * the encoder's expELBO, with stopped latents and targets for the decoder's re-reconstruction).
- * The encoder loss is differentiated w.r.t. the encoder's variables only and the decoder loss w.r.t.
- * the decoder's; both Adam updates run in one session call, each gated on every gradient so no update
- * runs before the other loss's gradient has been read. All noise comes from stateless random ops
- * seeded by the fed (seed, step) pair, so a step is a pure function of the weights, the batch and that pair.
+ * <p>Every objective: E(x) → z = μ + σ·ε → x_r = D(z); x_p = D(z_p), z_p ~ N(0, I). IntroVAE and
+ * Soft-IntroVAE then encode each generated image x_s ∈ {x_r, x_p} once, as E(ng(x_s)), and Soft-IntroVAE
+ * decodes it once more, D(z_s) with z_s ~ q(z|x_s). The encoder's loss sees those passes as the papers
+ * write it (x_s stopped). The decoder's loss needs E(x_s) without the stop; both updates use the same
+ * weights in one step, so that pass would compute the same values again. Instead its gradient is routed
+ * by the chain rule: ∂L_G/∂ng(x_s) through the shared pass, fed back into x_s as the initial gradient of
+ * the backward pass over D. Soft-IntroVAE's decoder re-reconstruction uses the same z_s (one sample
+ * serves both losses; each stays an unbiased one-sample estimate) with its latents and targets stopped,
+ * so D(z_s) is shared too. The encoder loss is differentiated w.r.t. the encoder's variables only and
+ * the decoder loss w.r.t. the decoder's; both Adam updates run in one session call, each gated on every
+ * gradient so no update runs before the other loss's gradient has been read. All noise comes from
+ * stateless random ops seeded by the fed (seed, step) pair, so a step is a pure function of the
+ * weights, the batch and that pair.
  */
 public final class TrainingGraph implements AutoCloseable {
   /** The convolutional model's shape; null for other networks (the 2D experiments' MLPs). */
@@ -72,9 +77,9 @@ public final class TrainingGraph implements AutoCloseable {
   public final Op encoderUpdate;
   public final Op decoderUpdate;
 
-  /** Where the encoder's loss stops the gradient (ng(x_r), ng(x_p)); feeding them freezes those paths. */
+  /** Where the encoder's loss stops the gradient (ng(x_r), ng(x_p), and Soft-IntroVAE's targets); feeding them freezes those paths. */
   public final List<Operand<TFloat32>> ngForEncoder;
-  /** Where the decoder's loss stops it (Soft-IntroVAE: targets ng(x_s) and latents ng(z_s)); empty otherwise. */
+  /** What the decoder's loss holds fixed (Soft-IntroVAE: the re-reconstruction targets ng(x_s) and latents z_s); empty otherwise. */
   public final List<Operand<TFloat32>> ngForDecoder;
 
   public final EncoderNet encoder;
@@ -91,10 +96,15 @@ public final class TrainingGraph implements AutoCloseable {
   public final Placeholder<TFloat32> evalLatents;
   public final Operand<TFloat32> evalDecoded;
 
-  /** The losses and monitored values one objective defines over the shared forward passes. */
+  /**
+   * The losses and monitored values one objective defines over the shared forward passes, and the
+   * part of the decoder's loss that reaches it through the encoder's passes on ng(x_r), ng(x_p)
+   * ({@code lossGViaEncoder}; null when none does).
+   */
   private record Assembly(Operand<TFloat32> lossE, Operand<TFloat32> lossG, Operand<TFloat32> klRec,
       Operand<TFloat32> klSample, Operand<TFloat32> expElboRec, Operand<TFloat32> expElboSample,
-      List<Operand<TFloat32>> ngE, List<Operand<TFloat32>> ngD) {}
+      List<Operand<TFloat32>> ngE, List<Operand<TFloat32>> ngD, Operand<TFloat32> lossGViaEncoder,
+      List<Operand<TFloat32>> encodedGenerated) {}
 
   /** The convolutional IntroVAE model of {@code config}. */
   public TrainingGraph(ModelConfig config, Objective objective, float learningRate, int batchSize, long initSeed) {
@@ -128,9 +138,9 @@ public final class TrainingGraph implements AutoCloseable {
     encoder = encoderOf.apply(tf);
     decoder = decoderOf.apply(tf);
 
-    // Six independent N(0, I) draws: ε for x, z_p, and ε for the four re-encodings Soft-IntroVAE makes.
+    // Four independent N(0, I) draws: ε for x, z_p, and ε for Soft-IntroVAE's re-encodings of x_r and x_p.
     List<Output<TFloat32>> noise = tf.unstack(
-        tf.random.statelessRandomNormal(tf.constant(new long[] {6, batchSize, z}), noiseSeed), 6L).output();
+        tf.random.statelessRandomNormal(tf.constant(new long[] {4, batchSize, z}), noiseSeed), 4L).output();
     Posterior q = encoder.apply(tf, x, Mode.TRAIN_RECORDING);
     Operand<TFloat32> xr = decoder.apply(tf, reparameterise(tf, q, noise.get(0)), Mode.TRAIN_RECORDING);
     Operand<TFloat32> xp = decoder.apply(tf, noise.get(1), Mode.TRAIN);
@@ -156,7 +166,7 @@ public final class TrainingGraph implements AutoCloseable {
     ngForEncoder = a.ngE();
     ngForDecoder = a.ngD();
     encoderGradients = Optimization.gradients(graph, "grad_E", lossE, encoder.parameters().trainable());
-    decoderGradients = Optimization.gradients(graph, "grad_G", lossG, decoder.parameters().trainable());
+    decoderGradients = decoderGradients(tf, a, List.of(xr, xp));
     List<Operation> every = new ArrayList<>();
     addOpen(every, encoderGradients);
     addOpen(every, decoderGradients);
@@ -183,21 +193,42 @@ public final class TrainingGraph implements AutoCloseable {
     return tf.math.add(q.mu(), tf.math.mul(tf.math.exp(tf.math.mul(tf.constant(0.5f), q.logvar())), ε));
   }
 
+  /**
+   * ∂L_G/∂θ_D. L_G reaches θ_D directly (through x_r in its reconstruction term, through D(z_s) in
+   * Soft-IntroVAE's re-reconstruction) and through the encoder's shared passes on ng(x_s): the latter's
+   * gradient g_s = ∂L_G/∂ng(x_s) seeds x_s in one backward pass over D, beside L_G's own seed of 1.
+   */
+  private Output<?>[] decoderGradients(Ops tf, Assembly a, List<Operand<TFloat32>> generated) {
+    if (a.lossGViaEncoder() == null) {
+      return Optimization.gradients(graph, "grad_G", lossG, decoder.parameters().trainable());
+    }
+    Output<?>[] atStops = graph.addGradients("grad_G_via_E", new Output<?>[] {a.lossGViaEncoder().asOutput()},
+        a.encodedGenerated().stream().map(Operand::asOutput).toArray(Output<?>[]::new), null);
+    Output<?>[] ys = new Output<?>[generated.size() + 1];
+    Output<?>[] seeds = new Output<?>[ys.length];
+    ys[0] = lossG.asOutput();
+    seeds[0] = tf.constant(1f).asOutput();
+    for (int i = 0; i < generated.size(); i++) {
+      ys[i + 1] = generated.get(i).asOutput();
+      seeds[i + 1] = atStops[i];
+    }
+    return Optimization.gradients(graph, "grad_G", ys, seeds, decoder.parameters().trainable());
+  }
+
   private Assembly introVae(Ops tf, IntroVaeWeights w, Operand<TFloat32> xr, Operand<TFloat32> xp,
       Operand<TFloat32> regReal, Operand<TFloat32> ae) {
     Operand<TFloat32> ngXr = Losses.ng(tf, xr);
     Operand<TFloat32> ngXp = Losses.ng(tf, xp);
-    Losses.Energies e = new Losses.Energies(regReal,
-        Losses.L_REG(tf, encoder.apply(tf, ngXr, Mode.TRAIN)),
-        Losses.L_REG(tf, encoder.apply(tf, ngXp, Mode.TRAIN)),
-        Losses.L_REG(tf, encoder.apply(tf, xr, Mode.TRAIN)),
-        Losses.L_REG(tf, encoder.apply(tf, xp, Mode.TRAIN)),
-        ae);
+    // L_REG(E(ng(x_s))): the hinge's energies, and L_G's (its gradient routed into x_s, see decoderGradients).
+    Operand<TFloat32> regRec = Losses.L_REG(tf, encoder.apply(tf, ngXr, Mode.TRAIN));
+    Operand<TFloat32> regSample = Losses.L_REG(tf, encoder.apply(tf, ngXp, Mode.TRAIN));
+    Losses.Energies e = new Losses.Energies(regReal, regRec, regSample, regRec, regSample, ae);
     Operand<TFloat32> α = tf.math.mul(tf.constant(w.α()), adversarial);
     Operand<TFloat32> β = tf.constant(w.β());
     Operand<TFloat32> zero = tf.constant(0f);
     return new Assembly(Losses.L_E(tf, e, α, β, tf.constant(w.m())), Losses.L_G(tf, e, α, β),
-        Losses.mean(tf, e.regRec()), Losses.mean(tf, e.regSample()), zero, zero, List.of(ngXr, ngXp), List.of());
+        Losses.mean(tf, regRec), Losses.mean(tf, regSample), zero, zero, List.of(ngXr, ngXp), List.of(),
+        Losses.L_G_adv(tf, e, α), List.of(ngXr, ngXp));
   }
 
   private Assembly softIntroVae(Ops tf, SoftIntroVaeWeights w, Operand<TFloat32> xr, Operand<TFloat32> xp,
@@ -205,28 +236,27 @@ public final class TrainingGraph implements AutoCloseable {
     float s = 1f / (side * side * channels);
     Operand<TFloat32> ngXr = Losses.ng(tf, xr);
     Operand<TFloat32> ngXp = Losses.ng(tf, xp);
-    // Encoder's terms: the generated images, stopped, encoded and decoded again.
-    Posterior qRecStopped = encoder.apply(tf, ngXr, Mode.TRAIN);
-    Posterior qSampleStopped = encoder.apply(tf, ngXp, Mode.TRAIN);
-    Operand<TFloat32> recOfRec = Losses.Soft.L_REC(tf, ngXr,
-        decoder.apply(tf, reparameterise(tf, qRecStopped, noise.get(2)), Mode.TRAIN));
-    Operand<TFloat32> recOfSample = Losses.Soft.L_REC(tf, ngXp,
-        decoder.apply(tf, reparameterise(tf, qSampleStopped, noise.get(3)), Mode.TRAIN));
-    // Decoder's terms: the generated images encoded without a stop, re-decoded from stopped latents.
-    Posterior qRec = encoder.apply(tf, xr, Mode.TRAIN);
-    Posterior qSample = encoder.apply(tf, xp, Mode.TRAIN);
-    Operand<TFloat32> ngZr = Losses.ng(tf, reparameterise(tf, qRec, noise.get(4)));
-    Operand<TFloat32> ngZp = Losses.ng(tf, reparameterise(tf, qSample, noise.get(5)));
-    Operand<TFloat32> reRecRec = Losses.Soft.L_REC(tf, ngXr, decoder.apply(tf, ngZr, Mode.TRAIN));
-    Operand<TFloat32> reRecSample = Losses.Soft.L_REC(tf, ngXp, decoder.apply(tf, ngZp, Mode.TRAIN));
+    // The generated images, stopped, encoded and decoded again: the encoder's expELBO and, with z_s and
+    // the targets held, the decoder's re-reconstruction; their KL is the decoder's (routed into x_s).
+    Posterior qRec = encoder.apply(tf, ngXr, Mode.TRAIN);
+    Posterior qSample = encoder.apply(tf, ngXp, Mode.TRAIN);
+    Operand<TFloat32> zRec = reparameterise(tf, qRec, noise.get(2));
+    Operand<TFloat32> zSample = reparameterise(tf, qSample, noise.get(3));
+    // Targets get their own stops so that holding them fixed does not also freeze the KL's path.
+    Operand<TFloat32> targetRec = Losses.ng(tf, xr);
+    Operand<TFloat32> targetSample = Losses.ng(tf, xp);
+    Operand<TFloat32> recOfRec = Losses.Soft.L_REC(tf, targetRec, decoder.apply(tf, zRec, Mode.TRAIN));
+    Operand<TFloat32> recOfSample = Losses.Soft.L_REC(tf, targetSample, decoder.apply(tf, zSample, Mode.TRAIN));
+    Operand<TFloat32> regRec = Losses.L_REG(tf, qRec);
+    Operand<TFloat32> regSample = Losses.L_REG(tf, qSample);
     Losses.Soft.Energies e = new Losses.Soft.Energies(Losses.Soft.L_REC(tf, x, xr), regReal,
-        recOfRec, Losses.L_REG(tf, qRecStopped), recOfSample, Losses.L_REG(tf, qSampleStopped),
-        Losses.L_REG(tf, qRec), Losses.L_REG(tf, qSample), reRecRec, reRecSample);
+        recOfRec, regRec, recOfSample, regSample, regRec, regSample, recOfRec, recOfSample);
     return new Assembly(Losses.Soft.L_E(tf, e, w, s, adversarial), Losses.Soft.L_D(tf, e, w, s, adversarial),
-        Losses.mean(tf, e.regRec()), Losses.mean(tf, e.regSample()),
-        Losses.Soft.expELBO(tf, recOfRec, e.regOfRecStopped(), w, s),
-        Losses.Soft.expELBO(tf, recOfSample, e.regOfSampleStopped(), w, s),
-        List.of(ngXr, ngXp), List.of(ngXr, ngXp, ngZr, ngZp));
+        Losses.mean(tf, regRec), Losses.mean(tf, regSample),
+        Losses.Soft.expELBO(tf, recOfRec, regRec, w, s),
+        Losses.Soft.expELBO(tf, recOfSample, regSample, w, s),
+        List.of(ngXr, ngXp, targetRec, targetSample), List.of(targetRec, targetSample, zRec, zSample),
+        Losses.Soft.L_D_kl(tf, e, w, s, adversarial), List.of(ngXr, ngXp));
   }
 
   private Assembly vae(Ops tf, VaeWeights w, Operand<TFloat32> xr, Operand<TFloat32> xp, Operand<TFloat32> regReal,
@@ -236,7 +266,7 @@ public final class TrainingGraph implements AutoCloseable {
     Operand<TFloat32> klRec = Losses.mean(tf, Losses.L_REG(tf, encoder.apply(tf, Losses.ng(tf, xr), Mode.TRAIN)));
     Operand<TFloat32> klSample = Losses.mean(tf, Losses.L_REG(tf, encoder.apply(tf, Losses.ng(tf, xp), Mode.TRAIN)));
     Operand<TFloat32> zero = tf.constant(0f);
-    return new Assembly(loss, loss, klRec, klSample, zero, zero, List.of(), List.of());
+    return new Assembly(loss, loss, klRec, klSample, zero, zero, List.of(), List.of(), null, List.of());
   }
 
   private static void addOpen(List<Operation> into, Output<?>[] gradients) {

@@ -55,16 +55,19 @@ final class FlopCount {
 
   static Passes passes(String objective) {
     return switch (objective) {
-      // forward 5E + 2D; ∂L_E/∂θ_E: E(x) 2, D(z) 1 (activations only), E(ng x_r) 2, E(ng x_p) 2;
-      // ∂L_G/∂θ_D: D(z) 2, D(z_p) 2, E(x_r) 1, E(x_p) 1
-      case "introvae" -> new Passes("forward E×5 (x, ng(x_r), ng(x_p), x_r, x_p), D×2 (z, z_p); "
-          + "backward L_E: E×6 + D×1, L_G: D×4 + E×2", 13, 7);
-      // forward 5E + 6D; ∂L_E/∂θ_E: E(x) 2, D(z) 1, E(ng x_r) 2 + D(z_r') 1, E(ng x_p) 2 + D(z_p') 1;
-      // ∂L_D/∂θ_D: D(z) 2, D(z_p) 2, E(x_r) 1, E(x_p) 1, D(ng z_r) 2, D(ng z_p) 2
-      case "soft" -> new Passes("forward E×5, D×6 (z, z_p, two re-reconstructions per network step); "
-          + "backward L_E: E×6 + D×3, L_D: D×8 + E×2", 13, 17);
-      // forward E(x), D(z), plus E(ng x_r), E(ng x_p) to monitor KL, D(z_p) for that; backward E 2, D 2
-      case "vae" -> new Passes("forward E×3 (x; ng(x_r), ng(x_p) monitored), D×2; backward E×2, D×2", 5, 4);
+      // forward E(x), D(z), D(z_p), E(ng x_r), E(ng x_p) (each serves both losses);
+      // ∂L_E/∂θ_E: E(x) 2, D(z) 1 (activations only), E(ng x_r) 2, E(ng x_p) 2;
+      // ∂L_G/∂θ_D: E(ng x_r) 1, E(ng x_p) 1 (activations, to seed x_s), D(z) 2, D(z_p) 2
+      case "introvae" -> new Passes("forward E×3 (x, ng(x_r), ng(x_p)), D×2 (z, z_p); "
+          + "backward L_E: E×6 + D×1, L_G: E×2 + D×4", 11, 7);
+      // forward as IntroVAE plus D(z_r'), D(z_p') (re-reconstructions, serving both losses);
+      // ∂L_E/∂θ_E: E(x) 2, D(z) 1, E(ng x_r) 2 + D(z_r') 1, E(ng x_p) 2 + D(z_p') 1;
+      // ∂L_D/∂θ_D: E(ng x_r) 1, E(ng x_p) 1, D(z) 2, D(z_p) 2, D(z_r') 2, D(z_p') 2
+      case "soft" -> new Passes("forward E×3 (x, ng(x_r), ng(x_p)), D×4 (z, z_p, z_r', z_p'); "
+          + "backward L_E: E×6 + D×3, L_D: E×2 + D×8", 11, 15);
+      // forward E(x), D(z), plus D(z_p), E(ng x_r), E(ng x_p) only to monitor KL; backward E 2 + D 1, D 2
+      case "vae" -> new Passes("forward E×3 (x; ng(x_r), ng(x_p) monitored), D×2 (z; z_p monitored); "
+          + "backward L_E: E×2 + D×1, L_G: D×2", 5, 5);
       default -> throw new IllegalArgumentException("unknown objective " + objective);
     };
   }

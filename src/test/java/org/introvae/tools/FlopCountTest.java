@@ -32,7 +32,7 @@ class FlopCountTest {
   void a_step_counts_each_networks_passes() {
     long e = FlopCount.encoder(P28);
     long d = FlopCount.decoder(P28);
-    assertEquals(13 * e + 7 * d, FlopCount.passes("introvae").flops(P28));
-    assertEquals(13 * e + 17 * d, FlopCount.passes("soft").flops(P28));
+    assertEquals(11 * e + 7 * d, FlopCount.passes("introvae").flops(P28));
+    assertEquals(11 * e + 15 * d, FlopCount.passes("soft").flops(P28));
   }
 }

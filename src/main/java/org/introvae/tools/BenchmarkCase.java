@@ -1,0 +1,129 @@
+package org.introvae.tools;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.introvae.model.ModelConfig;
+import org.introvae.model.Objective;
+import org.introvae.model.Preset;
+import org.introvae.model.TensorFlowRuntime;
+import org.introvae.model.TrainingGraph;
+import org.introvae.model.VaeWeights;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.OptimizerOptions;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * What the training benchmarks share: a preset, objective and batch, the session options under test
+ * (thread pools, XLA JIT), a fixed random batch, and one training step.
+ * Positional arguments {@code [preset] [batch] ... [objective]} as each tool documents; options
+ * {@code --intra N}, {@code --inter N} (0 = TF's default) and {@code --xla} may follow anywhere.
+ */
+final class BenchmarkCase {
+  final Preset preset;
+  final ModelConfig config;
+  final String objectiveName;
+  final Objective objective;
+  final int batch;
+  final int intraThreads;
+  final int interThreads;
+  final boolean xla;
+  /** The positional arguments after preset and batch, options removed. */
+  final List<String> rest;
+
+  private BenchmarkCase(String[] args, int objectiveIndex) {
+    TensorFlowRuntime.prepare();
+    List<String> positional = new ArrayList<>();
+    int intra = 0;
+    int inter = 0;
+    boolean jit = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--intra" -> intra = Integer.parseInt(args[++i]);
+        case "--inter" -> inter = Integer.parseInt(args[++i]);
+        case "--xla" -> jit = true;
+        default -> positional.add(args[i]);
+      }
+    }
+    intraThreads = intra;
+    interThreads = inter;
+    xla = jit;
+    preset = Preset.byName(positional.size() > 0 ? positional.get(0) : "28");
+    config = preset.config();
+    objectiveName = positional.size() > objectiveIndex ? positional.get(objectiveIndex) : "introvae";
+    objective = switch (objectiveName) {
+      case "soft" -> preset.soft();
+      case "vae" -> new VaeWeights(preset.weights().β());
+      case "introvae" -> preset.weights();
+      default -> throw new IllegalArgumentException("objective must be introvae, soft or vae: " + objectiveName);
+    };
+    batch = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : preset.batch(objectiveName);
+    rest = positional.size() > 2 ? positional.subList(2, positional.size()) : List.of();
+  }
+
+  /** {@code objectiveIndex}: the objective's position among the positional arguments. */
+  static BenchmarkCase parse(String[] args, int objectiveIndex) {
+    return new BenchmarkCase(args, objectiveIndex);
+  }
+
+  int intArg(int restIndex, int otherwise) {
+    return rest.size() > restIndex ? Integer.parseInt(rest.get(restIndex)) : otherwise;
+  }
+
+  TrainingGraph graph() {
+    return new TrainingGraph(config, objective, preset.learningRate(), batch, 1);
+  }
+
+  Session session(TrainingGraph g) {
+    ConfigProto.Builder c = ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(intraThreads)
+        .setInterOpParallelismThreads(interThreads);
+    if (xla) {
+      c.setGraphOptions(GraphOptions.newBuilder().setOptimizerOptions(
+          OptimizerOptions.newBuilder().setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1)));
+    }
+    Session s = new Session(g.graph, c.build());
+    s.initialize();
+    return s;
+  }
+
+  /** A fixed batch of uniform random pixels: the step's cost does not depend on the values. */
+  TFloat32 images() {
+    int pixels = config.imageSize() * config.imageSize() * config.imageChannels();
+    float[] values = new float[batch * pixels];
+    Random random = new Random(1);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = random.nextFloat();
+    }
+    return TFloat32.tensorOf(Shape.of(batch, config.imageSize(), config.imageSize(), config.imageChannels()),
+        DataBuffers.of(values, true, false));
+  }
+
+  /** One training step (both updates); returns its Result, which the caller closes. */
+  Result step(Session session, TrainingGraph g, TFloat32 x, int step, org.tensorflow.proto.RunOptions options) {
+    try (TInt64 seed = TInt64.vectorOf(1, step); TFloat32 t = TFloat32.scalarOf(step + 1)) {
+      Session.Runner runner = session.runner().feed(g.x, x).feed(g.noiseSeed, seed).feed(g.adamStep, t)
+          .addTarget(g.trainStep).fetch(g.lossE);
+      if (options == null) {
+        return runner.run();
+      }
+      return runner.setOptions(options).runAndFetchMetadata();
+    }
+  }
+
+  String describe() {
+    return String.format("preset %s (%s), objective %s, batch %d; oneDNN %s; threads intra-op %s, inter-op %s; XLA JIT %s",
+        preset.label(), config, objectiveName, batch, TensorFlowRuntime.oneDnnRequested() ? "on" : "off",
+        threads(intraThreads), threads(interThreads), xla ? "ON_1" : "off");
+  }
+
+  private static String threads(int n) {
+    return n == 0 ? "TF default (" + Runtime.getRuntime().availableProcessors() + " cores)" : String.valueOf(n);
+  }
+}

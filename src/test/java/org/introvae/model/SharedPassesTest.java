@@ -1,0 +1,75 @@
+package org.introvae.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Iterator;
+import org.introvae.model.Architecture.Decoder;
+import org.introvae.model.Architecture.Encoder;
+import org.introvae.model.Architecture.Mode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Each forward pass whose result both losses use is built once: IntroVAE's step holds the encoder
+ * three times (x, ng(x_r), ng(x_p)) and the decoder twice (z, z_p); Soft-IntroVAE's adds two decoder
+ * passes (the re-reconstructions). The inference outputs for pictures add E once and D twice.
+ * Counted by the forward convolutions in the graph (gradients use other op types).
+ */
+class SharedPassesTest {
+  @BeforeAll
+  static void runtime() {
+    TensorFlowRuntime.prepare();
+  }
+
+  private static int forwardConvolutions(Graph g) {
+    int n = 0;
+    for (Iterator<GraphOperation> it = g.operations(); it.hasNext(); ) {
+      n += it.next().type().equals("Conv2D") ? 1 : 0;
+    }
+    return n;
+  }
+
+  private static int encoderConvolutions() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      new Encoder(tf, TinyGraphs.CONFIG, 1).apply(tf,
+          tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(2, 16, 16, 1))), Mode.INFERENCE);
+      return forwardConvolutions(g);
+    }
+  }
+
+  private static int decoderConvolutions() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      new Decoder(tf, TinyGraphs.CONFIG, 1).apply(tf,
+          tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(2, 4))), Mode.INFERENCE);
+      return forwardConvolutions(g);
+    }
+  }
+
+  private static int convolutionsOf(Objective objective) {
+    try (TrainingGraph g = new TrainingGraph(TinyGraphs.CONFIG, objective, 1e-3f, TinyGraphs.BATCH, 1)) {
+      return forwardConvolutions(g.graph);
+    }
+  }
+
+  @Test
+  void introvae_step_encodes_each_generated_image_once() {
+    int e = encoderConvolutions();
+    int d = decoderConvolutions();
+    assertEquals((3 + 1) * e + (2 + 2) * d, convolutionsOf(new IntroVaeWeights(0.25f, 1f, 10f)));
+  }
+
+  @Test
+  void soft_step_encodes_and_decodes_each_generated_image_once() {
+    int e = encoderConvolutions();
+    int d = decoderConvolutions();
+    assertEquals((3 + 1) * e + (4 + 2) * d, convolutionsOf(new SoftIntroVaeWeights(1f, 1f, 256f, 1e-8f)));
+  }
+}

@@ -23,7 +23,8 @@ import org.tensorflow.types.TInt64;
  * What the training benchmarks share: a preset, objective and batch, the session options under test
  * (thread pools, XLA JIT), a fixed random batch, and one training step.
  * Positional arguments {@code [preset] [batch] ... [objective]} as each tool documents; options
- * {@code --intra N}, {@code --inter N} (0 = TF's default) and {@code --xla} may follow anywhere.
+ * {@code --intra N}, {@code --inter N} (0 = TF's default), {@code --xla} and {@code --separate} (the two
+ * updates in two session calls, as the authors' code does, instead of one) may follow anywhere.
  */
 final class BenchmarkCase {
   final Preset preset;
@@ -34,6 +35,7 @@ final class BenchmarkCase {
   final int intraThreads;
   final int interThreads;
   final boolean xla;
+  final boolean separateRuns;
   /** The positional arguments after preset and batch, options removed. */
   final List<String> rest;
 
@@ -43,17 +45,20 @@ final class BenchmarkCase {
     int intra = 0;
     int inter = 0;
     boolean jit = false;
+    boolean separate = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--intra" -> intra = Integer.parseInt(args[++i]);
         case "--inter" -> inter = Integer.parseInt(args[++i]);
         case "--xla" -> jit = true;
+        case "--separate" -> separate = true;
         default -> positional.add(args[i]);
       }
     }
     intraThreads = intra;
     interThreads = inter;
     xla = jit;
+    separateRuns = separate;
     preset = Preset.byName(positional.size() > 0 ? positional.get(0) : "28");
     config = preset.config();
     objectiveName = positional.size() > objectiveIndex ? positional.get(objectiveIndex) : "introvae";
@@ -108,8 +113,12 @@ final class BenchmarkCase {
   /** One training step (both updates); returns its Result, which the caller closes. */
   Result step(Session session, TrainingGraph g, TFloat32 x, int step, org.tensorflow.proto.RunOptions options) {
     try (TInt64 seed = TInt64.vectorOf(1, step); TFloat32 t = TFloat32.scalarOf(step + 1)) {
+      if (separateRuns) {
+        // The encoder's update first; the decoder's run then recomputes the passes with the new encoder.
+        session.runner().feed(g.x, x).feed(g.noiseSeed, seed).feed(g.adamStep, t).addTarget(g.encoderUpdate).run().close();
+      }
       Session.Runner runner = session.runner().feed(g.x, x).feed(g.noiseSeed, seed).feed(g.adamStep, t)
-          .addTarget(g.trainStep).fetch(g.lossE);
+          .addTarget(separateRuns ? g.decoderUpdate : g.trainStep).fetch(g.lossE);
       if (options == null) {
         return runner.run();
       }
@@ -118,9 +127,10 @@ final class BenchmarkCase {
   }
 
   String describe() {
-    return String.format("preset %s (%s), objective %s, batch %d; oneDNN %s; threads intra-op %s, inter-op %s; XLA JIT %s",
+    return String.format("preset %s (%s), objective %s, batch %d; oneDNN %s; threads intra-op %s, inter-op %s; XLA JIT %s; %s",
         preset.label(), config, objectiveName, batch, TensorFlowRuntime.oneDnnRequested() ? "on" : "off",
-        threads(intraThreads), threads(interThreads), xla ? "ON_1" : "off");
+        threads(intraThreads), threads(interThreads), xla ? "ON_1" : "off",
+        separateRuns ? "E and G updates in two session calls" : "both updates in one session call");
   }
 
   private static String threads(int n) {

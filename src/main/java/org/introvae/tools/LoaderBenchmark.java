@@ -1,81 +1,116 @@
 package org.introvae.tools;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.introvae.serving.IntroVaeModel;
+import org.introvae.serving.ModelInfo;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The loader under repeated calls: RSS after 1,000 and after N calls of decode (no native leak means
- * flat RSS), and the loader's latency next to a bare session.run of the same signature.
+ * The loader against a bare session.run of the same signature (encode, decode, reconstruct at batch
+ * 1 and 64; the bare call builds the input tensor and fetches every output, as the loader does, but
+ * reads no values back), and RSS after 1,000 vs N decode calls (no native leak means flat RSS).
  * Usage: LoaderBenchmark MODEL_DIR [calls]
  */
 public final class LoaderBenchmark {
+  private static final int ROUNDS = 3;
+
   public static void main(String[] args) throws Exception {
     org.introvae.model.TensorFlowRuntime.prepare();
     Path dir = Path.of(args.length > 0 ? args[0] : "models/fashion-mnist");
     int calls = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
-    Random random = new Random(1);
-    try (IntroVaeModel model = IntroVaeModel.load(dir)) {
-      int z = model.info().zDim();
-      float[][] latent = new float[1][z];
-      for (int j = 0; j < z; j++) {
-        latent[0][j] = (float) random.nextGaussian();
+    try (IntroVaeModel model = IntroVaeModel.load(dir);
+        SavedModelBundle bare = SavedModelBundle.load(IntroVaeModel.resolveVersion(dir).toString(), "serve")) {
+      ModelInfo info = model.info();
+      System.out.printf("model %s: %d×%d×%d, z %d; oneDNN %s; TF default thread pools; best of %d rounds%n", dir,
+          info.imageSize(), info.imageSize(), info.imageChannels(), info.zDim(),
+          org.introvae.model.TensorFlowRuntime.oneDnnRequested() ? "on" : "off", ROUNDS);
+      System.out.printf("%-12s %5s %12s %12s %13s%n", "signature", "batch", "loader ms", "bare ms", "loader/bare");
+      for (int batch : new int[] {1, 64}) {
+        float[][] images = rows(batch, info.imageValues(), false);
+        float[][] z = rows(batch, info.zDim(), true);
+        int n = batch == 1 ? 2000 : 100;
+        compare("encode", batch, n, () -> model.encode(images), bare, "images", images,
+            Shape.of(batch, info.imageSize(), info.imageSize(), info.imageChannels()));
+        compare("decode", batch, n, () -> model.decode(z), bare, "z", z, Shape.of(batch, info.zDim()));
+        compare("reconstruct", batch, n, () -> model.reconstruct(images), bare, "images", images,
+            Shape.of(batch, info.imageSize(), info.imageSize(), info.imageChannels()));
       }
-      for (int i = 0; i < 200; i++) {
-        model.decode(latent);
-      }
-      double rss1000 = 0;
-      long start = System.nanoTime();
-      long timed = 0;
-      StringBuilder rss = new StringBuilder();
-      for (int i = 1; i <= calls; i++) {
-        long t = System.nanoTime();
-        model.decode(latent);
-        timed += System.nanoTime() - t;
-        if (i == 1000 || i % 5000 == 0) {
-          // A GC first, so the Java heap's lazy growth is not mistaken for native memory.
-          System.gc();
-          double now = TrainBenchmark.rssGb();
-          rss1000 = i == 1000 ? now : rss1000;
-          rss.append(String.format("  %,d calls: %.3f GB%n", i, now));
-        }
-      }
-      double loaderMs = timed / 1e6 / calls;
-      double rssEnd = TrainBenchmark.rssGb();
-      System.out.printf("loader decode batch 1: %.3f ms/call over %d calls; RSS after a GC:%n%s  change from 1,000 calls: %+.1f%%%n",
-          loaderMs, calls, rss, 100 * (rssEnd - rss1000) / rss1000);
-
-      try (SavedModelBundle bare = SavedModelBundle.load(IntroVaeModel.resolveVersion(dir).toString(), "serve")) {
-        var signature = bare.metaGraphDef().getSignatureDefMap().get("decode");
-        String in = signature.getInputsMap().get("z").getName();
-        String out = signature.getOutputsMap().get("images").getName();
-        int n = Math.min(calls, 5000);
-        long t0 = 0;
-        for (int i = 0; i < n + 200; i++) {
-          if (i == 200) {
-            t0 = System.nanoTime();
-          }
-          try (TFloat32 t = TFloat32.tensorOf(Shape.of(1, z), DataBuffers.of(latent[0], true, false));
-              Result r = bare.session().runner().feed(in, t).fetch(out).run()) {
-            ((TFloat32) r.get(0)).getFloat(0, 0, 0, 0);
-          }
-        }
-        double bareMs = (System.nanoTime() - t0) / 1e6 / n;
-        System.out.printf("bare session.run decode batch 1: %.3f ms/call; loader/bare = %.2f%n", bareMs, loaderMs / bareMs);
-      }
-      float[][] batch = new float[64][];
-      Arrays.fill(batch, latent[0]);
-      long t1 = System.nanoTime();
-      for (int i = 0; i < 100; i++) {
-        model.decode(batch);
-      }
-      System.out.printf("loader decode batch 64: %.2f ms/call%n", (System.nanoTime() - t1) / 1e6 / 100);
+      rssOverCalls(model, rows(1, info.zDim(), true), calls);
     }
+  }
+
+  private static float[][] rows(int n, int width, boolean gaussian) {
+    Random random = new Random(n * 31L + width);
+    float[][] r = new float[n][width];
+    for (float[] row : r) {
+      for (int j = 0; j < width; j++) {
+        row[j] = gaussian ? (float) random.nextGaussian() : random.nextFloat();
+      }
+    }
+    return r;
+  }
+
+  private static void compare(String signature, int batch, int n, Supplier<?> loaderCall, SavedModelBundle bare,
+      String input, float[][] values, Shape shape) {
+    SignatureDef def = bare.metaGraphDef().getSignatureDefMap().get(signature);
+    String in = def.getInputsMap().get(input).getName();
+    String[] outs = def.getOutputsMap().values().stream().map(t -> t.getName()).toArray(String[]::new);
+    float[] flat = new float[values.length * values[0].length];
+    for (int i = 0; i < values.length; i++) {
+      System.arraycopy(values[i], 0, flat, i * values[0].length, values[i].length);
+    }
+    Session session = bare.session();
+    Runnable bareCall = () -> {
+      try (TFloat32 t = TFloat32.tensorOf(shape, DataBuffers.of(flat, true, false))) {
+        Session.Runner runner = session.runner().feed(in, t);
+        for (String out : outs) {
+          runner.fetch(out);
+        }
+        runner.run().close();
+      }
+    };
+    double loader = Double.MAX_VALUE;
+    double direct = Double.MAX_VALUE;
+    for (int round = 0; round < ROUNDS; round++) {
+      loader = Math.min(loader, msPerCall(n, loaderCall::get));
+      direct = Math.min(direct, msPerCall(n, bareCall));
+    }
+    System.out.printf("%-12s %5d %12.3f %12.3f %13.2f%n", signature, batch, loader, direct, loader / direct);
+  }
+
+  private static double msPerCall(int n, Runnable call) {
+    for (int i = 0; i < Math.max(10, n / 10); i++) {
+      call.run();
+    }
+    long t = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      call.run();
+    }
+    return (System.nanoTime() - t) / 1e6 / n;
+  }
+
+  private static void rssOverCalls(IntroVaeModel model, float[][] latent, int calls) throws Exception {
+    double rss1000 = 0;
+    StringBuilder rss = new StringBuilder();
+    for (int i = 1; i <= calls; i++) {
+      model.decode(latent);
+      if (i == 1000 || i % 5000 == 0) {
+        // A GC first, so the Java heap's lazy growth is not mistaken for native memory.
+        System.gc();
+        double now = TrainBenchmark.rssGb();
+        rss1000 = i == 1000 ? now : rss1000;
+        rss.append(String.format("  %,d calls: %.3f GB%n", i, now));
+      }
+    }
+    System.out.printf("RSS over %,d loader decode calls (batch 1), after a GC:%n%s  change from 1,000 calls: %+.1f%%%n",
+        calls, rss, 100 * (TrainBenchmark.rssGb() - rss1000) / rss1000);
   }
 }

@@ -29,4 +29,4 @@ run "oneDNN off"                        "TF_ENABLE_ONEDNN_OPTS=0" "$batch"
 run "batch $((batch / 2))"              "" "$((batch / 2))"
 run "batch $((batch * 2))"              "" "$((batch * 2))"
 mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.LayoutProbe 2>&1 | grep -v '^\[0m'
-TF_ENABLE_ONEDNN_OPTS=0 mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.LayoutProbe 2>&1 | grep -v '^\[0m' || true
+TF_ENABLE_ONEDNN_OPTS=0 mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.LayoutProbe 2>&1 | grep -v "^\[0m"

@@ -53,7 +53,7 @@ public final class FeatureExtractor implements AutoCloseable {
         TFloat32 f = (TFloat32) r.get("features").orElseThrow();
         int d = (int) f.shape().get(1);
         float[] values = new float[n * d];
-        f.asRawTensor().data().asFloats().read(values);
+        f.copyTo(DataBuffers.of(values, false, false));
         for (int i = 0; i < n; i++) {
           out[start + i] = new double[d];
           for (int k = 0; k < d; k++) {

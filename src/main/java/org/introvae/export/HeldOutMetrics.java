@@ -63,7 +63,7 @@ final class HeldOutMetrics {
 
   private static float[] flat(TFloat32 t) {
     float[] out = new float[(int) t.size()];
-    t.asRawTensor().data().asFloats().read(out);
+    t.copyTo(DataBuffers.of(out, false, false));
     return out;
   }
 }

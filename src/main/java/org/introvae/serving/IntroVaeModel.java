@@ -241,7 +241,7 @@ public final class IntroVaeModel implements AutoCloseable {
     int n = shape.length == 0 ? 1 : (int) shape[0];
     int per = n == 0 ? 0 : (int) (t.size() / n);
     float[] flat = new float[(int) t.size()];
-    t.asRawTensor().data().asFloats().read(flat);
+    t.copyTo(DataBuffers.of(flat, false, false));
     float[][] out = new float[n][per];
     for (int i = 0; i < n; i++) {
       System.arraycopy(flat, i * per, out[i], 0, per);

@@ -23,11 +23,18 @@ public final class LayoutProbe {
     // {batch, side, channels in, channels out}: the 28 preset's 14×14 and 7×7 blocks, the 32 preset's 8×8 block
     int[][] cases = {{128, 14, 64, 128}, {128, 7, 128, 128}, {64, 8, 128, 256}, {128, 28, 64, 64}};
     for (int[] c : cases) {
-      double nhwc = time(c, "NHWC");
-      double nchw = time(c, "NCHW");
       double gflop = 3 * 2.0 * c[0] * c[1] * c[1] * 9 * c[2] * c[3] / 1e9;
-      System.out.printf("batch %d, %d×%d, %d→%d: NHWC %.1f ms (%.0f GFLOP/s), NCHW %.1f ms (%.0f GFLOP/s)%n", c[0], c[1],
-          c[1], c[2], c[3], nhwc, gflop / nhwc * 1e3, nchw, gflop / nchw * 1e3);
+      System.out.printf("batch %d, %d×%d, %d→%d: NHWC %s, NCHW %s%n", c[0], c[1], c[1], c[2], c[3],
+          timed(c, "NHWC", gflop), timed(c, "NCHW", gflop));
+    }
+  }
+
+  private static String timed(int[] c, String layout, double gflop) {
+    try {
+      double ms = time(c, layout);
+      return String.format("%.1f ms (%.0f GFLOP/s)", ms, gflop / ms * 1e3);
+    } catch (org.tensorflow.exceptions.TensorFlowException e) {
+      return "not supported (" + e.getMessage().lines().findFirst().orElse("").trim() + ")";
     }
   }
 

@@ -20,7 +20,7 @@ import org.tensorflow.types.TFloat32;
  * Usage: LoaderBenchmark MODEL_DIR [calls]
  */
 public final class LoaderBenchmark {
-  private static final int ROUNDS = 3;
+  private static final int ROUNDS = 5;
 
   public static void main(String[] args) throws Exception {
     org.introvae.model.TensorFlowRuntime.prepare();
@@ -32,6 +32,7 @@ public final class LoaderBenchmark {
       System.out.printf("model %s: %d×%d×%d, z %d; oneDNN %s; TF default thread pools; best of %d rounds%n", dir,
           info.imageSize(), info.imageSize(), info.imageChannels(), info.zDim(),
           org.introvae.model.TensorFlowRuntime.oneDnnRequested() ? "on" : "off", ROUNDS);
+      rssOverCalls(model, rows(1, info.zDim(), true), calls);
       System.out.printf("%-12s %5s %12s %12s %13s%n", "signature", "batch", "loader ms", "bare ms", "loader/bare");
       for (int batch : new int[] {1, 64}) {
         float[][] images = rows(batch, info.imageValues(), false);
@@ -43,7 +44,6 @@ public final class LoaderBenchmark {
         compare("reconstruct", batch, n, () -> model.reconstruct(images), bare, "images", images,
             Shape.of(batch, info.imageSize(), info.imageSize(), info.imageChannels()));
       }
-      rssOverCalls(model, rows(1, info.zDim(), true), calls);
     }
   }
 
@@ -80,8 +80,14 @@ public final class LoaderBenchmark {
     double loader = Double.MAX_VALUE;
     double direct = Double.MAX_VALUE;
     for (int round = 0; round < ROUNDS; round++) {
-      loader = Math.min(loader, msPerCall(n, loaderCall::get));
-      direct = Math.min(direct, msPerCall(n, bareCall));
+      // Alternate which goes first, so drift in the machine's speed does not favour one side.
+      if (round % 2 == 0) {
+        loader = Math.min(loader, msPerCall(n, loaderCall::get));
+        direct = Math.min(direct, msPerCall(n, bareCall));
+      } else {
+        direct = Math.min(direct, msPerCall(n, bareCall));
+        loader = Math.min(loader, msPerCall(n, loaderCall::get));
+      }
     }
     System.out.printf("%-12s %5d %12.3f %12.3f %13.2f%n", signature, batch, loader, direct, loader / direct);
   }

@@ -31,6 +31,7 @@ public final class StepProfile {
     System.out.println(c.describe());
     RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
     Map<String, Cost> byType = new TreeMap<>();
+    Map<String, Cost> byNode = new java.util.HashMap<>();
     try (TrainingGraph g = c.graph(); Session session = c.session(g); TFloat32 x = c.images()) {
       for (int step = 0; step < 2; step++) {
         c.step(session, g, x, step, null).close();
@@ -42,14 +43,20 @@ public final class StepProfile {
           for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
             for (NodeExecStats node : device.getNodeStatsList()) {
               String type = opType(node);
-              byType.merge(type, new Cost(1, node.getAllEndRelMicros(), KernelFlops.of(g.graph, node.getNodeName(), type)),
-                  Cost::plus);
+              Cost cost = new Cost(1, node.getAllEndRelMicros(), KernelFlops.of(g.graph, node.getNodeName(), type));
+              byType.merge(type, cost, Cost::plus);
+              byNode.merge(type + " " + node.getNodeName(), cost, Cost::plus);
             }
           }
         }
       }
       double wall = (System.nanoTime() - start) / 1e6 / traced;
       print(byType, traced, wall);
+      System.out.printf("%nslowest single nodes:%n");
+      byNode.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().micros(), a.getValue().micros())).limit(12)
+          .forEach(e -> System.out.printf("  %8.1f ms/step %8s GFLOP/s  %s%n", e.getValue().micros() / 1e3 / traced,
+              e.getValue().flops() == 0 ? "" : String.format("%.1f", e.getValue().flops() / 1e3 / e.getValue().micros()),
+              e.getKey()));
       long kernelFlops = byType.values().stream().mapToLong(Cost::flops).sum() / traced;
       FlopCount.Passes passes = FlopCount.passes(c.objectiveName);
       System.out.printf("convolution and matrix-product kernels that ran: %.1f MFLOP per image; analytic count (%s): %.1f MFLOP%n",

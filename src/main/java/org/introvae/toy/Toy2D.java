@@ -206,7 +206,7 @@ public final class Toy2D {
     try (TFloat32 t = TFloat32.tensorOf(Shape.of(n, g.zDim), DataBuffers.of(z, true, false));
         Result r = session.runner().feed(g.evalLatents, t).fetch(g.evalDecoded).run()) {
       float[] out = new float[2 * n];
-      ((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(out);
+      ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false));
       return out;
     }
   }
@@ -244,7 +244,7 @@ public final class Toy2D {
 
   private static float[] flat(TFloat32 t) {
     float[] v = new float[(int) t.size()];
-    t.asRawTensor().data().asFloats().read(v);
+    t.copyTo(DataBuffers.of(v, false, false));
     return v;
   }
 

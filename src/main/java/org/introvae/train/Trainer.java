@@ -206,7 +206,7 @@ public final class Trainer {
   private static float[] floats(Result r, int i) {
     TFloat32 t = (TFloat32) r.get(i);
     float[] out = new float[(int) t.size()];
-    t.asRawTensor().data().asFloats().read(out);
+    t.copyTo(DataBuffers.of(out, false, false));
     return out;
   }
 

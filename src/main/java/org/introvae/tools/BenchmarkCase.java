@@ -118,7 +118,10 @@ final class BenchmarkCase {
         session.runner().feed(g.x, x).feed(g.noiseSeed, seed).feed(g.adamStep, t).addTarget(g.encoderUpdate).run().close();
       }
       Session.Runner runner = session.runner().feed(g.x, x).feed(g.noiseSeed, seed).feed(g.adamStep, t)
-          .addTarget(separateRuns ? g.decoderUpdate : g.trainStep).fetch(g.lossE);
+          .addTarget(separateRuns ? g.decoderUpdate : g.trainStep)
+          // What the trainer fetches every step, so the same passes run (the VAE's monitored KLs).
+          .fetch(g.lossE).fetch(g.lossG).fetch(g.reconstructionError).fetch(g.klReal).fetch(g.klReconstructed)
+          .fetch(g.klSampled).fetch(g.expElboReconstructed).fetch(g.expElboSampled);
       if (options == null) {
         return runner.run();
       }

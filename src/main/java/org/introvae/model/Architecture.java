@@ -11,6 +11,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * The residual convolutional encoder and decoder of IntroVAE / Soft-IntroVAE (NHWC).
@@ -121,20 +122,44 @@ public final class Architecture {
 
   /** 2-D convolution, stride 1, SAME padding. Hidden convs (followed by BN) use He initialisation. */
   static final class Conv {
+    /** An image output layer with fewer channels than this is computed in its mirrored form. */
+    private static final int NARROW_OUTPUT = 8;
+    private static final List<Long> STRIDES = Arrays.asList(1L, 1L, 1L, 1L);
+
     private final Operand<TFloat32> kernel;
     private final Operand<TFloat32> bias;
+    private final int out;
+    private final boolean mirror;
 
     Conv(Parameters p, String name, int size, int in, int out, boolean isOutput) {
       int fanIn = size * size * in;
       float std = isOutput ? pytorchDefaultStd(fanIn) : (float) Math.sqrt(2.0 / fanIn);
       boolean withBias = isOutput;
+      this.out = out;
+      this.mirror = isOutput && out < NARROW_OUTPUT;
       kernel = p.weight(name + ".w", std, size, size, in, out);
       bias = withBias ? p.filled(name + ".b", 0f, out) : null;
     }
 
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {
-      Operand<TFloat32> y = tf.nn.conv2d(x, kernel, Arrays.asList(1L, 1L, 1L, 1L), "SAME");
+      Operand<TFloat32> y = mirror ? mirrored(tf, x) : tf.nn.conv2d(x, kernel, STRIDES, "SAME");
       return bias == null ? y : tf.nn.biasAdd(y, bias);
+    }
+
+    /**
+     * The same correlation, computed as the input gradient of the mirrored convolution (kernel flipped
+     * in space, input and output channels swapped). oneDNN vectorises a forward convolution over its
+     * output channels, so with the image's 1 or 3 most lanes idle; this form vectorises over the 64
+     * input channels. Measured 1.5× (1 channel) to 2× (3 channels) faster for the 5×5 image output,
+     * forward plus both gradients. Same variable, same function: checkpoints are unaffected.
+     */
+    private Operand<TFloat32> mirrored(Ops tf, Operand<TFloat32> x) {
+      Operand<TFloat32> flipped = tf.reverse(tf.linalg.transpose(kernel, tf.constant(new int[] {0, 1, 3, 2})),
+          tf.constant(new int[] {0, 1}));
+      Operand<TInt32> outputShape = tf.concat(List.of(
+          tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {3})), tf.constant(new int[] {out})),
+          tf.constant(0));
+      return tf.nn.conv2dBackpropInput(outputShape, flipped, x, STRIDES, "SAME");
     }
   }
 

@@ -53,12 +53,12 @@ public final class TrainBenchmark {
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
+      double rssEnd = rssGb();
       double peak = MatmulPeak.gflops();
       double imagesPerSecond = c.batch * timed / seconds;
       double gflops = imagesPerSecond * perImage / 1e9;
       System.out.printf("%.3f s/step, %.1f images/s over %d timed steps%n", seconds / timed, imagesPerSecond, timed);
       System.out.printf("achieved %.1f GFLOP/s = %.0f %% of the measured peak %.1f GFLOP/s%n", gflops, 100 * gflops / peak, peak);
-      double rssEnd = rssGb();
       System.out.printf("RSS after %d steps %.3f GB, after %d steps %.3f GB; peak RSS %.2f GB%n", warmup, rssAfterWarmup,
           total, rssEnd, peakRssGb());
       if (!Double.isNaN(rssBaseline)) {

@@ -7,31 +7,42 @@ import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
-/** This machine's practical FP32 peak: GFLOP/s of a large square matrix product in TensorFlow. */
-final class MatmulPeak {
-  private MatmulPeak() {}
+/**
+ * This machine's practical FP32 peak: GFLOP/s of a large square matrix product in TensorFlow. Kept
+ * open so a benchmark can read it between its steps: this VM's speed drifts by up to 1.5× over
+ * minutes (other tenants on the same cores), so a ratio needs a peak read at the same time.
+ */
+final class MatmulPeak implements AutoCloseable {
+  private static final int N = 2048;
+  private final Graph graph = new Graph();
+  private final Session session;
+  private final Operand<TFloat32> product;
 
-  static double gflops() {
+  MatmulPeak() {
     TensorFlowRuntime.prepare();
-    int n = 2048;
-    try (Graph g = new Graph(); Session s = new Session(g)) {
-      Ops tf = Ops.create(g);
-      Operand<TFloat32> a = tf.random.statelessRandomNormal(tf.constant(new long[] {n, n}), tf.constant(new long[] {1, 2}));
-      Operand<TFloat32> b = tf.random.statelessRandomNormal(tf.constant(new long[] {n, n}), tf.constant(new long[] {3, 4}));
-      Operand<TFloat32> va = tf.variable(a);
-      Operand<TFloat32> vb = tf.variable(b);
-      Operand<TFloat32> product = tf.sum(tf.linalg.matMul(va, vb), tf.constant(new int[] {0, 1}));
-      s.initialize();
-      // Best of many products over a few seconds: single runs vary with whatever else the process
-      // does (the JVM's JIT threads compete for the 2 cores for seconds after start-up).
-      double best = 0;
-      long end = System.nanoTime() + 4_000_000_000L;
-      for (int i = 0; i < 20 || System.nanoTime() < end; i++) {
-        long t = System.nanoTime();
-        s.runner().fetch(product).run().close();
-        best = Math.max(best, 2.0 * n * n * n / ((System.nanoTime() - t) / 1e9) / 1e9);
-      }
-      return best;
+    Ops tf = Ops.create(graph);
+    Operand<TFloat32> a = tf.variable(tf.random.statelessRandomNormal(tf.constant(new long[] {N, N}), tf.constant(new long[] {1, 2})));
+    Operand<TFloat32> b = tf.variable(tf.random.statelessRandomNormal(tf.constant(new long[] {N, N}), tf.constant(new long[] {3, 4})));
+    product = tf.sum(tf.linalg.matMul(a, b), tf.constant(new int[] {0, 1}));
+    session = new Session(graph);
+    session.initialize();
+  }
+
+  /** Best rate of at least {@code minProducts} products and over at least {@code millis}. */
+  double best(int minProducts, long millis) {
+    double best = 0;
+    long end = System.nanoTime() + millis * 1_000_000L;
+    for (int i = 0; i < minProducts || System.nanoTime() < end; i++) {
+      long t = System.nanoTime();
+      session.runner().fetch(product).run().close();
+      best = Math.max(best, 2.0 * N * N * N / ((System.nanoTime() - t) / 1e9) / 1e9);
     }
+    return best;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
   }
 }

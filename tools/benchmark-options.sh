@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The training step under each option the speed work considered, one preset/objective/batch:
 # default (oneDNN on, TF's thread pools, both updates in one session call), thread pools, separate
-# E and G runs, XLA JIT, oneDNN off, half and double batch; then NHWC vs NCHW for single convolutions.
+# E and G runs, XLA JIT, oneDNN off, half and double batch; then NHWC vs NCHW for single convolutions,
+# and the decoder's convolutions of upsampled maps folded vs upsample-then-convolve.
 #   tools/benchmark-options.sh [preset] [batch] [objective] [timed steps]
 #   tools/benchmark-options.sh 28 128 introvae 8
 set -euo pipefail
@@ -30,3 +31,4 @@ run "batch $((batch / 2))"              "" "$((batch / 2))"
 run "batch $((batch * 2))"              "" "$((batch * 2))"
 mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.LayoutProbe 2>&1 | grep -v '^\[0m'
 TF_ENABLE_ONEDNN_OPTS=0 mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.LayoutProbe 2>&1 | grep -v "^\[0m"
+mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.UpsampleProbe 2>&1 | grep -v "^\[0m"

@@ -159,22 +159,7 @@ public final class Architecture {
       if (mirror || bias != null) {
         throw new IllegalStateException("only hidden convolutions are applied to upsampled maps");
       }
-      long size = kernel.shape().get(0);
-      if (size == 1) {
-        return upsample(tf, tf.nn.conv2d(x, kernel, STRIDES, "SAME"));
-      }
-      Operand<TFloat32> flipped = tf.reverse(kernel, tf.constant(new int[] {0, 1}));
-      Operand<TFloat32> merged = null;
-      for (int dy = 0; dy < 2; dy++) {
-        for (int dx = 0; dx < 2; dx++) {
-          Operand<TFloat32> shifted = tf.pad(flipped,
-              tf.constant(new int[][] {{dy, 1 - dy}, {dx, 1 - dx}, {0, 0}, {0, 0}}), tf.constant(0f));
-          merged = merged == null ? shifted : tf.math.add(merged, shifted);
-        }
-      }
-      // conv2dBackpropInput's filter maps the large map's channels (out) to x's (in).
-      Operand<TFloat32> filter = tf.linalg.transpose(merged, tf.constant(new int[] {0, 1, 3, 2}));
-      return tf.nn.conv2dBackpropInput(upsampledShape(tf, x, out), filter, x, STRIDES_2, "SAME");
+      return convolveUpsampled(tf, x, kernel);
     }
 
     /**
@@ -277,8 +262,32 @@ public final class Architecture {
     }
   }
 
+  /**
+   * conv2d(upsample(x), kernel) (SAME, stride 1, nearest 2× upsampling) without forming the upsampled
+   * map; see {@link Conv#applyToUpsampled}.
+   */
+  public static Operand<TFloat32> convolveUpsampled(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel) {
+    long size = kernel.shape().get(0);
+    if (size == 1) {
+      return upsample(tf, tf.nn.conv2d(x, kernel, Conv.STRIDES, "SAME"));
+    }
+    Operand<TFloat32> flipped = tf.reverse(kernel, tf.constant(new int[] {0, 1}));
+    Operand<TFloat32> merged = null;
+    for (int dy = 0; dy < 2; dy++) {
+      for (int dx = 0; dx < 2; dx++) {
+        Operand<TFloat32> shifted = tf.pad(flipped,
+            tf.constant(new int[][] {{dy, 1 - dy}, {dx, 1 - dx}, {0, 0}, {0, 0}}), tf.constant(0f));
+        merged = merged == null ? shifted : tf.math.add(merged, shifted);
+      }
+    }
+    // conv2dBackpropInput's filter maps the large map's channels (out) to x's (in).
+    Operand<TFloat32> filter = tf.linalg.transpose(merged, tf.constant(new int[] {0, 1, 3, 2}));
+    int out = (int) kernel.shape().get(3);
+    return tf.nn.conv2dBackpropInput(upsampledShape(tf, x, out), filter, x, Conv.STRIDES_2, "SAME");
+  }
+
   /** Nearest-neighbour 2× upsampling. */
-  static Operand<TFloat32> upsample(Ops tf, Operand<TFloat32> x) {
+  public static Operand<TFloat32> upsample(Ops tf, Operand<TFloat32> x) {
     Operand<TInt32> hw = tf.slice(tf.shape(x), tf.constant(new int[] {1}), tf.constant(new int[] {2}));
     return tf.image.resizeNearestNeighbor(x, tf.math.mul(hw, tf.constant(2)));
   }

@@ -42,7 +42,7 @@ public final class InferenceGraph implements AutoCloseable {
     Ops tf = Ops.create(graph);
     int s = config.imageSize();
     Encoder encoder = new Encoder(tf, config, 0);
-    Decoder decoder = new Decoder(tf, config, 1);
+    Decoder decoder = new Decoder(tf, config, 1, false);
 
     images = tf.withName("images").placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, s, s, config.imageChannels())));

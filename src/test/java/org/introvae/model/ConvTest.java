@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -63,6 +64,39 @@ class ConvTest {
       Gradients ga = tf.gradients(tf.reduceSum(tf.math.mul(actual, r), tf.constant(new int[] {0, 1, 2, 3})), wrt);
       for (int i = 0; i < wrt.size(); i++) {
         assertSame(s, ge.<TFloat32>dy(i), ga.<TFloat32>dy(i));
+      }
+    }
+  }
+
+  /** The served decoder (plain upsampling) computes what the trained one (folded) does, same weights. */
+  @ParameterizedTest
+  @EnumSource(value = Architecture.Mode.class, names = {"TRAIN", "INFERENCE"})
+  void folded_and_plain_decoders_agree(Architecture.Mode mode) {
+    float[] folded = decode(true, mode);
+    float[] plain = decode(false, mode);
+    double maxAbs = 0;
+    double maxDiff = 0;
+    for (int i = 0; i < folded.length; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(plain[i]));
+      maxDiff = Math.max(maxDiff, Math.abs(folded[i] - plain[i]));
+    }
+    assertTrue(maxAbs > 0.1);
+    assertTrue(maxDiff < 1e-4 * maxAbs, "max difference " + maxDiff + " of " + maxAbs);
+  }
+
+  private static float[] decode(boolean fold, Architecture.Mode mode) {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Architecture.Decoder decoder = new Architecture.Decoder(tf, TinyGraphs.CONFIG, 5, fold);
+      Operand<TFloat32> z = tf.random.statelessRandomNormal(
+          tf.constant(new long[] {3, TinyGraphs.CONFIG.zDim()}), tf.constant(new long[] {7, 8}));
+      Operand<TFloat32> y = decoder.apply(tf, z, mode);
+      s.initialize();
+      try (Result r = s.runner().fetch(y).run()) {
+        TFloat32 t = (TFloat32) r.get(0);
+        float[] v = new float[(int) t.shape().size()];
+        t.copyTo(DataBuffers.of(v, false, false));
+        return v;
       }
     }
   }

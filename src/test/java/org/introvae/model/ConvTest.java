@@ -72,16 +72,7 @@ class ConvTest {
   @ParameterizedTest
   @EnumSource(value = Architecture.Mode.class, names = {"TRAIN", "INFERENCE"})
   void folded_and_plain_decoders_agree(Architecture.Mode mode) {
-    float[] folded = decode(true, mode);
-    float[] plain = decode(false, mode);
-    double maxAbs = 0;
-    double maxDiff = 0;
-    for (int i = 0; i < folded.length; i++) {
-      maxAbs = Math.max(maxAbs, Math.abs(plain[i]));
-      maxDiff = Math.max(maxDiff, Math.abs(folded[i] - plain[i]));
-    }
-    assertTrue(maxAbs > 0.1);
-    assertTrue(maxDiff < 1e-4 * maxAbs, "max difference " + maxDiff + " of " + maxAbs);
+    assertClose(decode(false, mode), decode(true, mode));
   }
 
   private static float[] decode(boolean fold, Architecture.Mode mode) {
@@ -93,10 +84,7 @@ class ConvTest {
       Operand<TFloat32> y = decoder.apply(tf, z, mode);
       s.initialize();
       try (Result r = s.runner().fetch(y).run()) {
-        TFloat32 t = (TFloat32) r.get(0);
-        float[] v = new float[(int) t.shape().size()];
-        t.copyTo(DataBuffers.of(v, false, false));
-        return v;
+        return values((TFloat32) r.get(0));
       }
     }
   }
@@ -108,18 +96,24 @@ class ConvTest {
       TFloat32 e = (TFloat32) r.get(0);
       TFloat32 a = (TFloat32) r.get(1);
       assertEquals(e.shape(), a.shape());
-      float[] ev = new float[(int) e.shape().size()];
-      float[] av = new float[ev.length];
-      e.copyTo(DataBuffers.of(ev, false, false));
-      a.copyTo(DataBuffers.of(av, false, false));
-      double maxAbs = 0;
-      double maxDiff = 0;
-      for (int i = 0; i < ev.length; i++) {
-        maxAbs = Math.max(maxAbs, Math.abs(ev[i]));
-        maxDiff = Math.max(maxDiff, Math.abs(ev[i] - av[i]));
-      }
-      assertTrue(maxAbs > 0.1);
-      assertTrue(maxDiff < 1e-4 * maxAbs, "max difference " + maxDiff + " of " + maxAbs);
+      assertClose(values(e), values(a));
     }
+  }
+
+  private static void assertClose(float[] expected, float[] actual) {
+    double maxAbs = 0;
+    double maxDiff = 0;
+    for (int i = 0; i < expected.length; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
+      maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
+    }
+    assertTrue(maxAbs > 0.1);
+    assertTrue(maxDiff < 1e-4 * maxAbs, "max difference " + maxDiff + " of " + maxAbs);
+  }
+
+  private static float[] values(TFloat32 t) {
+    float[] v = new float[(int) t.shape().size()];
+    t.copyTo(DataBuffers.of(v, false, false));
+    return v;
   }
 }

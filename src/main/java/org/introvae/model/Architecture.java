@@ -290,16 +290,24 @@ public final class Architecture {
 
   /** Nearest-neighbour 2× upsampling. */
   public static Operand<TFloat32> upsample(Ops tf, Operand<TFloat32> x) {
-    Operand<TInt32> hw = tf.slice(tf.shape(x), tf.constant(new int[] {1}), tf.constant(new int[] {2}));
-    return tf.image.resizeNearestNeighbor(x, tf.math.mul(hw, tf.constant(2)));
+    return tf.image.resizeNearestNeighbor(x, tf.constant(upsampledSide(x)));
   }
 
   /** [batch, 2h, 2w, channels] for x of shape [batch, h, w, ·]. */
   private static Operand<TInt32> upsampledShape(Ops tf, Operand<TFloat32> x, int channels) {
-    Operand<TInt32> shape = tf.shape(x);
-    Operand<TInt32> hw = tf.math.mul(tf.slice(shape, tf.constant(new int[] {1}), tf.constant(new int[] {2})), tf.constant(2));
-    return tf.concat(List.of(tf.slice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {1})), hw,
-        tf.constant(new int[] {channels})), tf.constant(0));
+    int[] side = upsampledSide(x);
+    Operand<TInt32> batch = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    return tf.concat(List.of(batch, tf.constant(new int[] {side[0], side[1], channels})), tf.constant(0));
+  }
+
+  /** The graph's maps have static sizes (only the batch varies): constants, no shape ops per call. */
+  private static int[] upsampledSide(Operand<TFloat32> x) {
+    long h = x.shape().get(1);
+    long w = x.shape().get(2);
+    if (h <= 0 || w <= 0) {
+      throw new IllegalArgumentException("upsampling needs a static height and width, got " + x.shape());
+    }
+    return new int[] {(int) (2 * h), (int) (2 * w)};
   }
 
   static Operand<TFloat32> leaky(Ops tf, Operand<TFloat32> x) {
@@ -392,7 +400,7 @@ public final class Architecture {
     /**
      * @param foldUpsampling whether to fold each upsampling into the convolutions after it. Folding
      *     wins from small batches up (training), but its kernels are rebuilt from the variables by a
-     *     dozen small ops per call: at batch 1 that cost 0.4 ms of a 1.4 ms decode, so the served
+     *     dozen small ops per call: at batch 1 that cost 0.3 ms of a 1.4 ms decode, so the served
      *     graph keeps the plain form.
      */
     public Decoder(Ops tf, ModelConfig config, long seed, boolean foldUpsampling) {

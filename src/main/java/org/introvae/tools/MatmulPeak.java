@@ -9,8 +9,9 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * This machine's practical FP32 peak: GFLOP/s of a large square matrix product in TensorFlow. Kept
- * open so a benchmark can read it between its steps: this VM's speed drifts by up to 1.5× over
- * minutes (other tenants on the same cores), so a ratio needs a peak read at the same time.
+ * open so a benchmark can read it between its steps: this VM's speed drifts between ~130 and ~255
+ * GFLOP/s in phases of seconds (other tenants on the same cores), so a ratio needs a peak read at
+ * the same time.
  */
 final class MatmulPeak implements AutoCloseable {
   private static final int N = 2048;

@@ -20,8 +20,6 @@ import org.tensorflow.types.TFloat32;
  * Usage: LoaderBenchmark MODEL_DIR [calls]
  */
 public final class LoaderBenchmark {
-  private static final int ROUNDS = 5;
-
   public static void main(String[] args) throws Exception {
     org.introvae.model.TensorFlowRuntime.prepare();
     Path dir = Path.of(args.length > 0 ? args[0] : "models/fashion-mnist");
@@ -29,15 +27,16 @@ public final class LoaderBenchmark {
     try (IntroVaeModel model = IntroVaeModel.load(dir);
         SavedModelBundle bare = SavedModelBundle.load(IntroVaeModel.resolveVersion(dir).toString(), "serve")) {
       ModelInfo info = model.info();
-      System.out.printf("model %s: %d×%d×%d, z %d; oneDNN %s; TF default thread pools; best of %d rounds%n", dir,
+      System.out.printf("model %s: %d×%d×%d, z %d; oneDNN %s; TF default thread pools; median ms per call, "
+          + "loader and bare calls alternating%n", dir,
           info.imageSize(), info.imageSize(), info.imageChannels(), info.zDim(),
-          org.introvae.model.TensorFlowRuntime.oneDnnRequested() ? "on" : "off", ROUNDS);
+          org.introvae.model.TensorFlowRuntime.oneDnnRequested() ? "on" : "off");
       rssOverCalls(model, rows(1, info.zDim(), true), calls);
       System.out.printf("%-12s %5s %12s %12s %13s%n", "signature", "batch", "loader ms", "bare ms", "loader/bare");
       for (int batch : new int[] {1, 64}) {
         float[][] images = rows(batch, info.imageValues(), false);
         float[][] z = rows(batch, info.zDim(), true);
-        int n = batch == 1 ? 2000 : 100;
+        int n = batch == 1 ? 4000 : 400;
         compare("encode", batch, n, () -> model.encode(images), bare, "images", images,
             Shape.of(batch, info.imageSize(), info.imageSize(), info.imageChannels()));
         compare("decode", batch, n, () -> model.decode(z), bare, "z", z, Shape.of(batch, info.zDim()));
@@ -77,30 +76,32 @@ public final class LoaderBenchmark {
         runner.run().close();
       }
     };
-    double loader = Double.MAX_VALUE;
-    double direct = Double.MAX_VALUE;
-    for (int round = 0; round < ROUNDS; round++) {
-      // Alternate which goes first, so drift in the machine's speed does not favour one side.
-      if (round % 2 == 0) {
-        loader = Math.min(loader, msPerCall(n, loaderCall::get));
-        direct = Math.min(direct, msPerCall(n, bareCall));
+    // Call by call, alternating which goes first: this VM's speed swings in phases of seconds, so
+    // both sides must sample the same phases; medians of the per-call times.
+    for (int i = 0; i < Math.max(10, n / 10); i++) {
+      loaderCall.get();
+      bareCall.run();
+    }
+    double[] loader = new double[n];
+    double[] direct = new double[n];
+    for (int i = 0; i < n; i++) {
+      if (i % 2 == 0) {
+        loader[i] = msFor(loaderCall::get);
+        direct[i] = msFor(bareCall);
       } else {
-        direct = Math.min(direct, msPerCall(n, bareCall));
-        loader = Math.min(loader, msPerCall(n, loaderCall::get));
+        direct[i] = msFor(bareCall);
+        loader[i] = msFor(loaderCall::get);
       }
     }
-    System.out.printf("%-12s %5d %12.3f %12.3f %13.2f%n", signature, batch, loader, direct, loader / direct);
+    double l = TrainBenchmark.median(loader);
+    double d = TrainBenchmark.median(direct);
+    System.out.printf("%-12s %5d %12.3f %12.3f %13.2f%n", signature, batch, l, d, l / d);
   }
 
-  private static double msPerCall(int n, Runnable call) {
-    for (int i = 0; i < Math.max(10, n / 10); i++) {
-      call.run();
-    }
+  private static double msFor(Runnable call) {
     long t = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      call.run();
-    }
-    return (System.nanoTime() - t) / 1e6 / n;
+    call.run();
+    return (System.nanoTime() - t) / 1e6;
   }
 
   private static void rssOverCalls(IntroVaeModel model, float[][] latent, int calls) throws Exception {

@@ -113,7 +113,7 @@ public final class TrainBenchmark {
     return Arrays.stream(v).max().orElse(Double.NaN);
   }
 
-  private static double median(double[] v) {
+  static double median(double[] v) {
     double[] sorted = v.clone();
     Arrays.sort(sorted);
     int n = sorted.length;

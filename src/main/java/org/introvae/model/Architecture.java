@@ -133,6 +133,8 @@ public final class Architecture {
     private final Operand<TFloat32> bias;
     private final int out;
     private final boolean mirror;
+    /** The kernel rearranged for the mirrored or folded form: built once, shared by every pass. */
+    private Operand<TFloat32> rearranged;
 
     Conv(Parameters p, String name, int size, int in, int out, boolean isOutput) {
       int fanIn = size * size * in;
@@ -161,7 +163,10 @@ public final class Architecture {
       if (mirror || bias != null) {
         throw new IllegalStateException("only hidden convolutions are applied to upsampled maps");
       }
-      return convolveUpsampled(tf, x, kernel);
+      if (rearranged == null && kernel.shape().get(0) > 1) {
+        rearranged = foldedFilter(tf, kernel);
+      }
+      return convolveUpsampled(tf, x, kernel, rearranged);
     }
 
     /**
@@ -172,12 +177,14 @@ public final class Architecture {
      * forward plus both gradients. Same variable, same function: checkpoints are unaffected.
      */
     private Operand<TFloat32> mirrored(Ops tf, Operand<TFloat32> x) {
-      Operand<TFloat32> flipped = tf.reverse(tf.linalg.transpose(kernel, tf.constant(new int[] {0, 1, 3, 2})),
-          tf.constant(new int[] {0, 1}));
+      if (rearranged == null) {
+        rearranged = tf.reverse(tf.linalg.transpose(kernel, tf.constant(new int[] {0, 1, 3, 2})),
+            tf.constant(new int[] {0, 1}));
+      }
       Operand<TInt32> outputShape = tf.concat(List.of(
           tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {3})), tf.constant(new int[] {out})),
           tf.constant(0));
-      return tf.nn.conv2dBackpropInput(outputShape, flipped, x, STRIDES, "SAME");
+      return tf.nn.conv2dBackpropInput(outputShape, rearranged, x, STRIDES, "SAME");
     }
   }
 
@@ -269,10 +276,21 @@ public final class Architecture {
    * map; see {@link Conv#applyToUpsampled}.
    */
   public static Operand<TFloat32> convolveUpsampled(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel) {
-    long size = kernel.shape().get(0);
-    if (size == 1) {
+    return convolveUpsampled(tf, x, kernel, kernel.shape().get(0) == 1 ? null : foldedFilter(tf, kernel));
+  }
+
+  /** With the folded filter already built ({@code null} for a 1×1 kernel, which needs none). */
+  private static Operand<TFloat32> convolveUpsampled(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel,
+      Operand<TFloat32> folded) {
+    if (folded == null) {
       return upsample(tf, tf.nn.conv2d(x, kernel, Conv.STRIDES, "SAME"));
     }
+    int out = (int) kernel.shape().get(3);
+    return tf.nn.conv2dBackpropInput(upsampledShape(tf, x, out), folded, x, Conv.STRIDES_2, "SAME");
+  }
+
+  /** The (k+1)×(k+1) stride-2 transposed-convolution filter equivalent to kernel over an upsampled map. */
+  private static Operand<TFloat32> foldedFilter(Ops tf, Operand<TFloat32> kernel) {
     Operand<TFloat32> flipped = tf.reverse(kernel, tf.constant(new int[] {0, 1}));
     Operand<TFloat32> merged = null;
     for (int dy = 0; dy < 2; dy++) {
@@ -283,9 +301,7 @@ public final class Architecture {
       }
     }
     // conv2dBackpropInput's filter maps the large map's channels (out) to x's (in).
-    Operand<TFloat32> filter = tf.linalg.transpose(merged, tf.constant(new int[] {0, 1, 3, 2}));
-    int out = (int) kernel.shape().get(3);
-    return tf.nn.conv2dBackpropInput(upsampledShape(tf, x, out), filter, x, Conv.STRIDES_2, "SAME");
+    return tf.linalg.transpose(merged, tf.constant(new int[] {0, 1, 3, 2}));
   }
 
   /** Nearest-neighbour 2× upsampling. */

@@ -92,7 +92,7 @@ public final class TrainBenchmark {
           100 * median(ratios), 100 * min(ratios), 100 * max(ratios));
       System.out.printf("  fastest step %.3f s = %.1f GFLOP/s = %.0f %% of the best peak read (%.1f GFLOP/s, incl. 4 s after the loop)%n",
           fastest, fastestGflops, 100 * fastestGflops / bestPeak, bestPeak);
-      if (c.intraThreads > 0) {
+      if (c.intraThreads > 0 && c.intraThreads < Runtime.getRuntime().availableProcessors()) {
         // TF sizes the process's intra-op pool at its first session, this one's: the peak reads ran in it too.
         System.out.printf("  (the peak was read in the same %d-thread intra-op pool, so these ratios are against that, "
             + "not the machine; compare images/s)%n", c.intraThreads);

@@ -46,23 +46,46 @@ public final class Architecture {
 
   private Architecture() {}
 
-  /** Variables of one network; names are dotted and deterministic, so they are checkpoint keys. */
+  /**
+   * Variables of one network; names are dotted and deterministic, so they are checkpoint keys. A view
+   * ({@link #readingAfter}) builds the same layers over the same variables, reading them only after
+   * given ops ran: the network as it is after its own update, within the same session call.
+   */
   public static final class Parameters {
     private final Ops tf;
     private final String prefix;
     private final long seed;
+    /** The parameters this view reads; null for the owner of the variables. */
+    private final Parameters source;
+    private final java.util.Map<String, Variable<TFloat32>> byName = new java.util.HashMap<>();
     private final List<Variable<TFloat32>> trainable = new ArrayList<>();
+    private final List<Operand<TFloat32>> reads = new ArrayList<>();
     private final List<Variable<TFloat32>> statistics = new ArrayList<>();
     private final List<Op> movingAverageUpdates = new ArrayList<>();
 
     Parameters(Ops tf, String prefix, long seed) {
+      this(tf, prefix, seed, null);
+    }
+
+    private Parameters(Ops tf, String prefix, long seed, Parameters source) {
       this.tf = tf;
       this.prefix = prefix;
       this.seed = seed;
+      this.source = source;
+    }
+
+    /** A view of these variables whose every read waits for {@code updates}. */
+    Parameters readingAfter(Ops tf, List<Op> updates) {
+      return new Parameters(tf.withControlDependencies(updates), prefix, seed, this);
     }
 
     public List<Variable<TFloat32>> trainable() {
       return trainable;
+    }
+
+    /** The operands the layers read the trainable variables through, in the same order. */
+    public List<Operand<TFloat32>> reads() {
+      return reads;
     }
 
     public List<Variable<TFloat32>> statistics() {
@@ -76,21 +99,32 @@ public final class Architecture {
 
     /** Truncated-normal weight with the given standard deviation; each variable its own seed. */
     Operand<TFloat32> weight(String name, float stddev, long... shape) {
+      if (source != null) {
+        return read(source.existing(name));
+      }
       Ops init = tf.withInitScope();
       long variableSeed = trainable.size() + statistics.size();
       Operand<TFloat32> value = init.math.mul(
           init.random.statelessTruncatedNormal(init.constant(shape), init.constant(new long[] {seed, variableSeed})),
           init.constant(stddev / TRUNCATED_STD));
-      return read(create(name, value, shape), trainable);
+      return read(create(name, value, shape));
     }
 
     Operand<TFloat32> filled(String name, float value, long... shape) {
-      return read(create(name, fill(value, shape), shape), trainable);
+      return read(source != null ? source.existing(name) : create(name, fill(value, shape), shape));
     }
 
     Variable<TFloat32> statistic(String name, float value, long... shape) {
-      Variable<TFloat32> v = create(name, fill(value, shape), shape);
+      Variable<TFloat32> v = source != null ? source.existing(name) : create(name, fill(value, shape), shape);
       statistics.add(v);
+      return v;
+    }
+
+    private Variable<TFloat32> existing(String name) {
+      Variable<TFloat32> v = byName.get(name);
+      if (v == null) {
+        throw new IllegalStateException("a view of " + prefix + " asked for " + name + ", which the network does not have");
+      }
       return v;
     }
 
@@ -103,26 +137,30 @@ public final class Architecture {
       String full = prefix + "." + name;
       Variable<TFloat32> v = tf.withInitScope().withName(full).variable(Shape.of(shape), TFloat32.class);
       tf.withInitScope().withName(full + ".init").assign(v, initialValue);
+      byName.put(name, v);
       return v;
     }
 
     // Reading through Identity: Square etc. applied to a VariableV2 output crashes gradient building.
-    private Operand<TFloat32> read(Variable<TFloat32> v, List<Variable<TFloat32>> into) {
-      into.add(v);
-      return tf.identity(v);
+    private Operand<TFloat32> read(Variable<TFloat32> v) {
+      trainable.add(v);
+      Operand<TFloat32> read = tf.identity(v);
+      reads.add(read);
+      return read;
     }
   }
 
   /**
    * Standard deviation of PyTorch's default layer initialisation (uniform ±1/√fan_in), which the
-   * official codes use. Layers whose output scale matters (the FC heads, the image output) start at
-   * that scale; He initialisation there made the first reconstructions ~10× too loud.
+   * official codes use for every layer. He initialisation (√(2/fan_in), 2.4× larger) of the
+   * convolutions made 700-step runs' samples high-frequency noise even for the plain VAE, and the
+   * first reconstructions of the output layer ~10× too loud.
    */
   static float pytorchDefaultStd(int fanIn) {
     return (float) (1.0 / Math.sqrt(3.0 * fanIn));
   }
 
-  /** 2-D convolution, stride 1, SAME padding. Hidden convs (followed by BN) use He initialisation. */
+  /** 2-D convolution, stride 1, SAME padding, PyTorch's default initialisation. */
   static final class Conv {
     /** An image output layer with fewer channels than this is computed in its mirrored form. */
     private static final int NARROW_OUTPUT = 8;
@@ -137,8 +175,7 @@ public final class Architecture {
     private Operand<TFloat32> rearranged;
 
     Conv(Parameters p, String name, int size, int in, int out, boolean isOutput) {
-      int fanIn = size * size * in;
-      float std = isOutput ? pytorchDefaultStd(fanIn) : (float) Math.sqrt(2.0 / fanIn);
+      float std = pytorchDefaultStd(size * size * in);
       boolean withBias = isOutput;
       this.out = out;
       this.mirror = isOutput && out < NARROW_OUTPUT;
@@ -344,6 +381,9 @@ public final class Architecture {
     Posterior apply(Ops tf, Operand<TFloat32> x, Mode mode);
 
     Parameters parameters();
+
+    /** The same network over the same variables, read only after {@code updates} ran. */
+    EncoderNet readingAfter(Ops tf, List<Op> updates);
   }
 
   /** D: latents → images (or points). */
@@ -363,8 +403,12 @@ public final class Architecture {
     private final Dense head;
 
     public Encoder(Ops tf, ModelConfig config, long seed) {
+      this(config, new Parameters(tf, "encoder", seed));
+    }
+
+    private Encoder(ModelConfig config, Parameters parameters) {
       this.config = config;
-      parameters = new Parameters(tf, "encoder", seed);
+      this.parameters = parameters;
       int[] w = config.widths();
       stem = new Conv(parameters, "stem.conv", 5, config.imageChannels(), w[0], false);
       stemNorm = new BatchNorm(parameters, "stem.bn", w[0]);
@@ -379,6 +423,11 @@ public final class Architecture {
     @Override
     public Parameters parameters() {
       return parameters;
+    }
+
+    @Override
+    public EncoderNet readingAfter(Ops tf, List<Op> updates) {
+      return new Encoder(config, parameters.readingAfter(tf, updates));
     }
 
     @Override

@@ -82,7 +82,7 @@ public final class Losses {
    *   L_D = s·(β_rec·L_REC(x) + ½β_kl·(L_REG(x_r) + L_REG(x_p)) + ½γ_r·β_rec·Σ_s L_REC(ng(x_s), D(ng(z_s))))
    * </pre>
    *
-   * where z_s ~ q(z|x_s). In a VAE warm-up phase the adversarial parts are switched off by a 0/1 factor.
+   * where z_s ~ q(z|x_s). A VAE warm-up trains both networks on {@link #L_ELBO} instead.
    */
   public static final class Soft {
     private Soft() {}
@@ -112,29 +112,37 @@ public final class Losses {
         Operand<TFloat32> reRecRec,            // L_REC(ng(x_r), D(ng(z_r)))
         Operand<TFloat32> reRecSample) {}      // L_REC(ng(x_p), D(ng(z_p)))
 
-    /** Encoder loss; {@code adversarial} is 1, or 0 during VAE warm-up. */
-    public static Operand<TFloat32> L_E(Ops tf, Energies e, SoftIntroVaeWeights w, float s, Operand<TFloat32> adversarial) {
+    /** Encoder loss. */
+    public static Operand<TFloat32> L_E(Ops tf, Energies e, SoftIntroVaeWeights w, float s) {
       Operand<TFloat32> elbo = tf.math.mul(tf.constant(s), tf.math.add(
           tf.math.mul(tf.constant(w.β_rec()), mean(tf, e.recReal())),
           tf.math.mul(tf.constant(w.β_kl()), mean(tf, e.regReal()))));
       Operand<TFloat32> expElbos = tf.math.add(expELBO(tf, e.recOfRecStopped(), e.regOfRecStopped(), w, s),
           expELBO(tf, e.recOfSampleStopped(), e.regOfSampleStopped(), w, s));
-      return tf.math.add(elbo, tf.math.mul(adversarial, tf.math.mul(tf.constant(0.25f), expElbos)));
+      return tf.math.add(elbo, tf.math.mul(tf.constant(0.25f), expElbos));
     }
 
-    /** Decoder loss; {@code adversarial} is 1, or 0 during VAE warm-up. */
-    public static Operand<TFloat32> L_D(Ops tf, Energies e, SoftIntroVaeWeights w, float s, Operand<TFloat32> adversarial) {
+    /** Decoder loss. */
+    public static Operand<TFloat32> L_D(Ops tf, Energies e, SoftIntroVaeWeights w, float s) {
       Operand<TFloat32> rec = tf.math.mul(tf.constant(w.β_rec()), mean(tf, e.recReal()));
       Operand<TFloat32> reRec = tf.math.mul(tf.constant(0.5f * w.γ_r() * w.β_rec()),
           tf.math.add(mean(tf, e.reRecRec()), mean(tf, e.reRecSample())));
-      return tf.math.add(L_D_kl(tf, e, w, s, adversarial),
-          tf.math.mul(tf.constant(s), tf.math.add(rec, tf.math.mul(adversarial, reRec))));
+      return tf.math.add(L_D_kl(tf, e, w, s), tf.math.mul(tf.constant(s), tf.math.add(rec, reRec)));
     }
 
     /** L_D's term s·½β_kl·(L_REG(x_r) + L_REG(x_p)): the part that reaches the decoder through the encoder. */
-    public static Operand<TFloat32> L_D_kl(Ops tf, Energies e, SoftIntroVaeWeights w, float s, Operand<TFloat32> adversarial) {
-      return tf.math.mul(tf.math.mul(tf.constant(s * 0.5f * w.β_kl()), adversarial),
-          tf.math.add(mean(tf, e.regRec()), mean(tf, e.regSample())));
+    public static Operand<TFloat32> L_D_kl(Ops tf, Energies e, SoftIntroVaeWeights w, float s) {
+      return tf.math.mul(tf.constant(s * 0.5f * w.β_kl()), tf.math.add(mean(tf, e.regRec()), mean(tf, e.regSample())));
+    }
+
+    /**
+     * The ELBO both networks minimise in the VAE warm-up, β_rec·L_REC(x) + β_kl·L_REG(x) (batch means),
+     * unscaled as in the official code's warm-up.
+     */
+    public static Operand<TFloat32> L_ELBO(Ops tf, Operand<TFloat32> recReal, Operand<TFloat32> regReal,
+        SoftIntroVaeWeights w) {
+      return tf.math.add(tf.math.mul(tf.constant(w.β_rec()), mean(tf, recReal)),
+          tf.math.mul(tf.constant(w.β_kl()), mean(tf, regReal)));
     }
   }
 

@@ -42,11 +42,14 @@ public final class SteppedAdam extends Optimizer {
     beta2Power = tf.math.pow(tf.constant(beta2), step);
   }
 
+  /** Slots are created once per variable: several update ops (warm-up, objective step) share them. */
   @Override
   protected void createSlots(java.util.List<Output<? extends TType>> variables) {
     for (Output<? extends TType> v : variables) {
-      zeroSlot(v, "m");
-      zeroSlot(v, "v");
+      if (getSlot(v, "m").isEmpty()) {
+        zeroSlot(v, "m");
+        zeroSlot(v, "v");
+      }
     }
   }
 

@@ -48,9 +48,21 @@ public final class ToyNetworks {
     private final Parameters parameters;
     private final List<Dense> layers;
 
+    private final int zDim;
+
     public Encoder(Ops tf, int zDim, long seed) {
-      parameters = new Parameters(tf, "encoder", seed);
+      this(zDim, new Parameters(tf, "encoder", seed));
+    }
+
+    private Encoder(int zDim, Parameters parameters) {
+      this.zDim = zDim;
+      this.parameters = parameters;
       layers = layers(parameters, DIM, 2 * zDim);
+    }
+
+    @Override
+    public Architecture.EncoderNet readingAfter(Ops tf, List<org.tensorflow.op.Op> updates) {
+      return new Encoder(zDim, parameters.readingAfter(tf, updates));
     }
 
     @Override
@@ -85,8 +97,9 @@ public final class ToyNetworks {
   }
 
   /** A training graph of these MLPs for 2-D points. */
-  public static TrainingGraph trainingGraph(int zDim, Objective objective, float learningRate, int batch, long seed) {
-    return new TrainingGraph(null, 1, DIM, zDim, objective, learningRate, batch,
+  public static TrainingGraph trainingGraph(int zDim, Objective objective, UpdateOrder order, float learningRate, int batch,
+      long seed) {
+    return new TrainingGraph(null, 1, DIM, zDim, objective, order, learningRate, batch,
         tf -> new Encoder(tf, zDim, seed), tf -> new Decoder(tf, zDim, seed + 1));
   }
 }

@@ -8,6 +8,7 @@ import org.introvae.model.Objective;
 import org.introvae.model.Preset;
 import org.introvae.model.TensorFlowRuntime;
 import org.introvae.model.TrainingGraph;
+import org.introvae.model.UpdateOrder;
 import org.introvae.model.VaeWeights;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -23,8 +24,8 @@ import org.tensorflow.types.TInt64;
  * What the training benchmarks share: a preset, objective and batch, the session options under test
  * (thread pools, XLA JIT), a fixed random batch, and one training step.
  * Positional arguments {@code [preset] [batch] ... [objective]} as each tool documents; options
- * {@code --intra N}, {@code --inter N} (0 = TF's default), {@code --xla} and {@code --separate} (the two
- * updates in two session calls, as the authors' code does, instead of one) may follow anywhere.
+ * {@code --intra N}, {@code --inter N} (0 = TF's default), {@code --xla} and {@code --updates ORDER}
+ * (alternating or simultaneous; default alternating) may follow anywhere.
  */
 final class BenchmarkCase {
   final Preset preset;
@@ -35,7 +36,7 @@ final class BenchmarkCase {
   final int intraThreads;
   final int interThreads;
   final boolean xla;
-  final boolean separateRuns;
+  final UpdateOrder order;
   /** The positional arguments after preset and batch, options removed. */
   final List<String> rest;
 
@@ -45,20 +46,20 @@ final class BenchmarkCase {
     int intra = 0;
     int inter = 0;
     boolean jit = false;
-    boolean separate = false;
+    UpdateOrder updates = UpdateOrder.ALTERNATING;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--intra" -> intra = Integer.parseInt(args[++i]);
         case "--inter" -> inter = Integer.parseInt(args[++i]);
         case "--xla" -> jit = true;
-        case "--separate" -> separate = true;
+        case "--updates" -> updates = UpdateOrder.byLabel(args[++i]);
         default -> positional.add(args[i]);
       }
     }
     intraThreads = intra;
     interThreads = inter;
     xla = jit;
-    separateRuns = separate;
+    order = updates;
     preset = Preset.byName(positional.size() > 0 ? positional.get(0) : "28");
     config = preset.config();
     objectiveName = positional.size() > objectiveIndex ? positional.get(objectiveIndex) : "introvae";
@@ -82,7 +83,7 @@ final class BenchmarkCase {
   }
 
   TrainingGraph graph() {
-    return new TrainingGraph(config, objective, preset.learningRate(), batch, 1);
+    return new TrainingGraph(config, objective, order, preset.learningRate(), batch, 1);
   }
 
   Session session(TrainingGraph g) {
@@ -110,18 +111,16 @@ final class BenchmarkCase {
         DataBuffers.of(values, true, false));
   }
 
-  /** One training step (both updates); returns its Result, which the caller closes. */
+  /** One objective step (both updates); returns its Result, which the caller closes. */
   Result step(Session session, TrainingGraph g, TFloat32 x, int step, org.tensorflow.proto.RunOptions options) {
     try (TInt64 seed = TInt64.vectorOf(1, step); TFloat32 t = TFloat32.scalarOf(step + 1)) {
-      if (separateRuns) {
-        // The encoder's update first; the decoder's run then recomputes the passes with the new encoder.
-        session.runner().feed(g.x, x).feed(g.noiseSeed, seed).feed(g.adamStep, t).addTarget(g.encoderUpdate).run().close();
-      }
       Session.Runner runner = session.runner().feed(g.x, x).feed(g.noiseSeed, seed).feed(g.adamStep, t)
-          .addTarget(separateRuns ? g.decoderUpdate : g.trainStep)
-          // What the trainer fetches every step, so the same passes run (the VAE's monitored KLs).
-          .fetch(g.lossE).fetch(g.lossG).fetch(g.reconstructionError).fetch(g.klReal).fetch(g.klReconstructed)
-          .fetch(g.klSampled).fetch(g.expElboReconstructed).fetch(g.expElboSampled);
+          .addTarget(g.step(false, false))
+          // What the trainer fetches on a step of the objective, so the same passes run.
+          .fetch(g.lossE).fetch(g.lossG).fetch(g.reconstructionError).fetch(g.klReal);
+      if (!objectiveName.equals("vae")) {
+        runner.fetch(g.klReconstructed).fetch(g.klSampled).fetch(g.expElboReconstructed).fetch(g.expElboSampled);
+      }
       if (options == null) {
         return runner.run();
       }
@@ -133,7 +132,7 @@ final class BenchmarkCase {
     return String.format("preset %s (%s), objective %s, batch %d; oneDNN %s; threads intra-op %s, inter-op %s; XLA JIT %s; %s",
         preset.label(), config, objectiveName, batch, TensorFlowRuntime.oneDnnRequested() ? "on" : "off",
         threads(intraThreads), threads(interThreads), xla ? "ON_1" : "off",
-        separateRuns ? "E and G updates in two session calls" : "both updates in one session call");
+        order.label() + " updates in one session call");
   }
 
   private static String threads(int n) {

@@ -58,7 +58,7 @@ public final class StepProfile {
               e.getValue().flops() == 0 ? "" : String.format("%.1f", e.getValue().flops() / 1e3 / e.getValue().micros()),
               e.getKey()));
       long kernelFlops = byType.values().stream().mapToLong(Cost::flops).sum() / traced;
-      FlopCount.Passes passes = FlopCount.passes(c.objectiveName);
+      FlopCount.Passes passes = FlopCount.passes(c.objectiveName, c.order);
       System.out.printf("convolution and matrix-product kernels that ran: %.1f MFLOP per image; analytic count (%s): %.1f MFLOP%n",
           kernelFlops / 1e6 / c.batch, passes.description(), passes.flops(c.config) / 1e6);
     }

@@ -29,7 +29,7 @@ public final class TrainBenchmark {
     BenchmarkCase c = BenchmarkCase.parse(args, 4);
     int warmup = c.intArg(0, 3);
     int timed = c.intArg(1, 10);
-    FlopCount.Passes passes = FlopCount.passes(c.objectiveName);
+    FlopCount.Passes passes = FlopCount.passes(c.objectiveName, c.order);
     long perImage = passes.flops(c.config);
     System.out.println(c.describe());
     System.out.printf("one forward pass per image: encoder %.1f MFLOP, decoder %.1f MFLOP%n",

@@ -15,11 +15,12 @@ import org.introvae.model.Objective;
 import org.introvae.model.SoftIntroVaeWeights;
 import org.introvae.model.ToyNetworks;
 import org.introvae.model.TrainingGraph;
+import org.introvae.model.UpdateOrder;
 import org.introvae.model.VaeWeights;
 import org.introvae.serving.Json;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.Progress;
-import org.introvae.train.StepLosses;
+import org.introvae.model.StepLosses;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -34,8 +35,8 @@ import org.tensorflow.types.TInt64;
  */
 public final class Toy2D {
   /** Everything one experiment needs. */
-  public record Settings(String dataset, Objective objective, int iterations, int vaeIterations, int batch, float lr,
-      int[] lrDrops, int zDim, long seed, int logEvery) {}
+  public record Settings(String dataset, Objective objective, UpdateOrder order, int iterations, int vaeIterations,
+      int batch, float lr, int[] lrDrops, int zDim, long seed, int logEvery, int threads) {}
 
   /** The paper's per-dataset (β_kl, β_rec, β_neg) for Soft-IntroVAE, with γ_r = 1e-8. */
   public static SoftIntroVaeWeights softDefaults(String dataset) {
@@ -80,25 +81,31 @@ public final class Toy2D {
     Random data = new Random(st.seed());
     MetricsLog log = new MetricsLog(folder.resolve("metrics.csv"));
     log.open(0);
-    try (TrainingGraph g = ToyNetworks.trainingGraph(st.zDim(), st.objective(), st.lr(), st.batch(), st.seed());
-        Session session = new Session(g.graph)) {
+    try (TrainingGraph g = ToyNetworks.trainingGraph(st.zDim(), st.objective(), st.order(), st.lr(), st.batch(), st.seed());
+        Session session = new Session(g.graph, org.tensorflow.proto.ConfigProto.newBuilder()
+            .setIntraOpParallelismThreads(st.threads()).setInterOpParallelismThreads(st.threads()).build())) {
       session.initialize();
       Progress progress = new Progress(out, System.console() != null, 0, st.iterations(), st.batch());
       long started = System.nanoTime();
       long dataNanos = 0;
+      long sessionNanos = 0;
+      PhaseTime[] phases = {new PhaseTime(), new PhaseTime()};
       for (int it = 0; it < st.iterations(); it++) {
-        float adversarial = it < st.vaeIterations() ? 0f : 1f;
+        boolean warmUp = it < st.vaeIterations();
+        boolean logStep = (it + 1) % st.logEvery() == 0 || it + 1 == st.iterations();
         long t0 = System.nanoTime();
         float[] points = ToyDatasets.sample(st.dataset(), st.batch(), data);
-        dataNanos += System.nanoTime() - t0;
-        StepLosses l = step(g, session, points, it, adversarial, lr(it));
+        long t1 = System.nanoTime();
+        StepLosses l = g.run(session, points, st.seed(), it, lr(it), warmUp, logStep);
+        dataNanos += t1 - t0;
+        sessionNanos += System.nanoTime() - t1;
+        (warmUp ? phases[0] : phases[1]).add(System.nanoTime() - t0);
         if (l.firstNonFinite() != null) {
           progress.breakLine();
           throw new IllegalStateException("iteration " + (it + 1) + ": " + l.firstNonFinite() + "; training diverged");
         }
-        boolean logStep = (it + 1) % st.logEvery() == 0 || it + 1 == st.iterations();
         if (logStep) {
-          log.append(new MetricsLog.Row(it + 1, 1, l, adversarial, (System.nanoTime() - started) / 1e9));
+          log.append(new MetricsLog.Row(it + 1, 1, l, warmUp ? 0f : 1f, (System.nanoTime() - started) / 1e9));
         }
         progress.update(it, 0, l, logStep);
       }
@@ -107,13 +114,35 @@ public final class Toy2D {
       Outcome outcome = measure(g, session, range, seconds);
       outcome.metrics().put("seconds_data_generation", dataNanos / 1e9);
       outcome.metrics().put("seconds_in_session_run", sessionNanos / 1e9);
+      outcome.metrics().put("iterations_per_second_vae_phase", phases[0].perSecond());
+      outcome.metrics().put("iterations_per_second_adversarial_phase", phases[1].perSecond());
       Files.writeString(folder.resolve("metrics.json"), Json.writePretty(outcome.metrics()));
-      out.printf("%s / %s: KL %.4f  JSD %.4f  gnELBO %.3g  (%.1f ms per iteration, of which %.2f ms data"
-              + " generation and %.1f ms in session.run incl. feeds and fetches)%n", st.dataset(),
-          st.objective().name(), outcome.metrics().get("kl"), outcome.metrics().get("jsd"),
-          outcome.metrics().get("gnelbo"), 1000 * seconds / Math.max(1, st.iterations()),
-          dataNanos / 1e6 / Math.max(1, st.iterations()), sessionNanos / 1e6 / Math.max(1, st.iterations()));
+      out.printf("%s / %s (%s): KL %.4f  JSD %.4f  gnELBO %.3g  (%.1f ms per iteration, of which %.2f ms data"
+              + " generation and %.1f ms in session.run incl. feeds and fetches; %s it/s in the VAE phase, %s in the"
+              + " adversarial phase)%n", st.dataset(), st.objective().name(), st.order().label(), outcome.metrics().get("kl"),
+          outcome.metrics().get("jsd"), outcome.metrics().get("gnelbo"), 1000 * seconds / Math.max(1, st.iterations()),
+          dataNanos / 1e6 / Math.max(1, st.iterations()), sessionNanos / 1e6 / Math.max(1, st.iterations()),
+          phases[0].text(), phases[1].text());
       return outcome;
+    }
+  }
+
+  /** Iterations and time spent in one phase (VAE warm-up or adversarial). */
+  private static final class PhaseTime {
+    private long iterations;
+    private long nanos;
+
+    void add(long n) {
+      iterations++;
+      nanos += n;
+    }
+
+    double perSecond() {
+      return nanos == 0 ? 0 : iterations / (nanos / 1e9);
+    }
+
+    String text() {
+      return iterations == 0 ? "-" : String.format(java.util.Locale.ROOT, "%.1f", perSecond());
     }
   }
 
@@ -125,28 +154,6 @@ public final class Toy2D {
       }
     }
     return lr;
-  }
-
-  private long sessionNanos;
-
-  private StepLosses step(TrainingGraph g, Session session, float[] points, int it, float adversarial, float lr) {
-    long t0 = System.nanoTime();
-    try (TFloat32 x = TFloat32.tensorOf(Shape.of(g.batchSize, 1, 1, 2), DataBuffers.of(points, true, false));
-        TInt64 seed = TInt64.vectorOf(settings.seed(), it);
-        TFloat32 phase = TFloat32.scalarOf(adversarial);
-        TFloat32 rate = TFloat32.scalarOf(lr);
-        TFloat32 t = TFloat32.scalarOf(it + 1);
-        Result r = session.runner().feed(g.x, x).feed(g.noiseSeed, seed).feed(g.adversarial, phase)
-            .feed(g.learningRate, rate).feed(g.adamStep, t).addTarget(g.trainStep)
-            .fetch(g.lossE).fetch(g.lossG).fetch(g.reconstructionError).fetch(g.klReal)
-            .fetch(g.klReconstructed).fetch(g.klSampled).fetch(g.expElboReconstructed).fetch(g.expElboSampled).run()) {
-      float[] v = new float[8];
-      for (int i = 0; i < 8; i++) {
-        v[i] = ((TFloat32) r.get(i)).getFloat();
-      }
-      sessionNanos += System.nanoTime() - t0;
-      return new StepLosses(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-    }
   }
 
   /** KL and JSD of 5,000 generated vs 5,000 real points; gnELBO on a 1024² grid plus 12,800 data points. */
@@ -180,6 +187,7 @@ public final class Toy2D {
     m.put("dataset", st.dataset());
     m.put("objective", st.objective().name());
     m.put("weights", st.objective().toString());
+    m.put("updates", st.order().label());
     m.put("iterations", st.iterations());
     m.put("vae_iterations", st.vaeIterations());
     m.put("batch", st.batch());

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.introvae.model.IntroVaeWeights;
 import org.introvae.model.Objective;
 import org.introvae.model.SoftIntroVaeWeights;
+import org.introvae.model.UpdateOrder;
 import org.introvae.model.VaeWeights;
 import org.introvae.serving.CommandLine;
 
@@ -21,6 +22,7 @@ public final class Toy2DCommand {
         --objective NAME      soft, introvae, vae                                  [soft]
         --iterations N        training iterations                                  [30000]
         --vae-iterations N    first N iterations train the plain VAE               [2000]
+        --updates ORDER       alternating (the papers' order) or simultaneous      [alternating]
         --lr-drops LIST       iterations where the learning rate is multiplied by 0.1 [10000,15000]
         --batch N             points per iteration                                 [512]
         --lr RATE             Adam learning rate                                   [2e-4]
@@ -31,6 +33,7 @@ public final class Toy2DCommand {
         --run NAME            output folder under --runs                           [toy2d-<dataset>-<objective>]
         --runs DIR                                                                 [runs]
         --log-every N                                                              [100]
+        --threads N           TensorFlow intra- and inter-op threads (0 = TF's default) [0]
       Writes metrics.csv, metrics.json (KL, JSD, gnELBO), samples.png and density.png.
       """;
 
@@ -42,6 +45,8 @@ public final class Toy2DCommand {
     d.putAll(Map.of("dataset", "8gaussians", "objective", "soft", "iterations", "30000", "vae-iterations", "2000",
         "lr-drops", "10000,15000", "batch", "512", "lr", "2e-4", "z", "2", "seed", "92", "runs", "runs"));
     d.put("log-every", "100");
+    d.put("updates", "alternating");
+    d.put("threads", "0");
     try {
       CommandLine c = CommandLine.parse(args, d);
       if (c == null) {
@@ -56,10 +61,11 @@ public final class Toy2DCommand {
       if (!Toy2D.objectives().contains(objectiveName)) {
         throw new IllegalArgumentException("--objective: '" + objectiveName + "' is not one of " + Toy2D.objectives());
       }
-      Toy2D.Settings settings = new Toy2D.Settings(dataset, objective(c, objectiveName, dataset),
+      Toy2D.Settings settings = new Toy2D.Settings(dataset, objective(c, objectiveName, dataset), order(c.get("updates")),
           (int) c.whole("iterations", 1, 10_000_000), (int) c.whole("vae-iterations", 0, 10_000_000),
           (int) c.whole("batch", 1, 1 << 20), positive(c, "lr"), drops(c.get("lr-drops")),
-          (int) c.whole("z", 1, 1024), c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE), (int) c.whole("log-every", 1, 1 << 30));
+          (int) c.whole("z", 1, 1024), c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE), (int) c.whole("log-every", 1, 1 << 30),
+          (int) c.whole("threads", 0, 256));
       String run = c.get("run") != null ? c.get("run") : "toy2d-" + dataset + "-" + objectiveName;
       new Toy2D(settings, Path.of(c.get("runs")).resolve(run), out).run();
       return 0;
@@ -97,6 +103,14 @@ public final class Toy2DCommand {
       return v;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--" + name + ": '" + c.get(name) + "' is not a non-negative number");
+    }
+  }
+
+  private static UpdateOrder order(String text) {
+    try {
+      return UpdateOrder.byLabel(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--updates: " + e.getMessage());
     }
   }
 

@@ -1,5 +1,7 @@
 package org.introvae.train;
 
+import org.introvae.model.StepLosses;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package org.introvae.train;
 
+import org.introvae.model.StepLosses;
+
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -35,15 +37,20 @@ public final class Progress {
     long done = step + 1 - firstStep;
     double perStep = elapsed / Math.max(1, done);
     String line = String.format(Locale.ROOT,
-        "step %d/%d epoch %d | L_E %.2f L_G %.2f L_AE %.2f | KL real %.1f rec %.1f sample %.1f | %.1f img/s | ETA %s",
-        step + 1, totalSteps, epoch + 1, l.lossE(), l.lossG(), l.reconstruction(), l.klReal(), l.klReconstructed(),
-        l.klSampled(), batch / perStep, duration(perStep * (totalSteps - step - 1)));
+        "step %d/%d epoch %d | L_E %.2f L_G %.2f L_AE %.2f | KL real %.1f rec %s sample %s | %.1f img/s | ETA %s",
+        step + 1, totalSteps, epoch + 1, l.lossE(), l.lossG(), l.reconstruction(), l.klReal(), kl(l.klReconstructed()),
+        kl(l.klSampled()), batch / perStep, duration(perStep * (totalSteps - step - 1)));
     if (terminal) {
       out.print("\r" + line + "   ");
       out.flush();
     } else {
       out.println(line);
     }
+  }
+
+  /** A KL, or "-" where the step did not measure it (warm-up steps between logged ones). */
+  private static String kl(float v) {
+    return Float.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
   }
 
   /** Ends the in-place line before other output. */

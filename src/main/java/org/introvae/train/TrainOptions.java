@@ -14,6 +14,7 @@ import org.introvae.model.SoftIntroVaeWeights;
 import org.introvae.model.VaeWeights;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.Preset;
+import org.introvae.model.UpdateOrder;
 
 /**
  * Train's command line. Every model and training value defaults to the chosen preset's and can be
@@ -36,6 +37,8 @@ public final class TrainOptions {
       new Spec("widths", "LIST", "channel counts of the residual stages, e.g. 64,128", p -> p.config().widthsText()),
       new Spec("z", "N", "latent dimensions", p -> str(p.config().zDim())),
       new Spec("objective", "NAME", "training objective: " + Objective.names(), p -> "introvae"),
+      new Spec("updates", "ORDER", "alternating (the papers' order: the decoder's loss sees the updated encoder) or"
+          + " simultaneous (both gradients on the same weights)", p -> UpdateOrder.ALTERNATING.label()),
       new Spec("alpha", "α", "introvae: weight of the adversarial KL terms (0 = plain VAE)", p -> str(p.weights().α())),
       new Spec("beta", "β", "introvae, vae: weight of the reconstruction term L_AE", p -> str(p.weights().β())),
       new Spec("margin", "m", "introvae: hinge margin on the KL of reconstructions and samples", p -> str(p.weights().m())),
@@ -101,7 +104,8 @@ public final class TrainOptions {
         }
         value = "true";
       } else if (value == null) {
-        if (i + 1 >= args.length) {
+        // "--lr --steps 2": the next word is another option, not this one's value.
+        if (i + 1 >= args.length || (args[i + 1].startsWith("--") && spec(optionName(args[i + 1])) != null)) {
           throw new UserError("--" + name + " needs a value (" + spec.argument() + ")");
         }
         value = args[++i];
@@ -119,6 +123,8 @@ public final class TrainOptions {
         merged.put(s.name(), stored.get(s.name()));
       }
     }
+    // Runs from before --updates existed took both gradients on the same weights.
+    merged.putIfAbsent("updates", UpdateOrder.SIMULTANEOUS.label());
     for (Map.Entry<String, String> e : explicit.entrySet()) {
       String before = merged.get(e.getKey());
       if (!RESUMABLE.contains(e.getKey()) && before != null && !before.equals(get(e.getKey()))) {
@@ -129,6 +135,12 @@ public final class TrainOptions {
     }
     merged.put("resume", "true");
     return new TrainOptions(merged);
+  }
+
+  private static String optionName(String arg) {
+    String name = arg.substring(2);
+    int eq = name.indexOf('=');
+    return eq >= 0 ? name.substring(0, eq) : name;
   }
 
   private static Spec spec(String name) {
@@ -144,6 +156,7 @@ public final class TrainOptions {
     imageChannels();
     modelConfig(1);
     objective();
+    updateOrder();
     learningRate();
     batch();
     nonNegative("epochs");
@@ -175,8 +188,15 @@ public final class TrainOptions {
     return preset;
   }
 
+  /** Largest image side: beyond the 1024 preset's, and what one decoded image can hold. */
+  public static final int MAX_IMAGE_SIZE = 4096;
+
   public int imageSize() throws UserError {
-    return positive("image-size");
+    int size = whole("image-size");
+    if (size < 4 || size > MAX_IMAGE_SIZE) {
+      throw new UserError("--image-size: must be from 4 to " + MAX_IMAGE_SIZE + ", not " + get("image-size"));
+    }
+    return size;
   }
 
   /** 0 = keep the data's channels. */
@@ -247,6 +267,14 @@ public final class TrainOptions {
         return new SoftIntroVaeWeights(v[0], v[1], v[2], v[3]);
       default:
         throw new UserError("--objective: '" + name + "' is not one of " + Objective.names());
+    }
+  }
+
+  public UpdateOrder updateOrder() throws UserError {
+    try {
+      return UpdateOrder.byLabel(get("updates"));
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--updates: " + e.getMessage());
     }
   }
 

@@ -1,5 +1,7 @@
 package org.introvae.train;
 
+import org.introvae.model.StepLosses;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -78,16 +80,18 @@ public final class Trainer {
 
     Checkpoints checkpoints = run.checkpoints();
     MetricsLog metrics = new MetricsLog(run.metrics());
-    try (TrainingGraph graph = new TrainingGraph(config, o.objective(), o.learningRate(), batch, o.seed());
+    try (TrainingGraph graph = new TrainingGraph(config, o.objective(), o.updateOrder(), o.learningRate(), batch, o.seed());
         Session session = new Session(graph.graph);
         TensorBoardLog tensorBoard = new TensorBoardLog(run.tensorBoard())) {
       long first = 0;
-      Optional<Checkpoints.Saved> saved = o.resume() ? checkpoints.latest() : Optional.empty();
+      Optional<Checkpoints.Saved> saved = o.resume() ? checkpoints.restoreLatest(session, out) : Optional.empty();
       if (saved.isPresent()) {
-        checkpoints.restore(session, saved.get());
         first = saved.get().step();
         out.printf("resumed from %s (step %d)%n", saved.get().dir(), first);
       } else {
+        if (o.resume()) {
+          out.println("no usable checkpoint; starting the run from step 0");
+        }
         session.initialize();
       }
       metrics.open(first);
@@ -110,8 +114,10 @@ public final class Trainer {
     try (BatchPrefetcher batches = new BatchPrefetcher(split, batch, perEpoch)) {
       for (long step = first; step < total; step++) {
         int epoch = (int) (step / perEpoch);
-        float adversarial = epoch < o.vaeEpochs() ? 0f : 1f;
-        losses = step(graph, session, batches.batchOf(step), o.seed(), step, adversarial);
+        boolean warmUp = epoch < o.vaeEpochs();
+        long done = step + 1;
+        boolean logStep = done % o.logEvery() == 0 || done == total;
+        losses = graph.run(session, batches.batchOf(step), o.seed(), step, o.learningRate(), warmUp, logStep);
         String bad = losses.firstNonFinite();
         if (bad != null) {
           progress.breakLine();
@@ -119,12 +125,10 @@ public final class Trainer {
               + lastSaved + ") is kept in " + run.root().resolve("checkpoints")
               + "; continue from it with --resume and a lower --lr, or start again with a larger --margin or more --vae-epochs.");
         }
-        long done = step + 1;
-        boolean logStep = done % o.logEvery() == 0 || done == total;
         if (logStep) {
-          metrics.append(new MetricsLog.Row(done, epoch + 1, losses, adversarial, (System.nanoTime() - started) / 1e9));
-        tensorBoard.scalars(done, losses.named());
-          fakeBelowReal = adversarial > 0 && losses.fakeKlBelowReal() ? fakeBelowReal + 1 : 0;
+          metrics.append(new MetricsLog.Row(done, epoch + 1, losses, warmUp ? 0f : 1f, (System.nanoTime() - started) / 1e9));
+          tensorBoard.scalars(done, losses.named());
+          fakeBelowReal = !warmUp && losses.fakeKlBelowReal() ? fakeBelowReal + 1 : 0;
           if (fakeBelowReal == 5) {
             progress.breakLine();
             out.printf("warning: step %d: the KL of reconstructed/sampled images (%.1f/%.1f) has stayed below the real"
@@ -159,28 +163,6 @@ public final class Trainer {
     }
     out.printf("done: %s (final grid %s, curves %s)%n", run.root(), run.images().resolve("final.png"), run.lossCurves());
     return new Summary(run.root(), total, losses);
-  }
-
-  static StepLosses step(TrainingGraph g, Session session, float[] pixels, long seed, long step, float adversarial) {
-    ModelConfig c = g.config;
-    try (TFloat32 x = TFloat32.tensorOf(Shape.of(g.batchSize, c.imageSize(), c.imageSize(), c.imageChannels()),
-            DataBuffers.of(pixels, true, false));
-        TInt64 noiseSeed = TInt64.vectorOf(seed, step);
-        TFloat32 phase = TFloat32.scalarOf(adversarial);
-        TFloat32 t = TFloat32.scalarOf(step + 1);
-        Result r = session.runner().feed(g.x, x).feed(g.noiseSeed, noiseSeed).feed(g.adversarial, phase).feed(g.adamStep, t)
-            .addTarget(g.trainStep)
-            .fetch(g.lossE).fetch(g.lossG).fetch(g.reconstructionError)
-            .fetch(g.klReal).fetch(g.klReconstructed).fetch(g.klSampled)
-            .fetch(g.expElboReconstructed).fetch(g.expElboSampled)
-            .run()) {
-      return new StepLosses(scalar(r, 0), scalar(r, 1), scalar(r, 2), scalar(r, 3), scalar(r, 4), scalar(r, 5),
-          scalar(r, 6), scalar(r, 7));
-    }
-  }
-
-  private static float scalar(Result r, int i) {
-    return ((TFloat32) r.get(i)).getFloat();
   }
 
   /** Grid of held-out images | their reconstructions (z = μ) | samples of fixed z, with BN in inference mode. */

@@ -28,7 +28,11 @@ import org.tensorflow.types.TInt64;
  * SquaredDifference, Sum, Mean, Maximum, Split, Reshape), and checks ng() numerically.
  */
 class GradientTest {
-  private static final float EPS = 1e-2f;
+  /**
+   * Step of the five-point differences: at 1e-2 LeakyReLU kinks and batch-4 BN crossed within ±2ε moved
+   * some derivatives by up to 9 %; at 1e-3 float32 rounding of the loss did. 3e-3 keeps both small.
+   */
+  static final float EPS = 3e-3f;
 
   @BeforeAll
   static void runtime() {
@@ -37,12 +41,13 @@ class GradientTest {
 
   /**
    * Weights that make the adversarial terms dominate, so the paths through x_r and x_p carry much of
-   * the gradient: IntroVAE with its hinge active everywhere (m far above any KL) and β tiny;
+   * the gradient: IntroVAE with its hinge active everywhere (m = 20 is far above the tiny model's KLs; a
+   * larger m only adds a constant that costs float32 precision) and β tiny;
    * Soft-IntroVAE with β_neg small enough that the expELBOs are not ~0, and γ_r = 1 so the decoder's
    * re-reconstruction (where its stop-gradients sit) matters.
    */
   static java.util.stream.Stream<Objective> objectives() {
-    return java.util.stream.Stream.of(new IntroVaeWeights(1f, 1e-4f, 1000f), new SoftIntroVaeWeights(1f, 1f, 1f, 1f),
+    return java.util.stream.Stream.of(new IntroVaeWeights(1f, 1e-4f, 20f), new SoftIntroVaeWeights(1f, 1f, 1f, 1f),
         new VaeWeights(1f));
   }
 
@@ -51,15 +56,15 @@ class GradientTest {
    * the decoder only through the gradient routed from the shared encoder pass into x_s, and must matter.
    */
   static java.util.stream.Stream<Objective> decoderObjectives() {
-    return java.util.stream.Stream.of(new IntroVaeWeights(1f, 1e-4f, 1000f), new SoftIntroVaeWeights(1f, 1f, 1f, 1f),
+    return java.util.stream.Stream.of(new IntroVaeWeights(1f, 1e-4f, 20f), new SoftIntroVaeWeights(1f, 1f, 1f, 1f),
         new SoftIntroVaeWeights(400f, 1f, 1f, 1f), new VaeWeights(1f));
   }
 
-  private static TrainingGraph graph(Objective objective) {
-    return new TrainingGraph(TinyGraphs.CONFIG, objective, 1e-3f, TinyGraphs.BATCH, 3);
+  private static TrainingGraph graph(Objective objective, UpdateOrder order) {
+    return new TrainingGraph(TinyGraphs.CONFIG, objective, order, 1e-3f, TinyGraphs.BATCH, 3);
   }
 
-  private static float loss(Session s, TrainingGraph g, Operand<TFloat32> loss, TFloat32 x, Map<Operand<TFloat32>, TFloat32> frozen) {
+  static float loss(Session s, TrainingGraph g, Operand<TFloat32> loss, TFloat32 x, Map<Operand<TFloat32>, TFloat32> frozen) {
     try (TInt64 seed = TinyGraphs.seed(0)) {
       Session.Runner runner = s.runner().feed(g.x, x).feed(g.noiseSeed, seed);
       frozen.forEach(runner::feed);
@@ -69,7 +74,7 @@ class GradientTest {
     }
   }
 
-  private static List<float[]> direction(List<float[]> like, long seed) {
+  static List<float[]> direction(List<float[]> like, long seed) {
     Random r = new Random(seed);
     List<float[]> d = new ArrayList<>();
     double norm = 0;
@@ -89,7 +94,7 @@ class GradientTest {
     return d;
   }
 
-  private static List<float[]> shifted(List<float[]> θ, List<float[]> d, float t) {
+  static List<float[]> shifted(List<float[]> θ, List<float[]> d, float t) {
     List<float[]> out = new ArrayList<>();
     for (int k = 0; k < θ.size(); k++) {
       float[] v = θ.get(k).clone();
@@ -102,7 +107,7 @@ class GradientTest {
   }
 
   /** ⟨∇, d⟩ from the graph's gradient outputs. */
-  private static double analytic(Session s, TrainingGraph g, Output<?>[] grads, TFloat32 x, List<float[]> d) {
+  static double analytic(Session s, TrainingGraph g, Output<?>[] grads, TFloat32 x, List<float[]> d) {
     try (TInt64 seed = TinyGraphs.seed(0)) {
       Session.Runner runner = s.runner().feed(g.x, x).feed(g.noiseSeed, seed);
       for (Output<?> grad : grads) {
@@ -123,16 +128,28 @@ class GradientTest {
     }
   }
 
-  private static double numeric(Session s, TrainingGraph g, Operand<TFloat32> lossOp, List<Variable<TFloat32>> vars,
+  static double numeric(Session s, TrainingGraph g, Operand<TFloat32> lossOp, List<Variable<TFloat32>> vars,
       List<float[]> d, TFloat32 x, Map<Operand<TFloat32>, TFloat32> frozen) {
+    return numeric(s, g, lossOp, vars, d, x, frozen, EPS);
+  }
+
+  /**
+   * The five-point central difference (−f(2ε) + 8f(ε) − 8f(−ε) + f(−2ε)) / 12ε of f(t) = loss(θ + t·d),
+   * with {@code frozen} fed: its truncation error is O(ε⁴), where the two-point form's O(ε²) curvature
+   * term reached 4 % on these networks at ε = 1e-2.
+   */
+  static double numeric(Session s, TrainingGraph g, Operand<TFloat32> lossOp, List<Variable<TFloat32>> vars,
+      List<float[]> d, TFloat32 x, Map<Operand<TFloat32>, TFloat32> frozen, float eps) {
     TinyGraphs.Setter setter = new TinyGraphs.Setter(g, vars);
     List<float[]> θ = TinyGraphs.readAll(s, vars);
-    setter.set(s, shifted(θ, d, EPS));
-    float plus = loss(s, g, lossOp, x, frozen);
-    setter.set(s, shifted(θ, d, -EPS));
-    float minus = loss(s, g, lossOp, x, frozen);
+    double[] f = new double[4];
+    float[] at = {2 * eps, eps, -eps, -2 * eps};
+    for (int i = 0; i < at.length; i++) {
+      setter.set(s, shifted(θ, d, at[i]));
+      f[i] = loss(s, g, lossOp, x, frozen);
+    }
     setter.set(s, θ);
-    return (plus - minus) / (2 * EPS);
+    return (-f[0] + 8 * f[1] - 8 * f[2] + f[3]) / (12.0 * eps);
   }
 
   /** A random unit direction over {@code vars} and the graph's derivative ⟨∇, d⟩ along it. */
@@ -150,8 +167,8 @@ class GradientTest {
    * current values (moving θ cannot move them, as ng() promises); letting them move gives a different
    * derivative, so the stop-gradients are doing something.
    */
-  private static void checkAgainstFiniteDifferences(Objective objective, boolean encoder, long seed) {
-    try (TrainingGraph g = graph(objective); Session s = new Session(g.graph);
+  private static void checkAgainstFiniteDifferences(Objective objective, UpdateOrder order, boolean encoder, long seed) {
+    try (TrainingGraph g = graph(objective, order); Session s = new Session(g.graph);
         TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(seed))) {
       Probe p = encoder
           ? probe(s, g, x, g.encoder.parameters().trainable(), g.encoderGradients, 10 + seed)
@@ -161,7 +178,10 @@ class GradientTest {
       Map<Operand<TFloat32>, TFloat32> held = stoppedValues(s, g, x, stopped);
       try {
         double withNg = numeric(s, g, loss, p.vars(), p.d(), x, held);
-        assertEquals(withNg, p.exact(), 0.03 * Math.abs(withNg) + 1e-3, objective.name() + ": derivative along d");
+        // Five-point differences at ε = 3e-3 agreed with the analytic derivative to 0.0-4.5 % over 32
+        // directions and objectives here (median 0.5 %; kinks, rounding); 5 % + 1e-3 is that with a little
+        // room. A missing or extra path moves the derivative by more than 10 % (the check just below).
+        assertEquals(withNg, p.exact(), 0.05 * Math.abs(withNg) + 1e-3, objective.name() + ": derivative along d");
         if (!stopped.isEmpty()) {
           double withoutNg = numeric(s, g, loss, p.vars(), p.d(), x, Map.of());
           assertTrue(Math.abs(withoutNg - p.exact()) > 0.1 * Math.abs(p.exact()),
@@ -176,13 +196,16 @@ class GradientTest {
   @ParameterizedTest
   @MethodSource("objectives")
   void encoder_gradient_matches_finite_differences_and_ng_holds(Objective objective) {
-    checkAgainstFiniteDifferences(objective, true, 1);
+    for (UpdateOrder order : UpdateOrder.values()) {
+      checkAgainstFiniteDifferences(objective, order, true, 1);
+    }
   }
 
+  /** The simultaneous order's routed decoder gradient; the alternating one is checked in UpdateOrderTest. */
   @ParameterizedTest
   @MethodSource("decoderObjectives")
   void decoder_gradient_matches_finite_differences_and_ng_holds(Objective objective) {
-    checkAgainstFiniteDifferences(objective, false, 2);
+    checkAgainstFiniteDifferences(objective, UpdateOrder.SIMULTANEOUS, false, 2);
   }
 
   /**
@@ -192,7 +215,8 @@ class GradientTest {
   @Test
   void introvae_ng_keeps_the_hinge_terms_away_from_the_decoder() {
     IntroVaeWeights w = new IntroVaeWeights(1f, 0.5f, 1000f);
-    try (TrainingGraph g = graph(w); Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(4));
+    try (TrainingGraph g = graph(w, UpdateOrder.SIMULTANEOUS); Session s = new Session(g.graph);
+        TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(4));
         TInt64 seed = TinyGraphs.seed(0)) {
       Output<?>[] xs = g.decoder.parameters().trainable().stream().map(Variable::asOutput).toArray(Output<?>[]::new);
       Output<?>[] ofLossE = g.graph.addGradients("probe_le", new Output<?>[] {g.lossE.asOutput()}, xs, null);
@@ -215,6 +239,8 @@ class GradientTest {
         }
       }
       assertTrue(aeTotal > 0);
+      // Two gradient graphs of the same function in float32 differ by rounding (~1e-6 relative); the
+      // hinge's own gradient, if it leaked, would be of the order of the whole (α = 1, β = 0.5).
       assertTrue(hingeTotal <= 1e-4 * aeTotal, "hinge gradient leaked into the decoder: " + hingeTotal + " vs " + aeTotal);
     }
   }
@@ -225,7 +251,7 @@ class GradientTest {
     return v;
   }
 
-  private static Map<Operand<TFloat32>, TFloat32> stoppedValues(Session s, TrainingGraph g, TFloat32 x,
+  static Map<Operand<TFloat32>, TFloat32> stoppedValues(Session s, TrainingGraph g, TFloat32 x,
       List<Operand<TFloat32>> stopped) {
     if (stopped.isEmpty()) {
       return Map.of();

@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Session;
 import org.tensorflow.op.Op;
@@ -31,13 +32,19 @@ class IsolationTest {
     return n;
   }
 
-  static java.util.stream.Stream<Objective> objectives() {
-    return java.util.stream.Stream.of(new IntroVaeWeights(0.5f, 1f, 100f), new SoftIntroVaeWeights(1f, 1f, 256f, 1e-8f),
+  static java.util.stream.Stream<Arguments> cases() {
+    List<Objective> objectives = List.of(new IntroVaeWeights(0.5f, 1f, 100f), new SoftIntroVaeWeights(1f, 1f, 256f, 1e-8f),
         new VaeWeights(1f));
+    return objectives.stream().flatMap(o -> java.util.stream.Stream.of(UpdateOrder.values()).map(u -> Arguments.of(o, u)));
   }
 
-  private void check(Objective objective, boolean encoderStep) {
-    try (TrainingGraph g = new TrainingGraph(TinyGraphs.CONFIG, objective, 1e-3f,
+  /**
+   * Runs one network's update alone. In the alternating order the decoder's update depends on the
+   * encoder's (its loss reads the updated encoder); feeding the updated encoder's reads with the
+   * current weights runs the decoder's update without it.
+   */
+  private void check(Objective objective, UpdateOrder order, boolean encoderStep) {
+    try (TrainingGraph g = new TrainingGraph(TinyGraphs.CONFIG, objective, order, 1e-3f,
         TinyGraphs.BATCH, 5); Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(3))) {
       s.initialize();
       List<Variable<TFloat32>> enc = g.encoder.parameters().trainable();
@@ -45,8 +52,15 @@ class IsolationTest {
       List<float[]> encBefore = TinyGraphs.readAll(s, enc);
       List<float[]> decBefore = TinyGraphs.readAll(s, dec);
       Op update = encoderStep ? g.encoderUpdate : g.decoderUpdate;
+      List<TFloat32> held = new java.util.ArrayList<>();
       try (TInt64 seed = TinyGraphs.seed(0); TFloat32 t = TFloat32.scalarOf(1f)) {
-        s.runner().feed(g.x, x).feed(g.noiseSeed, seed).feed(g.adamStep, t).addTarget(update).run().close();
+        Session.Runner runner = s.runner().feed(g.x, x).feed(g.noiseSeed, seed).feed(g.adamStep, t).addTarget(update);
+        if (!encoderStep && g.updatedEncoder != null) {
+          held.addAll(TinyGraphs.feedValues(runner, g.updatedEncoder.parameters().reads(), encBefore, enc));
+        }
+        runner.run().close();
+      } finally {
+        held.forEach(TFloat32::close);
       }
       int encChanged = changed(encBefore, TinyGraphs.readAll(s, enc));
       int decChanged = changed(decBefore, TinyGraphs.readAll(s, dec));
@@ -61,20 +75,40 @@ class IsolationTest {
   }
 
   @ParameterizedTest
-  @MethodSource("objectives")
-  void encoder_update_changes_only_encoder_variables(Objective objective) {
-    check(objective, true);
+  @MethodSource("cases")
+  void encoder_update_changes_only_encoder_variables(Objective objective, UpdateOrder order) {
+    check(objective, order, true);
   }
 
   @ParameterizedTest
-  @MethodSource("objectives")
-  void decoder_update_changes_only_decoder_variables(Objective objective) {
-    check(objective, false);
+  @MethodSource("cases")
+  void decoder_update_changes_only_decoder_variables(Objective objective, UpdateOrder order) {
+    check(objective, order, false);
+  }
+
+  /** Inference uses the BN moving statistics: every step target must update all of them, in both networks. */
+  @ParameterizedTest
+  @MethodSource("cases")
+  void every_step_updates_both_networks_moving_statistics(Objective objective, UpdateOrder order) {
+    for (boolean warmUp : new boolean[] {true, false}) {
+      try (TrainingGraph g = new TrainingGraph(TinyGraphs.CONFIG, objective, order, 1e-3f, TinyGraphs.BATCH, 5);
+          Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(3))) {
+        s.initialize();
+        List<Variable<TFloat32>> stats = new java.util.ArrayList<>(g.encoder.parameters().statistics());
+        stats.addAll(g.decoder.parameters().statistics());
+        List<float[]> before = TinyGraphs.readAll(s, stats);
+        try (TInt64 seed = TinyGraphs.seed(0); TFloat32 t = TFloat32.scalarOf(1f)) {
+          s.runner().feed(g.x, x).feed(g.noiseSeed, seed).feed(g.adamStep, t).addTarget(g.step(warmUp, false)).run().close();
+        }
+        assertEquals(stats.size(), changed(before, TinyGraphs.readAll(s, stats)),
+            (warmUp ? "warm-up" : "objective") + " step: every moving mean and variance moves");
+      }
+    }
   }
 
   @Test
   void the_two_networks_share_no_variable() {
-    try (TrainingGraph g = new TrainingGraph(TinyGraphs.CONFIG, new IntroVaeWeights(0.5f, 1f, 100f), 1e-3f, 2, 5)) {
+    try (TrainingGraph g = new TrainingGraph(TinyGraphs.CONFIG, new IntroVaeWeights(0.5f, 1f, 100f), UpdateOrder.ALTERNATING, 1e-3f, 2, 5)) {
       List<String> enc = g.encoder.parameters().trainable().stream().map(v -> v.op().name()).toList();
       List<String> dec = g.decoder.parameters().trainable().stream().map(v -> v.op().name()).toList();
       assertTrue(enc.stream().allMatch(n -> n.startsWith("encoder.")));

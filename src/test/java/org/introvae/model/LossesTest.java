@@ -133,19 +133,22 @@ class LossesTest {
   void soft_L_E_combines_the_elbo_and_the_expELBOs() {
     // s(β_rec·2 + β_kl·3) + ¼(mean(e⁻⁴, e⁻²) + mean(e^−.75, e^−1.5)) with s = .5
     double expected = 0.5 * (2 * 2 + 1 * 3) + 0.25 * ((Math.exp(-4) + Math.exp(-2)) / 2 + (Math.exp(-.75) + Math.exp(-1.5)) / 2);
-    float[] le = eval(tf -> Losses.Soft.L_E(tf, softEnergies(tf), W, .5f, tf.constant(1f)));
+    float[] le = eval(tf -> Losses.Soft.L_E(tf, softEnergies(tf), W, .5f));
     assertEquals(expected, le[0], 1e-5);
-    float[] warmUp = eval(tf -> Losses.Soft.L_E(tf, softEnergies(tf), W, .5f, tf.constant(0f)));
-    assertEquals(0.5 * (2 * 2 + 1 * 3), warmUp[0], 1e-5);
   }
 
   @Test
   void soft_L_D_combines_reconstruction_fake_KL_and_re_reconstruction() {
     // s(β_rec·2 + ½β_kl(1.5 + 4) + ½γ_r·β_rec(2 + 2)) = .5(4 + 2.75 + 2) = 4.375
-    float[] ld = eval(tf -> Losses.Soft.L_D(tf, softEnergies(tf), W, .5f, tf.constant(1f)));
+    float[] ld = eval(tf -> Losses.Soft.L_D(tf, softEnergies(tf), W, .5f));
     assertEquals(4.375f, ld[0], 1e-5f);
-    float[] warmUp = eval(tf -> Losses.Soft.L_D(tf, softEnergies(tf), W, .5f, tf.constant(0f)));
-    assertEquals(2f, warmUp[0], 1e-5f);
+  }
+
+  @Test
+  void soft_warm_up_is_the_unscaled_elbo() {
+    // β_rec·mean(L_REC) + β_kl·mean(L_REG) = 2·2 + 1·3 (no s: the official warm-up's form)
+    float[] l = eval(tf -> Losses.Soft.L_ELBO(tf, tf.constant(new float[] {1, 3}), tf.constant(new float[] {2, 4}), W));
+    assertEquals(7f, l[0], 1e-5f);
   }
 
   @Test

@@ -16,9 +16,11 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Each forward pass whose result both losses use is built once: IntroVAE's step holds the encoder
- * three times (x, ng(x_r), ng(x_p)) and the decoder twice (z, z_p); Soft-IntroVAE's adds two decoder
- * passes (the re-reconstructions). The inference outputs for pictures add E once and D twice.
+ * Each forward pass is built once. Simultaneous updates: IntroVAE's step holds the encoder three times
+ * (x, ng(x_r), ng(x_p)) and the decoder twice (z, z_p), each serving both losses; Soft-IntroVAE's adds two
+ * decoder passes (the re-reconstructions). Alternating updates add the updated encoder's passes over x_r
+ * and x_p (and for Soft-IntroVAE their two re-decodings); x_r and x_p themselves are not decoded again.
+ * The inference outputs for pictures add E once and D twice.
  * Counted by the forward convolutions outside the gradient scopes (the decoder computes some as
  * transposed convolutions).
  */
@@ -56,23 +58,27 @@ class SharedPassesTest {
     }
   }
 
-  private static int convolutionsOf(Objective objective) {
-    try (TrainingGraph g = new TrainingGraph(TinyGraphs.CONFIG, objective, 1e-3f, TinyGraphs.BATCH, 1)) {
+  private static int convolutionsOf(Objective objective, UpdateOrder order) {
+    try (TrainingGraph g = new TrainingGraph(TinyGraphs.CONFIG, objective, order, 1e-3f, TinyGraphs.BATCH, 1)) {
       return forwardConvolutions(g.graph);
     }
   }
 
   @Test
-  void introvae_step_encodes_each_generated_image_once() {
+  void introvae_step_encodes_each_generated_image_once_per_encoder_state() {
     int e = encoderConvolutions();
     int d = decoderConvolutions();
-    assertEquals((3 + 1) * e + (2 + 2) * d, convolutionsOf(new IntroVaeWeights(0.25f, 1f, 10f)));
+    IntroVaeWeights w = new IntroVaeWeights(0.25f, 1f, 10f);
+    assertEquals((3 + 1) * e + (2 + 2) * d, convolutionsOf(w, UpdateOrder.SIMULTANEOUS));
+    assertEquals((5 + 1) * e + (2 + 2) * d, convolutionsOf(w, UpdateOrder.ALTERNATING));
   }
 
   @Test
-  void soft_step_encodes_and_decodes_each_generated_image_once() {
+  void soft_step_encodes_and_decodes_each_generated_image_once_per_encoder_state() {
     int e = encoderConvolutions();
     int d = decoderConvolutions();
-    assertEquals((3 + 1) * e + (4 + 2) * d, convolutionsOf(new SoftIntroVaeWeights(1f, 1f, 256f, 1e-8f)));
+    SoftIntroVaeWeights w = new SoftIntroVaeWeights(1f, 1f, 256f, 1e-8f);
+    assertEquals((3 + 1) * e + (4 + 2) * d, convolutionsOf(w, UpdateOrder.SIMULTANEOUS));
+    assertEquals((5 + 1) * e + (6 + 2) * d, convolutionsOf(w, UpdateOrder.ALTERNATING));
   }
 }

@@ -82,6 +82,21 @@ final class TinyGraphs {
     }
   }
 
+  /**
+   * Feeds each read operand the value of its variable in {@code values} (matched by position in
+   * {@code variables}); returns the tensors, which the caller closes after the run.
+   */
+  static List<TFloat32> feedValues(Session.Runner runner, List<org.tensorflow.Operand<TFloat32>> reads, List<float[]> values,
+      List<Variable<TFloat32>> variables) {
+    List<TFloat32> tensors = new ArrayList<>();
+    for (int i = 0; i < reads.size(); i++) {
+      TFloat32 t = TFloat32.tensorOf(variables.get(i).shape(), DataBuffers.of(values.get(i), true, false));
+      tensors.add(t);
+      runner.feed(reads.get(i), t);
+    }
+    return tensors;
+  }
+
   static TInt64 seed(long step) {
     return TInt64.vectorOf(7, step);
   }

@@ -1,5 +1,7 @@
 package org.introvae.tools;
 
+import org.introvae.model.UpdateOrder;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.introvae.model.ModelConfig;
@@ -32,7 +34,10 @@ class FlopCountTest {
   void a_step_counts_each_networks_passes() {
     long e = FlopCount.encoder(P28);
     long d = FlopCount.decoder(P28);
-    assertEquals(11 * e + 7 * d, FlopCount.passes("introvae").flops(P28));
-    assertEquals(11 * e + 15 * d, FlopCount.passes("soft").flops(P28));
+    assertEquals(11 * e + 7 * d, FlopCount.passes("introvae", UpdateOrder.SIMULTANEOUS).flops(P28));
+    assertEquals(11 * e + 15 * d, FlopCount.passes("soft", UpdateOrder.SIMULTANEOUS).flops(P28));
+    // Alternating: the updated encoder's two forward passes; Soft-IntroVAE's decoder also decodes z_s'' twice.
+    assertEquals(13 * e + 7 * d, FlopCount.passes("introvae", UpdateOrder.ALTERNATING).flops(P28));
+    assertEquals(13 * e + 17 * d, FlopCount.passes("soft", UpdateOrder.ALTERNATING).flops(P28));
   }
 }

@@ -47,6 +47,9 @@ class TrainOptionsTest {
     assertTrue(error("--image-size", "30", "--widths", "8,16").contains("not divisible"));
     assertTrue(error("stray").startsWith("unexpected argument 'stray'"));
     assertEquals("--channels: '2' must be auto, 1 or 3", error("--channels", "2"));
+    assertEquals("--lr needs a value (RATE)", error("--lr", "--steps", "2"));
+    assertEquals("--image-size: must be from 4 to 4096, not 100000", error("--image-size", "100000"));
+    assertEquals("--updates: 'sideways' is not alternating or simultaneous", error("--updates", "sideways"));
   }
 
   @Test

@@ -1,16 +1,25 @@
-package org.introvae.train;
+package org.introvae.model;
 
-/** The values one training step reports (batch means). */
+/**
+ * The values one training step reports (batch means). A warm-up step that did not measure the
+ * generated images reports their KLs and expELBOs as NaN ({@link #measuredGenerated()} is false).
+ */
 public record StepLosses(float lossE, float lossG, float reconstruction, float klReal, float klReconstructed,
     float klSampled, float expElboReconstructed, float expElboSampled) {
 
-  /** The name of the first non-finite value, or null when all are finite. */
+  /** Whether the KLs and expELBOs of the step's reconstructions and samples were computed. */
+  public boolean measuredGenerated() {
+    return !Float.isNaN(klReconstructed);
+  }
+
+  /** The name of the first non-finite value measured, or null when all are finite. */
   public String firstNonFinite() {
     String[] names = {"L_E", "L_G", "L_AE", "KL(real)", "KL(reconstructed)", "KL(sampled)", "expELBO(reconstructed)",
         "expELBO(sampled)"};
     float[] values = {lossE, lossG, reconstruction, klReal, klReconstructed, klSampled, expElboReconstructed,
         expElboSampled};
-    for (int i = 0; i < values.length; i++) {
+    int measured = measuredGenerated() ? values.length : 4;
+    for (int i = 0; i < measured; i++) {
       if (!Float.isFinite(values[i])) {
         return names[i] + " = " + values[i];
       }

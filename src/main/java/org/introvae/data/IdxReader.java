@@ -29,6 +29,7 @@ public final class IdxReader {
   }
 
   public static ImageSet read(Path file) throws DataException {
+    boolean headerRead = false;
     try (DataInputStream in = open(file)) {
       int magic = in.readInt();
       if (magic != IMAGE_MAGIC) {
@@ -44,19 +45,21 @@ public final class IdxReader {
       if (rows != cols) {
         throw new DataException(file + ": IDX images are " + rows + "×" + cols + "; only square images are supported");
       }
+      headerRead = true;
       long total = (long) count * rows * cols;
       if (total > Integer.MAX_VALUE - 8) {
         throw new DataException(file + ": " + count + " images of " + rows + "×" + cols + " are too many to hold in memory");
       }
       byte[] pixels = new byte[(int) total];
-      int read = in.readNBytes(pixels, 0, pixels.length);
+      int read = readFully(in, pixels);
       if (read < pixels.length) {
         throw new DataException(file + ": truncated: the header announces " + count + " images of " + rows + "×" + cols
-            + " (" + total + " bytes) but the body has only " + read + " bytes");
+            + " (" + total + " bytes) but the body has only " + read + " bytes (" + read / (rows * cols) + " whole images)");
       }
       return new ImageSet(pixels, count, rows, 1, file.toString(), 0, null);
     } catch (EOFException e) {
-      throw new DataException(file + ": truncated: the file ends inside the 16-byte IDX header");
+      throw new DataException(file + ": truncated: " + (headerRead ? "the image data ends early"
+          : "the file ends inside the 16-byte IDX header"));
     } catch (ZipException e) {
       throw new DataException(file + ": corrupt gzip data (" + e.getMessage() + ")");
     } catch (IOException e) {
@@ -94,6 +97,22 @@ public final class IdxReader {
     } catch (IOException e) {
       throw new DataException(file + ": cannot read (" + e.getMessage() + ")");
     }
+  }
+
+  /**
+   * Reads until {@code into} is full or the data ends; returns the bytes read. A truncated gzip stream
+   * ends with an EOFException from the inflater rather than a short read: that counts as the end.
+   */
+  private static int readFully(InputStream in, byte[] into) throws IOException {
+    int read = 0;
+    try {
+      for (int n; read < into.length && (n = in.read(into, read, into.length - read)) > 0; ) {
+        read += n;
+      }
+    } catch (EOFException truncatedGzip) {
+      // what was inflated so far is in {@code into}
+    }
+    return read;
   }
 
   private static DataInputStream open(Path file) throws IOException {

@@ -13,12 +13,14 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.commons.imaging.ImageInfo;
 import org.apache.commons.imaging.Imaging;
+import org.introvae.serving.ImageLimits;
 
 /**
  * Reads every image below a folder (recursively, in sorted path order): PNG, BMP, TIFF, PNM/PGM/PPM/PBM
  * and GIF through Commons Imaging, JPEG through the JDK's ImageIO (Commons Imaging cannot decode
  * progressive JPEG). Each image is centre-cropped and resized to the model's size. Files that fail
- * to decode are skipped, counted and reported; other file types are ignored.
+ * to decode, or exceed {@link ImageLimits} (checked before decoding), are skipped, counted and
+ * reported; other file types are ignored.
  */
 public final class ImageFolderReader {
   static final Set<String> EXTENSIONS =
@@ -97,18 +99,25 @@ public final class ImageFolderReader {
 
   private record Decoded(Path file, BufferedImage rgb, int channels, int width, int height, String problem) {}
 
+  /** Decodes one file; files too large, or declaring too many pixels (ImageLimits), are skipped like corrupt ones. */
   private static Decoded decode(Path file, int size) {
     try {
       String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+      long bytesOnDisk = Files.size(file);
+      ImageLimits.checkFileSize(bytesOnDisk);
+      byte[] bytes = Files.readAllBytes(file);
       BufferedImage image;
       int channels;
       if (name.endsWith(".jpg") || name.endsWith(".jpeg")) {
-        image = ImageIO.read(file.toFile());
+        ImageLimits.Size declared = ImageLimits.declaredSize(bytes);
+        ImageLimits.checkPixels(declared.width(), declared.height());
+        image = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
         channels = image != null && image.getColorModel().getNumColorComponents() == 1 ? 1 : 3;
       } else {
         // Decoders may expand gray to ARGB, so the channel count comes from the file's own header.
-        byte[] bytes = Files.readAllBytes(file);
-        ImageInfo.ColorType type = Imaging.getImageInfo(bytes).getColorType();
+        ImageInfo info = Imaging.getImageInfo(bytes);
+        ImageLimits.checkPixels(info.getWidth(), info.getHeight());
+        ImageInfo.ColorType type = info.getColorType();
         channels = type == ImageInfo.ColorType.GRAYSCALE || type == ImageInfo.ColorType.BW ? 1 : 3;
         image = Imaging.getBufferedImage(bytes);
       }
@@ -118,6 +127,8 @@ public final class ImageFolderReader {
       boolean imageIo = name.endsWith(".jpg") || name.endsWith(".jpeg");
       BufferedImage fitted = ImageFitter.fit(ImageFitter.exactRgb(image, imageIo), size);
       return new Decoded(file, fitted, channels, image.getWidth(), image.getHeight(), null);
+    } catch (ImageLimits.TooLarge e) {
+      return new Decoded(file, null, 0, 0, 0, e.getMessage());
     } catch (IOException | RuntimeException e) {
       String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       return new Decoded(file, null, 0, 0, 0, "corrupt or unsupported image (" + why + ")");

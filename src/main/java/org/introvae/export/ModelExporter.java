@@ -17,6 +17,7 @@ import org.introvae.train.Checkpoints;
 import org.introvae.train.Folders;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.RunFolder;
+import org.introvae.train.StorageError;
 import org.introvae.train.UserError;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -48,7 +49,7 @@ public final class ModelExporter {
         .orElseThrow(() -> new UserError(runDir + ": has no checkpoint to export"));
     ModelConfig config = configOf(params, runDir);
 
-    Files.createDirectories(modelDir);
+    checkWritable(modelDir);
     int v = version != null ? version : nextVersion(modelDir);
     if (v < 1) {
       throw new UserError("--version must be at least 1, not " + v);
@@ -60,11 +61,15 @@ public final class ModelExporter {
     Path tmp = modelDir.resolve(".tmp-" + v + "-" + System.nanoTime());
     try (InferenceGraph g = new InferenceGraph(config); Session session = new Session(g.graph)) {
       session.restore(checkpoint.dir().resolve("model").toString());
-      SavedModelBundle.exporter(tmp.toString())
-          .withSession(session)
-          .withSignatures(signatures(g))
-          .withTags(SavedModelBundle.DEFAULT_TAG)
-          .export();
+      try {
+        SavedModelBundle.exporter(tmp.toString())
+            .withSession(session)
+            .withSignatures(signatures(g))
+            .withTags(SavedModelBundle.DEFAULT_TAG)
+            .export();
+      } catch (RuntimeException e) {
+        throw StorageError.of(modelDir, "write the SavedModel", e);
+      }
       Map<String, Object> facts = facts(params, config, checkpoint, run);
       if (evalData != null) {
         try {
@@ -73,10 +78,14 @@ public final class ModelExporter {
           throw new UserError("--eval: " + e.getMessage());
         }
       }
-      Path assets = tmp.resolve("assets");
-      Files.createDirectories(assets);
-      Files.writeString(assets.resolve(ModelInfo.ASSET), Json.writePretty(facts));
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Path assets = tmp.resolve("assets");
+        Files.createDirectories(assets);
+        Files.writeString(assets.resolve(ModelInfo.ASSET), Json.writePretty(facts));
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw StorageError.of(modelDir, "write the SavedModel", e);
+      }
     } finally {
       if (Files.exists(tmp)) {
         Folders.deleteTree(tmp);
@@ -161,6 +170,16 @@ public final class ModelExporter {
       } catch (NumberFormatException notNumber) {
         return text;
       }
+    }
+  }
+
+  /** Creates the model folder if needed and proves it takes a file, so a read-only one is named up front. */
+  private static void checkWritable(Path modelDir) throws IOException {
+    try {
+      Files.createDirectories(modelDir);
+      Files.delete(Files.createTempFile(modelDir, ".probe-", ""));
+    } catch (IOException e) {
+      throw StorageError.of(modelDir, "write into the model folder", e);
     }
   }
 

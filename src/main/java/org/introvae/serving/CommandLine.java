@@ -25,7 +25,7 @@ public final class CommandLine {
       if (name == null || !defaults.containsKey(name)) {
         throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
       }
-      if (i + 1 >= args.length) {
+      if (i + 1 >= args.length || (args[i + 1].startsWith("--") && defaults.containsKey(args[i + 1].substring(2)))) {
         throw new IllegalArgumentException(args[i] + " needs a value");
       }
       values.put(name, args[++i]);

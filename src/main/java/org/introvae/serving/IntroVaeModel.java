@@ -70,6 +70,32 @@ public final class IntroVaeModel implements AutoCloseable {
       }
       functions.put(key, bundle.function(key));
     }
+    try {
+      checkRuns();
+    } catch (RuntimeException e) {
+      bundle.close();
+      throw new IllegalArgumentException(versionDir + ": the SavedModel does not run (" + firstLine(e.getMessage())
+          + "); is the folder complete (saved_model.pb and variables/)?", e);
+    }
+  }
+
+  /**
+   * A SavedModel whose variables/ folder is missing or still being copied loads without error and
+   * fails on its first call ("uninitialized value"): decode one latent at load time instead.
+   */
+  private void checkRuns() {
+    if (!Files.isRegularFile(versionDir.resolve("variables").resolve("variables.index"))) {
+      throw new IllegalStateException("variables/variables.index is missing");
+    }
+    decode(new float[1][info.zDim()]);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "no message";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
   }
 
   /** Loads a version folder, or the highest numeric version inside a model folder. */

@@ -138,10 +138,16 @@ public final class Json {
           case 'b' -> s.append('\b');
           case 'f' -> s.append('\f');
           case 'u' -> {
-            if (pos + 4 > text.length()) {
-              throw error("bad \\u escape");
+            int value = 0;
+            for (int k = 0; k < 4; k++) {
+              int digit = pos + k < text.length() ? Character.digit(text.charAt(pos + k), 16) : -1;
+              if (digit < 0) {
+                pos -= 2;
+                throw error("bad \\u escape (four hex digits expected)");
+              }
+              value = value * 16 + digit;
             }
-            s.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+            s.append((char) value);
             pos += 4;
           }
           default -> s.append(e);

@@ -1,19 +1,38 @@
 package org.introvae.serving;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The models under a base folder in TF Serving's layout {@code <base>/<name>/<version>/}. Version
- * folders are listed on every lookup, so a version exported while the server runs is served at once
- * (exports appear atomically); loaded versions are kept until they disappear or the repository closes.
+ * The models under a base folder in TF Serving's layout {@code <base>/<name>/<version>/}, loaded by a
+ * background scan (every {@code poll} interval, as TF Serving polls its file system). A version is
+ * served only after it has loaded and run once; until then it is LOADING, and a version that fails
+ * to load is reported with its error (state END) while older versions keep serving. A failed version
+ * is tried again when its folder changes (e.g. a copy completes) or after a back-off. Versions whose
+ * folders disappear are unloaded.
  */
 final class ModelRepository implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelRepository.class);
+  private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+
   private final Path base;
-  private final Map<Path, IntroVaeModel> loaded = new ConcurrentHashMap<>();
+  /** name → version → state; written by the scan only. */
+  private final Map<String, NavigableMap<Long, Version>> models = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService scanner;
 
   /** A model or version that does not exist: HTTP 404. */
   static final class NotFound extends RuntimeException {
@@ -22,57 +41,158 @@ final class ModelRepository implements AutoCloseable {
     }
   }
 
-  ModelRepository(Path base) {
+  /** One version's load state: the model once AVAILABLE, the error once it failed. */
+  record Version(long number, String state, IntroVaeModel model, String error, String fingerprint, long retryAtNanos,
+      Duration backoff) {
+    boolean available() {
+      return model != null;
+    }
+  }
+
+  ModelRepository(Path base, Duration poll) {
     this.base = base;
+    scan();
+    scanner = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "model-scan");
+      t.setDaemon(true);
+      return t;
+    });
+    scanner.scheduleWithFixedDelay(this::scanQuietly, poll.toMillis(), poll.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Folders whose latest version is one of our models (other SavedModels, e.g. the classifier, are not offered). */
+  private void scanQuietly() {
+    try {
+      scan();
+    } catch (RuntimeException e) {
+      LOG.error("scanning {} failed", base, e);
+    }
+  }
+
+  /** Loads new versions, retries failed ones that are due, unloads removed ones. */
+  synchronized void scan() {
+    List<Path> folders;
+    try (Stream<Path> list = Files.list(base)) {
+      folders = list.filter(Files::isDirectory).filter(p -> validName(p.getFileName().toString())).toList();
+    } catch (IOException e) {
+      LOG.warn("cannot list {}: {}", base, e.getMessage());
+      return;
+    }
+    List<String> present = new ArrayList<>();
+    for (Path folder : folders) {
+      String name = folder.getFileName().toString();
+      present.add(name);
+      scanModel(name, folder);
+    }
+    for (String name : List.copyOf(models.keySet())) {
+      if (!present.contains(name)) {
+        NavigableMap<Long, Version> gone = models.remove(name);
+        gone.values().forEach(ModelRepository::unload);
+      }
+    }
+  }
+
+  private void scanModel(String name, Path folder) {
+    NavigableMap<Long, Version> versions = models.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
+    List<Long> onDisk = IntroVaeModel.versions(folder);
+    for (long v : onDisk) {
+      Path dir = folder.resolve(String.valueOf(v));
+      Version known = versions.get(v);
+      String fingerprint = fingerprint(dir);
+      boolean due = known == null
+          || (!known.available() && (!fingerprint.equals(known.fingerprint()) || System.nanoTime() >= known.retryAtNanos()));
+      if (!due) {
+        continue;
+      }
+      if (known == null) {
+        versions.put(v, new Version(v, "LOADING", null, null, fingerprint, 0, Duration.ZERO));
+      }
+      try {
+        IntroVaeModel model = IntroVaeModel.load(dir);
+        versions.put(v, new Version(v, "AVAILABLE", model, null, fingerprint, 0, Duration.ZERO));
+        LOG.info("serving {} version {}", name, v);
+      } catch (RuntimeException e) {
+        Duration backoff = known == null || known.backoff().isZero() ? Duration.ofSeconds(1)
+            : known.backoff().multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : known.backoff().multipliedBy(2);
+        versions.put(v, new Version(v, "END", null, e.getMessage(), fingerprint, System.nanoTime() + backoff.toNanos(), backoff));
+        LOG.warn("{} version {} did not load: {}", name, v, e.getMessage());
+      }
+    }
+    for (Long v : List.copyOf(versions.keySet())) {
+      if (!onDisk.contains(v)) {
+        unload(versions.remove(v));
+      }
+    }
+  }
+
+  /** The files of a version folder with their sizes and times: changes while a copy is under way. */
+  private static String fingerprint(Path dir) {
+    StringBuilder s = new StringBuilder();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted().toList()) {
+        if (Files.isRegularFile(p)) {
+          s.append(dir.relativize(p)).append(':').append(Files.size(p)).append(':')
+              .append(Files.getLastModifiedTime(p).toMillis()).append(';');
+        }
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      s.append("unreadable:").append(e.getMessage());
+    }
+    return s.toString();
+  }
+
+  private static void unload(Version v) {
+    if (v != null && v.model() != null) {
+      v.model().close();
+    }
+  }
+
+  private static boolean validName(String name) {
+    return name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  }
+
+  /** Models with an available version that is one of our IntroVAE exports, sorted. */
   List<String> names() {
-    try (var list = Files.list(base)) {
-      return list.filter(p -> {
-        List<Long> v = versions(p);
-        return !v.isEmpty() && Files.isRegularFile(p.resolve(v.get(v.size() - 1) + "/assets/" + ModelInfo.ASSET));
-      }).map(p -> p.getFileName().toString()).sorted().toList();
-    } catch (java.io.IOException e) {
-      return List.of();
-    }
+    return models.entrySet().stream().filter(e -> e.getValue().values().stream().anyMatch(Version::available))
+        .map(Map.Entry::getKey).sorted().toList();
   }
 
-  /** Available versions, ascending. */
-  List<Long> versions(String name) {
-    return versions(folder(name));
+  /** Every version known for a model, newest first (empty if the model is unknown). */
+  List<Version> versions(String name) {
+    NavigableMap<Long, Version> versions = models.get(name);
+    return versions == null ? List.of() : List.copyOf(versions.descendingMap().values());
   }
 
-  private static List<Long> versions(Path folder) {
-    return Files.isDirectory(folder) ? IntroVaeModel.versions(folder) : List.of();
-  }
-
-  /** The model's given version, or its latest when {@code version} is null. */
+  /** The model's given version, or its latest available one when {@code version} is null. */
   IntroVaeModel get(String name, Long version) {
-    Path folder = folder(name);
-    List<Long> versions = versions(folder);
-    if (versions.isEmpty()) {
-      throw new NotFound("Servable not found for request: " + (version == null ? "Latest(" + name + ")"
-          : "Specific(" + name + ", " + version + ")"));
-    }
-    long v = version == null ? versions.get(versions.size() - 1) : version;
-    if (!versions.contains(v)) {
-      throw new NotFound("Servable not found for request: Specific(" + name + ", " + v + ")");
-    }
-    Path dir = folder.resolve(String.valueOf(v));
-    return loaded.computeIfAbsent(dir, IntroVaeModel::load);
-  }
-
-  private Path folder(String name) {
-    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+    NavigableMap<Long, Version> versions = validName(name) ? models.get(name) : null;
+    if (version == null) {
+      if (versions != null) {
+        for (Version v : versions.descendingMap().values()) {
+          if (v.available()) {
+            return v.model();
+          }
+        }
+      }
       throw new NotFound("Servable not found for request: Latest(" + name + ")");
     }
-    return base.resolve(name);
+    Version v = versions == null ? null : versions.get(version);
+    if (v == null || !v.available()) {
+      throw new NotFound("Servable not found for request: Specific(" + name + ", " + version + ")");
+    }
+    return v.model();
   }
 
   @Override
   public void close() {
-    loaded.values().forEach(IntroVaeModel::close);
-    loaded.clear();
+    scanner.shutdownNow();
+    try {
+      scanner.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (this) {
+      models.values().forEach(versions -> versions.values().forEach(ModelRepository::unload));
+      models.clear();
+    }
   }
 }

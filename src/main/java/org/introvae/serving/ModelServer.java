@@ -1,301 +1,226 @@
 package org.introvae.serving;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
-import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.tensorflow.proto.SignatureDef;
-import org.tensorflow.proto.TensorInfo;
-import org.tensorflow.proto.TensorShapeProto;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * TF Serving's REST API (status, metadata, predict) for the models under a base folder, plus PNG
- * endpoints and a small HTML page for people. Errors answer {"error": "..."} with 400 or 404, as TF
- * Serving does; a bad request never stops the server.
+ * The HTTP side of the REST API ({@link RestApi}), on Jetty's non-blocking connector, hardened against
+ * slow and hostile clients:
+ * <ul>
+ *   <li>reading a request (line, headers, body) holds a socket, never a thread: request headers and
+ *       bodies are parsed and read asynchronously, and only a complete request takes a model worker;</li>
+ *   <li>a connection idle for {@link Limits#idleTimeout} is closed, a body must arrive within
+ *       {@link Limits#requestTimeout} and at {@link Limits#minBytesPerSecond} or better;</li>
+ *   <li>at most {@link Limits#maxConnections} connections (at the cap, idle ones time out within a
+ *       second), {@link Limits#maxHeaderBytes} of request line and headers, {@link Limits#maxHeaders}
+ *       header fields, and {@link Limits#maxBody} of body, refused before it is read.</li>
+ * </ul>
+ * Every error, including those Jetty answers itself (malformed requests), is JSON; a 500 carries a
+ * message and the cause goes to the log.
  */
 public final class ModelServer implements AutoCloseable {
-  /** Largest request body accepted. */
-  public static final int MAX_BODY = 32 << 20;
-  private static final Pattern MODEL = Pattern.compile(
-      "/v1/models/([^/:]+)(?:/versions/(\\d{1,18}))?(/metadata|:predict|/samples\\.png|/interpolation\\.png|/reconstruction\\.png)?");
+  private static final Logger LOG = LoggerFactory.getLogger(ModelServer.class);
 
-  static {
-    // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed
-    // ACK: every response waited ~40 ms. Read once, when the JDK's server classes load.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
+  /** Largest request body accepted (the default of {@link Limits#maxBody}). */
+  public static final int MAX_BODY = 32 << 20;
+
+  /** What one client may take of the server. */
+  public record Limits(int maxConnections, Duration idleTimeout, Duration requestTimeout, long minBytesPerSecond,
+      int maxHeaderBytes, int maxHeaders, int maxBody) {
+    public static Limits defaults() {
+      return new Limits(1024, Duration.ofSeconds(20), Duration.ofSeconds(60), 1024, 16 * 1024, 100, MAX_BODY);
     }
   }
 
+  /** What answers a complete request. */
+  interface Endpoint {
+    RestApi.Reply handle(String method, String rawPath, String rawQuery, byte[] body);
+  }
+
   private final ModelRepository repository;
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final Endpoint api;
+  private final Limits limits;
+  private final Server server;
+  private final ServerConnector connector;
+  /** Runs model calls; I/O stays on Jetty's threads. */
+  private final ExecutorService workers;
 
   public ModelServer(Path base, String host, int port, int threads) throws IOException {
-    repository = new ModelRepository(base);
-    server = HttpServer.create(new InetSocketAddress(host, port), 64);
-    executor = Executors.newFixedThreadPool(threads);
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
+    this(base, host, port, threads, Limits.defaults(), Duration.ofSeconds(1));
   }
 
-  public void start() {
-    server.start();
+  public ModelServer(Path base, String host, int port, int threads, Limits limits, Duration poll) throws IOException {
+    this(base, host, port, threads, limits, poll, null);
   }
+
+  /** A server on 127.0.0.1 whose requests {@code endpoint} answers instead of the REST API (for tests). */
+  static ModelServer withEndpoint(Path base, int threads, Endpoint endpoint) throws IOException {
+    return new ModelServer(base, "127.0.0.1", 0, threads, Limits.defaults(), Duration.ofHours(1), endpoint);
+  }
+
+  private ModelServer(Path base, String host, int port, int threads, Limits limits, Duration poll, Endpoint endpoint)
+      throws IOException {
+    this.limits = limits;
+    repository = new ModelRepository(base, poll);
+    api = endpoint != null ? endpoint : new RestApi(repository)::handle;
+    workers = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "model-worker");
+      t.setDaemon(true);
+      return t;
+    });
+    QueuedThreadPool io = new QueuedThreadPool(64, 4);
+    io.setName("http");
+    io.setDaemon(true);
+    server = new Server(io);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setRequestHeaderSize(limits.maxHeaderBytes());
+    http.setMinRequestDataRate(limits.minBytesPerSecond());
+    http.setSendServerVersion(false);
+    http.setSendDateHeader(true);
+    connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(host);
+    connector.setPort(port);
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    connector.setAcceptQueueSize(128);
+    server.addConnector(connector);
+    NetworkConnectionLimit cap = new NetworkConnectionLimit(limits.maxConnections(), server);
+    cap.setEndPointIdleTimeout(1000);
+    server.addBean(cap);
+    server.setErrorHandler(new JsonErrors());
+    server.setHandler(new Api());
+    server.setStopTimeout(5000);
+    try {
+      server.start();
+    } catch (Exception e) {
+      close();
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /** Kept for callers written for the JDK server; the server starts in the constructor. */
+  public void start() {}
 
   public int port() {
-    return server.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
   /** Stops accepting, lets requests in flight finish (up to 5 s), then frees the models. */
   @Override
   public void close() {
-    server.stop(1);
-    executor.shutdown();
     try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
+      server.stop();
+    } catch (Exception e) {
+      LOG.warn("stopping the HTTP server: {}", e.getMessage());
+    }
+    workers.shutdown();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     repository.close();
   }
 
-  private record Response(int status, String type, byte[] body) {
-    static Response json(int status, String json) {
-      return new Response(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static Response error(int status, String message) {
-      return json(status, Json.write(Map.of("error", message == null ? "internal error" : message)));
-    }
-  }
-
-  private void handle(HttpExchange exchange) throws IOException {
-    Response response;
-    try {
-      response = route(exchange);
-    } catch (ModelRepository.NotFound e) {
-      response = Response.error(404, e.getMessage());
-    } catch (PredictCodec.BadRequest | IllegalArgumentException e) {
-      response = Response.error(400, e.getMessage());
-    } catch (RuntimeException e) {
-      response = Response.error(500, e.toString());
-    }
-    exchange.getResponseHeaders().set("Content-Type", response.type());
-    exchange.sendResponseHeaders(response.status(), response.body().length == 0 ? -1 : response.body().length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(response.body());
-    }
-  }
-
-  private Response route(HttpExchange exchange) throws IOException {
-    String method = exchange.getRequestMethod();
-    URI uri = exchange.getRequestURI();
-    String path = uri.getPath();
-    if (path.equals("/") || path.equals("/index.html")) {
-      requireMethod(method, "GET");
-      return new Response(200, "text/html; charset=utf-8", WebPage.html(repository.names()).getBytes(StandardCharsets.UTF_8));
-    }
-    Matcher m = MODEL.matcher(path);
-    if (!m.matches()) {
-      return Response.error(404, "Not found: " + path);
-    }
-    String name = m.group(1);
-    Long version = m.group(2) == null ? null : Long.parseLong(m.group(2));
-    String action = m.group(3) == null ? "" : m.group(3);
-    Map<String, String> query = query(uri);
-    switch (action) {
-      case "" -> {
-        requireMethod(method, "GET");
-        return Response.json(200, status(name, version));
+  /** Reads the body without holding a thread, then answers on a model worker. */
+  private final class Api extends Handler.Abstract {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      String method = request.getMethod();
+      if (request.getHeaders().size() > limits.maxHeaders()) {
+        send(response, callback, RestApi.Reply.error(431, "too many header fields (" + request.getHeaders().size()
+            + "; the limit is " + limits.maxHeaders() + ")"));
+        return true;
       }
-      case "/metadata" -> {
-        requireMethod(method, "GET");
-        return Response.json(200, metadata(name, repository.get(name, version)));
+      long declared = request.getLength();
+      if (declared > limits.maxBody()) {
+        send(response, callback, RestApi.Reply.error(413, "request body of " + declared + " bytes exceeds "
+            + limits.maxBody() + " bytes"));
+        return true;
       }
-      case ":predict" -> {
-        requireMethod(method, "POST");
-        return Response.json(200, predict(repository.get(name, version), body(exchange)));
-      }
-      case "/samples.png" -> {
-        IntroVaeModel model = repository.get(name, version);
-        int count = intParam(query, "count", 16, 1, 256);
-        return png(model, model.sample(longParam(query, "seed", 0), count), (int) Math.ceil(Math.sqrt(count)));
-      }
-      case "/interpolation.png" -> {
-        IntroVaeModel model = repository.get(name, version);
-        int steps = intParam(query, "steps", 10, 2, 64);
-        Random random = new Random(longParam(query, "seed", 0));
-        float[][] ends = new float[2][model.info().zDim()];
-        for (float[] z : ends) {
-          for (int j = 0; j < z.length; j++) {
-            z[j] = (float) random.nextGaussian();
-          }
+      CompletableFuture<byte[]> body = RestApi.takesBody(method)
+          ? Content.Source.asByteArrayAsync(request, limits.maxBody())
+          : CompletableFuture.completedFuture(new byte[0]);
+      body.orTimeout(limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((bytes, failure) -> {
+        if (failure != null) {
+          send(response, callback, bodyError(failure));
+          return;
         }
-        float[][] path2 = new float[steps][];
-        for (int s = 0; s < steps; s++) {
-          float t = s / (float) (steps - 1);
-          path2[s] = new float[ends[0].length];
-          for (int j = 0; j < ends[0].length; j++) {
-            path2[s][j] = (1 - t) * ends[0][j] + t * ends[1][j];
-          }
+        try {
+          workers.execute(() -> send(response, callback, answer(method, request, bytes)));
+        } catch (RejectedExecutionException e) {
+          send(response, callback, RestApi.Reply.error(503, "the server is shutting down"));
         }
-        return png(model, model.decode(path2), steps);
-      }
-      default -> { // /reconstruction.png: POST an image, get [input | reconstruction]
-        requireMethod(method, "POST");
-        IntroVaeModel model = repository.get(name, version);
-        ModelInfo info = model.info();
-        float[] image = Png.read(body(exchange), info.imageSize(), info.imageChannels());
-        float[] reconstruction = model.reconstruct(new float[][] {image})[0];
-        return png(model, new float[][] {image, reconstruction}, 2);
-      }
+      });
+      return true;
     }
-  }
 
-  private static Response png(IntroVaeModel model, float[][] images, int columns) {
-    ModelInfo info = model.info();
-    int scale = Math.max(1, 96 / info.imageSize());
-    return new Response(200, "image/png", Png.grid(images, info.imageSize(), info.imageChannels(), columns, scale));
-  }
-
-  private String status(String name, Long version) {
-    List<Long> versions = repository.versions(name);
-    if (versions.isEmpty() || (version != null && !versions.contains(version))) {
-      throw new ModelRepository.NotFound(version == null ? "Could not find any versions of model " + name
-          : "Servable not found for request: Specific(" + name + ", " + version + ")");
-    }
-    List<Object> statuses = new java.util.ArrayList<>();
-    for (int i = versions.size() - 1; i >= 0; i--) {
-      if (version == null || versions.get(i).equals(version)) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("version", String.valueOf(versions.get(i)));
-        s.put("state", "AVAILABLE");
-        Map<String, Object> ok = new LinkedHashMap<>();
-        ok.put("error_code", "OK");
-        ok.put("error_message", "");
-        s.put("status", ok);
-        statuses.add(s);
+    private RestApi.Reply answer(String method, Request request, byte[] body) {
+      try {
+        return api.handle(method, request.getHttpURI().getPath(), request.getHttpURI().getQuery(), body);
+      } catch (RuntimeException | OutOfMemoryError e) {
+        LOG.error("{} {} failed", method, request.getHttpURI().getPath(), e);
+        return RestApi.Reply.error(500, "internal error while answering " + method + " " + request.getHttpURI().getPath()
+            + "; the server's log has the cause");
       }
     }
-    return Json.write(Map.of("model_version_status", statuses));
-  }
 
-  private static String metadata(String name, IntroVaeModel model) {
-    Map<String, Object> defs = new LinkedHashMap<>();
-    for (Map.Entry<String, SignatureDef> entry : new java.util.TreeMap<>(model.signatureDefs()).entrySet()) {
-      SignatureDef def = entry.getValue();
-      Map<String, Object> d = new LinkedHashMap<>();
-      d.put("inputs", tensors(def.getInputsMap()));
-      d.put("outputs", tensors(def.getOutputsMap()));
-      d.put("method_name", def.getMethodName());
-      defs.put(entry.getKey(), d);
-    }
-    Map<String, Object> spec = new LinkedHashMap<>();
-    spec.put("name", name);
-    spec.put("signature_name", "");
-    spec.put("version", String.valueOf(model.version()));
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("model_spec", spec);
-    out.put("metadata", Map.of("signature_def", Map.of("signature_def", defs)));
-    out.put("model_facts", model.info().facts());
-    return Json.write(out);
-  }
-
-  private static Map<String, Object> tensors(Map<String, TensorInfo> infos) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    infos.forEach((key, info) -> {
-      List<Object> dims = new java.util.ArrayList<>();
-      for (TensorShapeProto.Dim dim : info.getTensorShape().getDimList()) {
-        dims.add(Map.of("size", String.valueOf(dim.getSize()), "name", ""));
+    private RestApi.Reply bodyError(Throwable failure) {
+      Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+          ? failure.getCause() : failure;
+      if (cause instanceof TimeoutException) {
+        return RestApi.Reply.error(408, "the request body did not arrive within " + limits.requestTimeout().toSeconds() + " s");
       }
-      Map<String, Object> t = new LinkedHashMap<>();
-      t.put("dtype", info.getDtype().name());
-      t.put("tensor_shape", Map.of("dim", dims, "unknown_rank", info.getTensorShape().getUnknownRank()));
-      t.put("name", info.getName());
-      out.put(key, t);
-    });
-    return out;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static String predict(IntroVaeModel model, byte[] body) {
-    Object parsed;
-    try {
-      parsed = Json.parse(new String(body, StandardCharsets.UTF_8));
-    } catch (IllegalArgumentException e) {
-      throw new PredictCodec.BadRequest("JSON Parse error: " + e.getMessage());
-    }
-    if (!(parsed instanceof Map)) {
-      throw new PredictCodec.BadRequest("JSON Value: " + Json.write(parsed) + " Is not object");
-    }
-    Map<String, Object> request = (Map<String, Object>) parsed;
-    Object sig = request.getOrDefault("signature_name", "serving_default");
-    if (!(sig instanceof String signature) || !IntroVaeModel.SIGNATURES.contains(signature)) {
-      throw new PredictCodec.BadRequest("Serving signature name: \"" + sig + "\" not found in signature def");
-    }
-    PredictCodec.Request decoded = PredictCodec.decode(request, signature, model.info());
-    return PredictCodec.encode(model.run(signature, decoded.inputs()), decoded.rows(), model.info());
-  }
-
-  private static byte[] body(HttpExchange exchange) throws IOException {
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] bytes = in.readNBytes(MAX_BODY + 1);
-      if (bytes.length > MAX_BODY) {
-        throw new PredictCodec.BadRequest("request body exceeds " + MAX_BODY + " bytes");
+      String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      if (message.toLowerCase(java.util.Locale.ROOT).contains("max") || message.contains("too large")) {
+        return RestApi.Reply.error(413, "request body exceeds " + limits.maxBody() + " bytes");
       }
-      return bytes;
+      return RestApi.Reply.error(400, "could not read the request body (" + message + ")");
     }
   }
 
-  private static void requireMethod(String method, String expected) {
-    if (!method.equals(expected)) {
-      throw new PredictCodec.BadRequest("method " + method + " not allowed here; use " + expected);
+  private static void send(Response response, Callback callback, RestApi.Reply reply) {
+    response.setStatus(reply.status());
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.type());
+    for (Map.Entry<String, String> h : reply.headers().entrySet()) {
+      response.getHeaders().put(h.getKey(), h.getValue());
     }
+    response.write(true, ByteBuffer.wrap(reply.body()), callback);
   }
 
-  private static Map<String, String> query(URI uri) {
-    Map<String, String> out = new LinkedHashMap<>();
-    String q = uri.getRawQuery();
-    if (q != null) {
-      for (String part : q.split("&")) {
-        int eq = part.indexOf('=');
-        if (eq > 0) {
-          out.put(part.substring(0, eq), java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-      }
+  /** Errors Jetty raises before our handler (bad request lines, headers too large, ...) as TF Serving-style JSON. */
+  private static final class JsonErrors extends ErrorHandler {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      Object code = request.getAttribute(ErrorHandler.ERROR_STATUS);
+      Object message = request.getAttribute(ErrorHandler.ERROR_MESSAGE);
+      int status = code instanceof Integer i ? i : 500;
+      String text = message == null ? org.eclipse.jetty.http.HttpStatus.getMessage(status) : message.toString();
+      send(response, callback, RestApi.Reply.error(status, "HTTP " + status + ": " + text));
+      return true;
     }
-    return out;
-  }
-
-  private static long longParam(Map<String, String> query, String name, long fallback) {
-    String v = query.get(name);
-    try {
-      return v == null ? fallback : Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw new PredictCodec.BadRequest("query parameter " + name + "='" + v + "' is not a whole number");
-    }
-  }
-
-  private static int intParam(Map<String, String> query, String name, int fallback, int min, int max) {
-    long v = longParam(query, name, fallback);
-    if (v < min || v > max) {
-      throw new PredictCodec.BadRequest("query parameter " + name + " must be " + min + " to " + max);
-    }
-    return (int) v;
   }
 }

@@ -15,13 +15,24 @@ import javax.imageio.ImageIO;
 public final class Png {
   private Png() {}
 
-  /** Decodes an image, centre-crops it to a square and resizes it to {@code size}, as {@code channels} floats per pixel. */
+  /**
+   * Decodes an image, centre-crops it to a square and resizes it to {@code size}, as {@code channels}
+   * floats per pixel. Images declaring more than {@link ImageLimits#MAX_PIXELS} are refused before
+   * their pixels are decoded.
+   */
   public static float[] read(byte[] encoded, int size, int channels) {
+    ImageLimits.Size declared;
     BufferedImage image;
     try {
+      declared = ImageLimits.declaredSize(encoded);
+    } catch (IOException | RuntimeException e) {
+      throw unreadable(e);
+    }
+    ImageLimits.checkPixels(declared.width(), declared.height());
+    try {
       image = ImageIO.read(new ByteArrayInputStream(encoded));
-    } catch (IOException e) {
-      throw new IllegalArgumentException("not a readable image (" + e.getMessage() + ")");
+    } catch (IOException | RuntimeException e) {
+      throw unreadable(e);
     }
     if (image == null) {
       throw new IllegalArgumentException("not a readable image (PNG, JPEG, GIF or BMP expected)");
@@ -72,8 +83,18 @@ public final class Png {
     return out;
   }
 
+  private static IllegalArgumentException unreadable(Exception e) {
+    return e instanceof IllegalArgumentException iae && iae.getMessage() != null && iae.getMessage().startsWith("not a readable")
+        ? iae : new IllegalArgumentException("not a readable image (" + e.getMessage() + ")");
+  }
+
   public static float[] read(Path file, int size, int channels) throws IOException {
-    return read(Files.readAllBytes(file), size, channels);
+    try {
+      ImageLimits.checkFileSize(Files.size(file));
+      return read(Files.readAllBytes(file), size, channels);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+    }
   }
 
   /** The images side by side in rows of {@code columns}, each scaled by {@code scale}, as PNG bytes. */

@@ -155,6 +155,10 @@ final class PredictCodec {
       if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue())) {
         throw new BadRequest("input '" + name + "', instance " + instance + ": expected a number, got " + Json.write(v));
       }
+      if (Math.abs(n.doubleValue()) > Float.MAX_VALUE) {
+        throw new BadRequest("input '" + name + "', instance " + instance + ": " + n + " is outside float32's range (±"
+            + Float.MAX_VALUE + ")");
+      }
       out[at[0]++] = n.floatValue();
       return;
     }
@@ -182,8 +186,22 @@ final class PredictCodec {
     return s.append(']').toString();
   }
 
-  /** {"predictions": [...]} (row) or {"outputs": ...} (columnar), nested as the tensors' shapes. */
+  /**
+   * {"predictions": [...]} (row) or {"outputs": ...} (columnar), nested as the tensors' shapes. JSON has
+   * no NaN or infinity: an output that is not finite (inputs that overflow the model, e.g. z = 3e38) is
+   * the request's error, answered 400 with the output's name.
+   */
   static String encode(Map<String, float[][]> outputs, boolean rows, ModelInfo info) {
+    for (Map.Entry<String, float[][]> e : outputs.entrySet()) {
+      for (int i = 0; i < e.getValue().length; i++) {
+        for (float v : e.getValue()[i]) {
+          if (!Float.isFinite(v)) {
+            throw new BadRequest("output '" + e.getKey() + "' of instance " + i + " is not finite (" + v
+                + ") for this input; the model's inputs must keep its computation in float32's range");
+          }
+        }
+      }
+    }
     StringBuilder s = new StringBuilder(rows ? "{\"predictions\":[" : "{\"outputs\":");
     List<String> names = new ArrayList<>(outputs.keySet());
     boolean single = names.size() == 1;

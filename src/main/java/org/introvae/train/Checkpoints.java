@@ -1,22 +1,27 @@
 package org.introvae.train;
 
-import org.introvae.serving.Json;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import org.introvae.serving.Json;
 import org.tensorflow.Session;
 
 /**
  * TensorFlow checkpoints of a run (weights, Adam slots, BN moving statistics) in
  * checkpoints/step-NNNNNNNN/, each written to a temporary folder and renamed into place, then
  * named in checkpoints/latest (also replaced by rename). A crash mid-write leaves the previous
- * checkpoint intact. The two newest are kept.
+ * checkpoint intact. The two newest are kept. state.json records each file's size and CRC-32, so a
+ * checkpoint damaged later (truncated, corrupted) is recognised and resuming falls back to an older one.
  */
 public final class Checkpoints {
   private static final int KEEP = 2;
@@ -32,39 +37,63 @@ public final class Checkpoints {
     this.dir = dir;
   }
 
+  /** Writes a checkpoint; a failed write (full disk, read-only folder) leaves no temporary folder behind. */
   public Saved save(Session session, long step) throws IOException {
-    Files.createDirectories(dir);
     Path tmp = dir.resolve(".tmp-step-" + step);
-    Folders.deleteTree(tmp);
-    Files.createDirectories(tmp);
-    session.save(tmp.resolve("model").toString());
-    Files.writeString(tmp.resolve("state.json"), Json.writePretty(Map.of("step", step)));
     Path target = dir.resolve(String.format("step-%08d", step));
-    Folders.deleteTree(target);
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    Path latestTmp = dir.resolve(".latest.tmp");
-    Files.writeString(latestTmp, target.getFileName().toString() + "\n", StandardCharsets.UTF_8);
-    Files.move(latestTmp, dir.resolve("latest"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    try {
+      Files.createDirectories(dir);
+      Folders.deleteTree(tmp);
+      Files.createDirectories(tmp);
+      session.save(tmp.resolve("model").toString());
+      Map<String, Object> state = new LinkedHashMap<>();
+      state.put("step", step);
+      state.put("files", fileDigests(tmp));
+      Files.writeString(tmp.resolve("state.json"), Json.writePretty(state));
+      Folders.deleteTree(target);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      Path latestTmp = dir.resolve(".latest.tmp");
+      Files.writeString(latestTmp, target.getFileName().toString() + "\n", StandardCharsets.UTF_8);
+      Files.move(latestTmp, dir.resolve("latest"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException | RuntimeException e) {
+      try {
+        Folders.deleteTree(tmp);
+      } catch (IOException ignored) {
+        // the original failure is the one to report
+      }
+      throw StorageError.of(dir, "write the checkpoint of step " + step, e);
+    }
     prune(target);
     return new Saved(step, target);
   }
 
-  /** The checkpoint named in latest, or failing that the highest complete step folder. */
+  /** The newest intact checkpoint: the one named in latest, or failing that the highest intact step folder. */
   public Optional<Saved> latest() throws IOException {
-    Path named = dir.resolve("latest");
-    if (Files.isRegularFile(named)) {
-      Path target = dir.resolve(Files.readString(named).trim());
-      Optional<Saved> saved = read(target);
-      if (saved.isPresent()) {
-        return saved;
+    for (Path candidate : candidates()) {
+      if (problem(candidate) == null) {
+        return read(candidate);
       }
     }
-    List<Path> steps = stepFolders();
-    for (int i = steps.size() - 1; i >= 0; i--) {
-      Optional<Saved> saved = read(steps.get(i));
-      if (saved.isPresent()) {
-        return saved;
+    return Optional.empty();
+  }
+
+  /**
+   * Restores the newest checkpoint that is intact and restores; each one skipped is reported on
+   * {@code out} with its reason. Empty when none can be restored.
+   */
+  public Optional<Saved> restoreLatest(Session session, PrintStream out) throws IOException {
+    for (Path candidate : candidates()) {
+      String problem = problem(candidate);
+      if (problem == null) {
+        Saved saved = read(candidate).orElseThrow();
+        try {
+          session.restore(saved.prefix());
+          return Optional.of(saved);
+        } catch (RuntimeException e) {
+          problem = "TensorFlow cannot restore it (" + StorageError.reason(e) + ")";
+        }
       }
+      out.printf("checkpoint %s is unusable: %s; trying an older one%n", candidate, problem);
     }
     return Optional.empty();
   }
@@ -73,12 +102,75 @@ public final class Checkpoints {
     session.restore(saved.prefix());
   }
 
-  private Optional<Saved> read(Path target) throws IOException {
+  /** The step folders, newest first, with the one named in latest ahead of the rest. */
+  private List<Path> candidates() throws IOException {
+    List<Path> steps = new java.util.ArrayList<>(stepFolders());
+    java.util.Collections.reverse(steps);
+    Path named = dir.resolve("latest");
+    if (Files.isRegularFile(named)) {
+      Path target = dir.resolve(Files.readString(named).trim());
+      steps.remove(target);
+      steps.add(0, target);
+    }
+    return steps;
+  }
+
+  /** Why a checkpoint folder cannot be used, or null when it looks intact. */
+  private static String problem(Path target) {
     Path state = target.resolve("state.json");
     if (!Files.isRegularFile(state) || !Files.isRegularFile(target.resolve("model.index"))) {
-      return Optional.empty();
+      return "state.json or model.index is missing";
     }
-    return Optional.of(new Saved(Long.parseLong(Json.parseFlat(Files.readString(state)).get("step")), target));
+    try {
+      Object parsed = Json.parse(Files.readString(state));
+      if (!(parsed instanceof Map<?, ?> map) || !(map.get("step") instanceof Number)) {
+        return "state.json has no step";
+      }
+      if (map.get("files") instanceof Map<?, ?> files) { // absent in checkpoints written before it was recorded
+        for (Map.Entry<?, ?> e : files.entrySet()) {
+          Path file = target.resolve(String.valueOf(e.getKey()));
+          Map<?, ?> expected = (Map<?, ?>) e.getValue();
+          if (!Files.isRegularFile(file)) {
+            return file.getFileName() + " is missing";
+          }
+          if (Files.size(file) != ((Number) expected.get("bytes")).longValue()) {
+            return file.getFileName() + " has " + Files.size(file) + " bytes, " + expected.get("bytes") + " were written";
+          }
+          if (crc32(file) != ((Number) expected.get("crc32")).longValue()) {
+            return file.getFileName() + " has changed since it was written (CRC-32 differs)";
+          }
+        }
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return "state.json is unreadable (" + e.getMessage() + ")";
+    }
+  }
+
+  private static Map<String, Object> fileDigests(Path folder) throws IOException {
+    Map<String, Object> files = new LinkedHashMap<>();
+    try (Stream<Path> list = Files.list(folder)) {
+      for (Path f : list.filter(p -> p.getFileName().toString().startsWith("model.")).sorted().toList()) {
+        files.put(f.getFileName().toString(), Map.of("bytes", Files.size(f), "crc32", crc32(f)));
+      }
+    }
+    return files;
+  }
+
+  private static long crc32(Path file) throws IOException {
+    CRC32 crc = new CRC32();
+    byte[] buffer = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        crc.update(buffer, 0, n);
+      }
+    }
+    return crc.getValue();
+  }
+
+  private Optional<Saved> read(Path target) throws IOException {
+    Object step = ((Map<?, ?>) Json.parse(Files.readString(target.resolve("state.json")))).get("step");
+    return Optional.of(new Saved(((Number) step).longValue(), target));
   }
 
   private List<Path> stepFolders() throws IOException {

@@ -88,4 +88,21 @@ class IdxReaderTest {
       return in.readAllBytes();
     }
   }
+
+  /** A .gz cut short after the header and 200 images: the body, not the intact header, is what is short. */
+  @Test
+  void a_truncated_gzip_names_the_short_body_not_the_header() throws Exception {
+    byte[] raw = gunzip(BUNDLED);
+    java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
+      gz.write(raw);
+    }
+    byte[] cut = Arrays.copyOf(zipped.toByteArray(), zipped.size() / 3);
+    Path file = dir.resolve("cut-images-idx3-ubyte.gz");
+    Files.write(file, cut);
+    DataException e = assertThrows(DataException.class, () -> IdxReader.read(file));
+    assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("announces 10000 images") && e.getMessage().contains("body has only"), e.getMessage());
+    assertTrue(!e.getMessage().contains("header") || e.getMessage().contains("header announces"), e.getMessage());
+  }
 }

@@ -180,4 +180,32 @@ class ImageFolderReaderTest {
     assertEquals(32, set.size());
     assertEquals(3, set.channels());
   }
+
+  /**
+   * A sparse file of 2.1 GB named .png (takes no disk) and a small PNG declaring 20,000×20,000 pixels are
+   * skipped and counted with their reasons, never read into memory or decoded.
+   */
+  @Test
+  void huge_files_and_decompression_bombs_are_skipped_with_their_reason() throws Exception {
+    Imaging.writeImage(rgb(gray(0)), dir.resolve("a-good.png").toFile(), ImageFormats.PNG);
+    try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(dir.resolve("b-huge.png").toFile(), "rw")) {
+      huge.setLength(2_200_000_000L);
+    }
+    Files.write(dir.resolve("c-bomb.png"), org.introvae.tools.ImageBomb.png(20_000, 20_000));
+    long t0 = System.nanoTime();
+    ImageSet set = ImageFolderReader.read(dir, size28(0));
+    assertTrue((System.nanoTime() - t0) / 1e9 < 30, "nothing large was read or decoded");
+    assertEquals(1, set.count());
+    assertEquals(2, set.skipped());
+    assertTrue(set.firstSkipped().contains("b-huge.png") && set.firstSkipped().contains("2,200,000,000 bytes"),
+        set.firstSkipped());
+  }
+
+  @Test
+  void the_loader_refuses_a_decompression_bomb_before_decoding_it() throws Exception {
+    byte[] bomb = org.introvae.tools.ImageBomb.png(20_000, 20_000);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> org.introvae.serving.Png.read(bomb, 28, 1));
+    assertTrue(e.getMessage().contains("20000×20000") && e.getMessage().contains("25,000,000"), e.getMessage());
+  }
 }

@@ -24,6 +24,7 @@ import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
 
 @SuppressWarnings("unchecked")
+@org.junit.jupiter.api.Tag("cross-kernel")
 class ExportTest {
   @TempDir
   static Path root;
@@ -125,5 +126,20 @@ class ExportTest {
         new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
     assertEquals(2, code);
     assertEquals("error: " + root.resolve("nowhere") + ": not a run folder (params.json is missing)", err.toString().strip());
+  }
+
+  @Test
+  void exporting_into_a_read_only_model_folder_is_a_one_line_error_naming_it() throws Exception {
+    Path models = root.resolve("readonly-models");
+    try (org.introvae.testing.SmallDisk disk = org.introvae.testing.SmallDisk.readOnly(models)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code = ExportCommand.run(new String[] {"--run", run.toString(), "--out", models.toString()},
+          new PrintStream(out), new PrintStream(err));
+      assertEquals(1, code);
+      String error = err.toString().trim();
+      assertEquals(1, error.lines().count(), error);
+      assertEquals("error: " + models + ": could not write into the model folder (the file system is read-only)", error);
+    }
   }
 }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The REST API with requests written as TF Serving's documentation shows them, and every error case. */
+@org.junit.jupiter.api.Tag("cross-kernel")
 class ServerTest {
   @TempDir
   static Path root;
@@ -121,7 +122,8 @@ class ServerTest {
 
     Reply columnar = post("/v1/models/tiny/versions/1:predict", "{\"signature_name\": \"decode\", \"inputs\": {\"z\": [" + zeros(8) + "]}}");
     assertEquals(200, columnar.status(), columnar.body());
-    assertEquals(predictions.get(0), ((List<Object>) json(columnar).get("outputs")).get(0));
+    // A batch of 2 and a batch of 1 run different oneDNN kernels: equal to float rounding, not bit for bit.
+    assertClose(predictions.get(0), ((List<Object>) json(columnar).get("outputs")).get(0));
 
     Reply encode = post("/v1/models/tiny:predict", "{\"signature_name\": \"encode\", \"instances\": [" + image() + "]}");
     Map<String, Object> first = (Map<String, Object>) ((List<Object>) json(encode).get("predictions")).get(0);
@@ -135,6 +137,25 @@ class ServerTest {
     assertEquals(3, ((List<Object>) json(sample).get("outputs")).size());
     assertEquals(sample.body(), post("/v1/models/tiny:predict",
         "{\"signature_name\": \"sample\", \"inputs\": {\"seed\": 7, \"count\": 3}}").body(), "same seed, same images");
+  }
+
+  /**
+   * Nested lists of pixel values equal within 1e-5: outputs are in [0, 1] and computed through ~10
+   * layers in float32, where kernels chosen for another batch size or CPU differ in the last bits
+   * (seen: 0.13511896 vs 0.13511886, 1e-7); 1e-5 leaves a hundredfold margin and is far below one
+   * 8-bit grey level (0.004).
+   */
+  @SuppressWarnings("unchecked")
+  static void assertClose(Object expected, Object actual) {
+    if (expected instanceof List<?> e) {
+      List<Object> a = (List<Object>) actual;
+      assertEquals(e.size(), a.size());
+      for (int i = 0; i < e.size(); i++) {
+        assertClose(e.get(i), a.get(i));
+      }
+    } else {
+      assertEquals(((Number) expected).doubleValue(), ((Number) actual).doubleValue(), 1e-5);
+    }
   }
 
   private static void assertError(int status, String fragment, Reply r) {
@@ -158,7 +179,7 @@ class ServerTest {
     assertError(400, "expected shape [28,28,1]", post("/v1/models/tiny:predict", "{\"instances\": [" + zeros(8) + "]}"));
     assertError(400, "Missing 'inputs' or 'instances' key", post("/v1/models/tiny:predict", "{}"));
     assertError(400, "columnar", post("/v1/models/tiny:predict", "{\"signature_name\": \"sample\", \"instances\": [1]}"));
-    assertError(400, "exceeds", post("/v1/models/tiny:predict", new byte[ModelServer.MAX_BODY + 10]));
+    assertError(413, "exceeds", post("/v1/models/tiny:predict", new byte[ModelServer.MAX_BODY + 10]));
     assertError(400, "use POST", get("/v1/models/tiny:predict"));
     assertError(404, "Not found", get("/v2/whatever"));
     assertEquals(200, get("/v1/models/tiny").status(), "still serving after bad requests");
@@ -181,12 +202,18 @@ class ServerTest {
     }
   }
 
+  static Reply await(String path, String fragment) throws Exception {
+    HttpResponse<String> r = Polling.await(http, base + path, fragment);
+    return new Reply(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""), r.body().getBytes());
+  }
+
   @Test
   void a_new_version_is_served_without_restart() throws Exception {
     ModelExporter.export(run, root.resolve("models/second"), 3);
-    assertEquals(200, get("/v1/models/second/versions/3").status());
+    assertEquals(200, await("/v1/models/second/versions/3", "AVAILABLE").status());
     ModelExporter.export(run, root.resolve("models/second"), 4);
-    assertTrue(get("/v1/models/second").body().contains("\"version\":\"4\""));
+    assertTrue(await("/v1/models/second", "\"version\":\"4\",\"state\":\"AVAILABLE\"").body()
+        .contains("\"version\":\"4\",\"state\":\"AVAILABLE\""));
     assertEquals(200, post("/v1/models/second/versions/4:predict",
         "{\"signature_name\": \"decode\", \"instances\": [" + zeros(8) + "]}").status());
   }

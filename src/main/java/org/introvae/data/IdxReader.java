@@ -106,7 +106,8 @@ public final class IdxReader {
   private static int readFully(InputStream in, byte[] into) throws IOException {
     int read = 0;
     try {
-      for (int n; read < into.length && (n = in.read(into, read, into.length - read)) > 0; ) {
+      // Small reads: the inflater's EOF loses only the chunk in progress, so the count stays close.
+      for (int n; read < into.length && (n = in.read(into, read, Math.min(8192, into.length - read))) > 0; ) {
         read += n;
       }
     } catch (EOFException truncatedGzip) {

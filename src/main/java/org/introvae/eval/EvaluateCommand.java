@@ -31,18 +31,22 @@ public final class EvaluateCommand {
   static final String USAGE = """
       usage: Evaluate (--run runs/<name> | --model models/<name>) [--data DATA] [--ood DATA] [--images N]
                       [--decoder-variance V] [--seed N] [--out DIR]
+             Evaluate --samples IMAGES [--data DATA] [--fd-images N] [--out DIR]
         Reconstruction error, ELBO and importance-weighted log p(x) (K = 1, 10, 100) in nats per image
         and bits per dimension, OOD AUROC against --ood, and pictures, into DIR (default <run>/eval or
         runs/eval-<model>). --images defaults to 500; the decoder variance to 1. With the shipped
         classifier (--classifier, default models/fmnist-classifier) also FD-FMNIST-classifier: the
         Fréchet distance of its features between --fd-images real images (default 10,000; 0 = skip)
         and 10,000 samples.
+        --samples IMAGES: only the Fréchet distance between any set of images (a folder of PNGs, e.g.
+        another implementation's samples, or an IDX file such as the training split for the floor)
+        and --data.
       """;
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
     TensorFlowRuntime.prepare();
     Map<String, String> d = new HashMap<>();
-    for (String k : new String[] {"run", "model", "data", "ood", "out", "classifier"}) {
+    for (String k : new String[] {"run", "model", "data", "ood", "out", "classifier", "samples"}) {
       d.put(k, null);
     }
     d.put("images", "500");
@@ -55,6 +59,9 @@ public final class EvaluateCommand {
       if (c == null) {
         out.print(USAGE);
         return 0;
+      }
+      if (c.get("samples") != null) {
+        return frechetOfSamples(c, out);
       }
       if ((c.get("run") == null) == (c.get("model") == null)) {
         throw new IllegalArgumentException("give exactly one of --run or --model (see --help)");
@@ -130,6 +137,33 @@ public final class EvaluateCommand {
           // a temporary folder left behind is harmless
         }
       }
+    }
+  }
+
+  /** FD-FMNIST-classifier between the images of --samples and --data, written to --out/metrics.json. */
+  private static int frechetOfSamples(CommandLine c, PrintStream out) throws DataException, IOException {
+    Path samples = Path.of(c.get("samples"));
+    Path data = Path.of(c.get("data") != null ? c.get("data") : "data/fashion-mnist/t10k-images-idx3-ubyte.gz");
+    int limit = (int) c.whole("fd-images", 1, 100_000);
+    Path classifier = Path.of(c.get("classifier") != null ? c.get("classifier") : "models/fmnist-classifier");
+    try (FeatureExtractor features = new FeatureExtractor(classifier)) {
+      int size = ((Number) features.facts().get("image_size")).intValue();
+      int channels = ((Number) features.facts().get("image_channels")).intValue();
+      float[][] real = spread(open(data, size, channels), limit);
+      float[][] generated = spread(open(samples, size, channels), limit);
+      Map<String, Object> fd = new java.util.LinkedHashMap<>();
+      fd.put("name", "FD-FMNIST-classifier");
+      fd.put("value", FrechetDistance.between(features.of(real), features.of(generated)));
+      fd.put("real", data.toString());
+      fd.put("real_images", real.length);
+      fd.put("samples", samples.toString());
+      fd.put("sample_images", generated.length);
+      Path outDir = c.get("out") != null ? Path.of(c.get("out")) : Path.of("runs", "eval-samples-" + samples.getFileName());
+      Files.createDirectories(outDir);
+      Files.writeString(outDir.resolve("metrics.json"), Json.writePretty(Map.of("sample_quality", fd)));
+      out.println(Json.writePretty(fd));
+      out.println("wrote " + outDir.resolve("metrics.json"));
+      return 0;
     }
   }
 

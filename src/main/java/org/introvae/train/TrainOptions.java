@@ -52,6 +52,7 @@ public final class TrainOptions {
       new Spec("steps", "N", "stop after N steps in total (0 = no limit)", p -> "0"),
       new Spec("vae-epochs", "N", "first N epochs train the plain VAE objective (α = 0)", p -> str(p.vaeEpochs())),
       new Spec("seed", "N", "seed of weights, data order and noise; the same seed gives the same losses", p -> "1"),
+      new Spec("threads", "N", "TensorFlow's intra- and inter-op threads (0 = TensorFlow's default: all cores)", p -> "0"),
       new Spec("run", "NAME", "run name; output goes to <runs>/<name>/", p -> null),
       new Spec("runs", "DIR", "folder that holds the runs", p -> "runs"),
       new Spec("export", "DIR", "after training, export the model to DIR/<next version> (TF Serving layout)", p -> null),
@@ -65,7 +66,7 @@ public final class TrainOptions {
 
   /** Options a resumed run may change; everything else must stay as the run was started. */
   private static final List<String> RESUMABLE = List.of("run", "runs", "resume", "steps", "epochs", "lr", "export", "log-every",
-      "image-every", "checkpoint-every", "data");
+      "image-every", "checkpoint-every", "data", "threads");
 
   private final Map<String, String> explicit;
   private final Preset preset;
@@ -163,6 +164,7 @@ public final class TrainOptions {
     nonNegative("steps");
     nonNegative("vae-epochs");
     seed();
+    threads();
     heldOut();
     positive("log-every");
     positive("image-every");
@@ -301,6 +303,11 @@ public final class TrainOptions {
 
   public int vaeEpochs() throws UserError {
     return nonNegative("vae-epochs");
+  }
+
+  /** 0 = TensorFlow's default. */
+  public int threads() throws UserError {
+    return nonNegative("threads");
   }
 
   public long seed() throws UserError {

@@ -81,7 +81,8 @@ public final class Trainer {
     Checkpoints checkpoints = run.checkpoints();
     MetricsLog metrics = new MetricsLog(run.metrics());
     try (TrainingGraph graph = new TrainingGraph(config, o.objective(), o.updateOrder(), o.learningRate(), batch, o.seed());
-        Session session = new Session(graph.graph);
+        Session session = new Session(graph.graph, org.tensorflow.proto.ConfigProto.newBuilder()
+            .setIntraOpParallelismThreads(o.threads()).setInterOpParallelismThreads(o.threads()).build());
         TensorBoardLog tensorBoard = new TensorBoardLog(run.tensorBoard())) {
       long first = 0;
       Optional<Checkpoints.Saved> saved = o.resume() ? checkpoints.restoreLatest(session, out) : Optional.empty();

@@ -384,6 +384,11 @@ public final class Architecture {
 
     /** The same network over the same variables, read only after {@code updates} ran. */
     EncoderNet readingAfter(Ops tf, List<Op> updates);
+
+    /** Whether each sample's output depends on that sample alone (no batch norm), so batches may be stacked. */
+    default boolean samplesIndependent() {
+      return false;
+    }
   }
 
   /** D: latents → images (or points). */
@@ -391,6 +396,11 @@ public final class Architecture {
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode);
 
     Parameters parameters();
+
+    /** Whether each sample's output depends on that sample alone (no batch norm), so batches may be stacked. */
+    default boolean samplesIndependent() {
+      return false;
+    }
   }
 
   /** E: 5×5 stem + BN + LeakyReLU + pool, then (residual block + pool) per further width, a last block, FC → 2z. */

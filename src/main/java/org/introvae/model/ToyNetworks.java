@@ -71,6 +71,11 @@ public final class ToyNetworks {
     }
 
     @Override
+    public boolean samplesIndependent() {
+      return true;
+    }
+
+    @Override
     public Parameters parameters() {
       return parameters;
     }
@@ -88,6 +93,11 @@ public final class ToyNetworks {
     @Override
     public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode) {
       return tf.reshape(run(tf, layers, z), tf.constant(new long[] {-1, 1, 1, DIM}));
+    }
+
+    @Override
+    public boolean samplesIndependent() {
+      return true;
     }
 
     @Override

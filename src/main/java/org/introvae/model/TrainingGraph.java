@@ -332,6 +332,30 @@ public final class TrainingGraph implements AutoCloseable {
     return ops;
   }
 
+  /**
+   * E (TRAIN mode) over two equal batches of generated images: as one pass over both stacked when the
+   * network treats samples independently (the 2-D MLPs: the same function, half the ops, larger
+   * matrix products), else as two passes (batch norm must see each batch alone).
+   */
+  private static Posterior[] encodeBoth(Ops tf, EncoderNet e, Operand<TFloat32> a, Operand<TFloat32> b) {
+    if (!e.samplesIndependent()) {
+      return new Posterior[] {e.apply(tf, a, Mode.TRAIN), e.apply(tf, b, Mode.TRAIN)};
+    }
+    Posterior both = e.apply(tf, tf.concat(List.of(a, b), tf.constant(0)), Mode.TRAIN);
+    List<Output<TFloat32>> mu = tf.split(tf.constant(0), both.mu(), 2L).output();
+    List<Output<TFloat32>> logvar = tf.split(tf.constant(0), both.logvar(), 2L).output();
+    return new Posterior[] {new Posterior(mu.get(0), logvar.get(0)), new Posterior(mu.get(1), logvar.get(1))};
+  }
+
+  /** D (TRAIN mode) over two equal batches of latents, stacked as in {@link #encodeBoth}. */
+  private List<Operand<TFloat32>> decodeBoth(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b) {
+    if (!decoder.samplesIndependent()) {
+      return List.of(decoder.apply(tf, a, Mode.TRAIN), decoder.apply(tf, b, Mode.TRAIN));
+    }
+    Operand<TFloat32> both = decoder.apply(tf, tf.concat(List.of(a, b), tf.constant(0)), Mode.TRAIN);
+    return new ArrayList<>(tf.split(tf.constant(0), both, 2L).output());
+  }
+
   private static Operand<TFloat32> reparameterise(Ops tf, Posterior q, Operand<TFloat32> ε) {
     return tf.math.add(q.mu(), tf.math.mul(tf.math.exp(tf.math.mul(tf.constant(0.5f), q.logvar())), ε));
   }
@@ -365,16 +389,18 @@ public final class TrainingGraph implements AutoCloseable {
     Operand<TFloat32> β = tf.constant(w.β());
     Operand<TFloat32> zero = tf.constant(0f);
     if (updated != null) {
-      Operand<TFloat32> regRec = Losses.L_REG(tf, updated.apply(tf, p.xr(), Mode.TRAIN));
-      Operand<TFloat32> regSample = Losses.L_REG(tf, updated.apply(tf, p.xp(), Mode.TRAIN));
+      Posterior[] q = encodeBoth(tf, updated, p.xr(), p.xp());
+      Operand<TFloat32> regRec = Losses.L_REG(tf, q[0]);
+      Operand<TFloat32> regSample = Losses.L_REG(tf, q[1]);
       Losses.Energies e = new Losses.Energies(p.regReal(), regRec, regSample, regRec, regSample, p.ae());
       return new Assembly(null, Losses.L_G(tf, e, α, β), zero, zero, zero, zero, List.of(), List.of(), null, List.of());
     }
     Operand<TFloat32> ngXr = Losses.ng(tf, p.xr());
     Operand<TFloat32> ngXp = Losses.ng(tf, p.xp());
     // L_REG(E(ng(x_s))): the hinge's energies, and in the simultaneous order L_G's (routed into x_s).
-    Operand<TFloat32> regRec = Losses.L_REG(tf, encoder.apply(tf, ngXr, Mode.TRAIN));
-    Operand<TFloat32> regSample = Losses.L_REG(tf, encoder.apply(tf, ngXp, Mode.TRAIN));
+    Posterior[] q = encodeBoth(tf, encoder, ngXr, ngXp);
+    Operand<TFloat32> regRec = Losses.L_REG(tf, q[0]);
+    Operand<TFloat32> regSample = Losses.L_REG(tf, q[1]);
     Losses.Energies e = new Losses.Energies(p.regReal(), regRec, regSample, regRec, regSample, p.ae());
     return new Assembly(Losses.L_E(tf, e, α, β, tf.constant(w.m())), Losses.L_G(tf, e, α, β),
         Losses.mean(tf, regRec), Losses.mean(tf, regSample), zero, zero, List.of(ngXr, ngXp), List.of(),
@@ -392,12 +418,14 @@ public final class TrainingGraph implements AutoCloseable {
     Operand<TFloat32> targetRec = Losses.ng(tf, p.xr());
     Operand<TFloat32> targetSample = Losses.ng(tf, p.xp());
     if (updated != null) {
-      Posterior qRec = updated.apply(tf, p.xr(), Mode.TRAIN);
-      Posterior qSample = updated.apply(tf, p.xp(), Mode.TRAIN);
+      Posterior[] q = encodeBoth(tf, updated, p.xr(), p.xp());
+      Posterior qRec = q[0];
+      Posterior qSample = q[1];
       Operand<TFloat32> zRec = Losses.ng(tf, reparameterise(tf, qRec, p.noise().get(4)));
       Operand<TFloat32> zSample = Losses.ng(tf, reparameterise(tf, qSample, p.noise().get(5)));
-      Operand<TFloat32> reRecRec = Losses.Soft.L_REC(tf, targetRec, decoder.apply(tf, zRec, Mode.TRAIN));
-      Operand<TFloat32> reRecSample = Losses.Soft.L_REC(tf, targetSample, decoder.apply(tf, zSample, Mode.TRAIN));
+      List<Operand<TFloat32>> decoded = decodeBoth(tf, zRec, zSample);
+      Operand<TFloat32> reRecRec = Losses.Soft.L_REC(tf, targetRec, decoded.get(0));
+      Operand<TFloat32> reRecSample = Losses.Soft.L_REC(tf, targetSample, decoded.get(1));
       Operand<TFloat32> regRec = Losses.L_REG(tf, qRec);
       Operand<TFloat32> regSample = Losses.L_REG(tf, qSample);
       Losses.Soft.Energies e = new Losses.Soft.Energies(recReal, p.regReal(), null, null, null, null,
@@ -411,12 +439,14 @@ public final class TrainingGraph implements AutoCloseable {
     // The generated images, stopped, encoded and decoded again: the encoder's expELBO and, in the
     // simultaneous order, with z_s and the targets held, the decoder's re-reconstruction; their KL is
     // the decoder's (routed into x_s).
-    Posterior qRec = encoder.apply(tf, ngXr, Mode.TRAIN);
-    Posterior qSample = encoder.apply(tf, ngXp, Mode.TRAIN);
+    Posterior[] q = encodeBoth(tf, encoder, ngXr, ngXp);
+    Posterior qRec = q[0];
+    Posterior qSample = q[1];
     Operand<TFloat32> zRec = reparameterise(tf, qRec, p.noise().get(2));
     Operand<TFloat32> zSample = reparameterise(tf, qSample, p.noise().get(3));
-    Operand<TFloat32> reconstructedRec = decoder.apply(tf, zRec, Mode.TRAIN);
-    Operand<TFloat32> reconstructedSample = decoder.apply(tf, zSample, Mode.TRAIN);
+    List<Operand<TFloat32>> decoded = decodeBoth(tf, zRec, zSample);
+    Operand<TFloat32> reconstructedRec = decoded.get(0);
+    Operand<TFloat32> reconstructedSample = decoded.get(1);
     boolean simultaneous = updateOrder == UpdateOrder.SIMULTANEOUS;
     // The official code compares D(z_r) with x_r itself, not ng(x_r); the paper stops it.
     Operand<TFloat32> recOfRec = Losses.Soft.L_REC(tf, simultaneous ? targetRec : p.xr(), reconstructedRec);
@@ -434,8 +464,9 @@ public final class TrainingGraph implements AutoCloseable {
 
   /** The VAE: both networks minimise the warm-up loss; the generated images' KLs are only watched (stopped). */
   private Assembly vae(Ops tf, Passes p, Operand<TFloat32> loss) {
-    Operand<TFloat32> klRec = Losses.mean(tf, Losses.L_REG(tf, encoder.apply(tf, Losses.ng(tf, p.xr()), Mode.TRAIN)));
-    Operand<TFloat32> klSample = Losses.mean(tf, Losses.L_REG(tf, encoder.apply(tf, Losses.ng(tf, p.xp()), Mode.TRAIN)));
+    Posterior[] q = encodeBoth(tf, encoder, Losses.ng(tf, p.xr()), Losses.ng(tf, p.xp()));
+    Operand<TFloat32> klRec = Losses.mean(tf, Losses.L_REG(tf, q[0]));
+    Operand<TFloat32> klSample = Losses.mean(tf, Losses.L_REG(tf, q[1]));
     Operand<TFloat32> zero = tf.constant(0f);
     return new Assembly(loss, loss, klRec, klSample, zero, zero, List.of(), List.of(), null, List.of());
   }

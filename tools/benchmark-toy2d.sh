@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Seconds per 2-D iteration (batch 512, the paper's MLPs) for each objective, with the share spent
-# generating data in Java and in session.run (feeds, compute, fetches). Runs 500 adversarial iterations each.
-#   tools/benchmark-toy2d.sh [dataset=8gaussians] [iterations=500]
+# Iterations per second of the 2-D experiment (batch 512, the paper's MLPs) in its VAE phase and its
+# adversarial phase, for each objective and update order, with one intra-op and one inter-op thread
+# (how tools/toy2d-table.sh runs two experiments side by side on two cores).
+#   tools/benchmark-toy2d.sh [dataset=8gaussians] [iterations per phase=500] [threads=1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+dataset=${1:-8gaussians}; n=${2:-500}; threads=${3:-1}
 mvn -B -q compile
-for objective in vae introvae soft; do
-  mvn -B -q exec:java -Dexec.mainClass=Toy2D -Dexec.args="--dataset ${1:-8gaussians} --objective $objective \
---iterations ${2:-500} --vae-iterations 0 --lr-drops none --log-every 100000 --runs runs/benchmark-toy2d" \
-    | grep -E "ms per iteration"
+for case in vae introvae:alternating introvae:simultaneous soft:alternating soft:simultaneous; do
+  objective=${case%%:*}; order=${case#*:}; [ "$order" = "$objective" ] && order=alternating
+  printf '%-24s ' "$case"
+  mvn -B -q exec:java -Dexec.mainClass=Toy2D -Dexec.args="--dataset $dataset --objective $objective --updates $order \
+--iterations $((2 * n)) --vae-iterations $n --lr-drops none --log-every 100000 --threads $threads \
+--runs runs/benchmark-toy2d --run $objective-$order" | grep -o "[0-9.-]* it/s in the VAE phase, [0-9.-]* in the adversarial phase"
 done

@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# Training throughput and peak memory for a preset and batch size, after warm-up steps.
-#   tools/benchmark-train.sh [preset] [batch] [warm-up steps] [timed steps] [objective]
+# Training throughput and peak memory for a preset and batch size, after warm-up steps, for each update
+# order (alternating, the default, and simultaneous) unless --updates picks one.
+#   tools/benchmark-train.sh [preset] [batch] [warm-up steps] [timed steps] [objective] [--updates ORDER]
 #   tools/benchmark-train.sh 28 128 3 20
-#   tools/benchmark-train.sh 32 64 3 10
+#   tools/benchmark-train.sh 32 64 3 10 soft --updates simultaneous
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q compile exec:java -Dexec.mainClass=org.introvae.tools.TrainBenchmark -Dexec.args="${*:-28 128 3 20 introvae}"
+args="${*:-28 128 3 20 introvae}"
+mvn -B -q compile
+if [[ " $args " == *" --updates "* || " $args " == *" vae "* ]]; then
+  mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.TrainBenchmark -Dexec.args="$args"
+else
+  for order in alternating simultaneous; do
+    echo "== $order updates"
+    mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.TrainBenchmark -Dexec.args="$args --updates $order"
+  done
+fi

@@ -127,6 +127,8 @@ public final class ModelExporter {
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("format", "introvae-savedmodel/1");
     f.put("objective", params.getOrDefault("objective", "introvae"));
+    // Runs from before --updates existed took both gradients on the same weights.
+    f.put("updates", params.getOrDefault("updates", "simultaneous"));
     f.put("image_size", config.imageSize());
     f.put("image_channels", config.imageChannels());
     f.put("z", config.zDim());

@@ -40,7 +40,7 @@ public final class QualityTable {
     }
     StringBuilder md = new StringBuilder();
     md.append("| run | objective (updates) | epochs | FD-FMNIST-classifier ↓ | MSE per pixel ↓ | IWAE log p(x), K=100 (nats) ↑ "
-        + "| OOD AUROC vs MNIST ↑ | images/s |\n|---|---|---|---|---|---|---|---|\n");
+        + "| OOD AUROC vs MNIST ↑ | images/s in the run |\n|---|---|---|---|---|---|---|---|\n");
     List<BufferedImage> sheets = new ArrayList<>();
     List<String> labels = new ArrayList<>();
     for (Path run : runs) {

@@ -39,20 +39,20 @@ public final class QualityTable {
       runs = list.filter(p -> Files.isRegularFile(p.resolve("eval/metrics.json"))).sorted().toList();
     }
     StringBuilder md = new StringBuilder();
-    md.append("| run | objective (updates) | epochs | FD-FMNIST-classifier ↓ | MSE per pixel ↓ | IWAE log p(x), K=100 (nats) ↑ "
-        + "| OOD AUROC vs MNIST ↑ | images/s in the run |\n|---|---|---|---|---|---|---|---|\n");
+    md.append("| run | objective (updates) | epochs | lr | FD-FMNIST-classifier ↓ | MSE per pixel ↓ | IWAE log p(x), K=100 (nats) ↑ "
+        + "| OOD AUROC vs MNIST ↑ | images/s in the run |\n|---|---|---|---|---|---|---|---|---|\n");
     List<BufferedImage> sheets = new ArrayList<>();
     List<String> labels = new ArrayList<>();
     for (Path run : runs) {
       Map<String, String> params = new RunFolder(run).readParams();
       Map<?, ?> m = (Map<?, ?>) Json.parse(Files.readString(run.resolve("eval/metrics.json")));
       String objective = params.get("objective") + (params.get("objective").equals("vae") ? "" : " (" + params.get("updates") + ")");
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %.4f | %.1f | %s | %s |%n", run.getFileName(), objective,
-          params.get("epochs"), number(m, "sample_quality", "value"), number(m, "reconstruction", "mse_per_pixel"),
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %.4f | %.1f | %s | %s |%n", run.getFileName(), objective,
+          params.get("epochs"), params.get("lr"), number(m, "sample_quality", "value"), number(m, "reconstruction", "mse_per_pixel"),
           number(m, "likelihood", "log_px_iwae_k100_nats_per_image"), format(number(m, "ood", "auroc"), "%.3f"),
           format(imagesPerSecond(run), "%.1f")));
       sheets.add(samples(run));
-      labels.add(run.getFileName() + ": " + objective + ", " + params.get("epochs") + " epoch(s)");
+      labels.add(run.getFileName() + ": " + objective + ", " + params.get("epochs") + " epoch(s), lr " + params.get("lr"));
     }
     Path external = root.resolve("external");
     if (Files.isDirectory(external)) {
@@ -60,14 +60,14 @@ public final class QualityTable {
         for (Path p : list.filter(q -> Files.isRegularFile(q.resolve("metrics.json"))).sorted().toList()) {
           Map<?, ?> m = (Map<?, ?>) Json.parse(Files.readString(p.resolve("metrics.json")));
           Object note = Files.isRegularFile(p.resolve("note.txt")) ? Files.readString(p.resolve("note.txt")).strip() : "";
-          md.append(String.format(Locale.ROOT, "| %s | %s | | %.1f | | | | |%n", p.getFileName(), note,
+          md.append(String.format(Locale.ROOT, "| %s | %s | | | %.1f | | | | |%n", p.getFileName(), note,
               number(m, "sample_quality", "value")));
         }
       }
     }
     if (args.length > 1) {
       Map<?, ?> floor = (Map<?, ?>) Json.parse(Files.readString(Path.of(args[1])));
-      md.append(String.format(Locale.ROOT, "| floor | the training images themselves | | %.1f | | | | |%n",
+      md.append(String.format(Locale.ROOT, "| floor | the training images themselves | | | %.1f | | | | |%n",
           number(floor, "sample_quality", "value")));
     }
     Files.writeString(root.resolve("table.md"), md.toString());

@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.introvae.data.DataException;
-import org.introvae.data.Datasets;
-import org.introvae.data.ImageFolderReader;
 import org.introvae.data.ImageSet;
 import org.introvae.data.Split;
 import org.introvae.export.ModelExporter;
@@ -92,20 +90,21 @@ public final class EvaluateCommand {
         String source;
         int wanted = Math.max(limit, fdImages);
         if (c.get("data") == null && runParams != null) {
-          ImageSet set = open(Path.of(runParams.get("data")), size, channels);
+          ImageSet set = SampleQuality.open(Path.of(runParams.get("data")), size, channels);
           Split split = new Split(set, Double.parseDouble(runParams.get("held-out")), Long.parseLong(runParams.get("seed")));
           all = rows(split.heldOutImages(wanted), model.info().imageValues());
           source = set.source() + " (the run's held-out images)";
         } else {
           Path data = Path.of(c.get("data") != null ? c.get("data") : "data/fashion-mnist/t10k-images-idx3-ubyte.gz");
-          all = spread(open(data, size, channels), wanted);
+          all = SampleQuality.spread(SampleQuality.open(data, size, channels), wanted);
           source = data.toString();
         }
         float[][] images = java.util.Arrays.copyOf(all, Math.min(limit, all.length));
-        float[][] ood = c.get("ood") == null ? null : spread(open(Path.of(c.get("ood")), size, channels), limit);
+        float[][] ood = c.get("ood") == null ? null
+            : SampleQuality.spread(SampleQuality.open(Path.of(c.get("ood")), size, channels), limit);
         Evaluation evaluation = new Evaluation(model, variance, c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE));
         Map<String, Object> fd = null;
-        Path classifier = Path.of(c.get("classifier") != null ? c.get("classifier") : "models/fmnist-classifier");
+        Path classifier = c.get("classifier") != null ? Path.of(c.get("classifier")) : SampleQuality.SHIPPED_CLASSIFIER;
         if (fdImages > 0 && Files.isDirectory(classifier)) {
           try (FeatureExtractor features = new FeatureExtractor(classifier)) {
             if (features.accepts(size, channels)) {
@@ -145,12 +144,12 @@ public final class EvaluateCommand {
     Path samples = Path.of(c.get("samples"));
     Path data = Path.of(c.get("data") != null ? c.get("data") : "data/fashion-mnist/t10k-images-idx3-ubyte.gz");
     int limit = (int) c.whole("fd-images", 1, 100_000);
-    Path classifier = Path.of(c.get("classifier") != null ? c.get("classifier") : "models/fmnist-classifier");
+    Path classifier = c.get("classifier") != null ? Path.of(c.get("classifier")) : SampleQuality.SHIPPED_CLASSIFIER;
     try (FeatureExtractor features = new FeatureExtractor(classifier)) {
       int size = ((Number) features.facts().get("image_size")).intValue();
       int channels = ((Number) features.facts().get("image_channels")).intValue();
-      float[][] real = spread(open(data, size, channels), limit);
-      float[][] generated = spread(open(samples, size, channels), limit);
+      float[][] real = SampleQuality.spread(SampleQuality.open(data, size, channels), limit);
+      float[][] generated = SampleQuality.spread(SampleQuality.open(samples, size, channels), limit);
       Map<String, Object> fd = new java.util.LinkedHashMap<>();
       fd.put("name", "FD-FMNIST-classifier");
       fd.put("value", FrechetDistance.between(features.of(real), features.of(generated)));
@@ -165,20 +164,6 @@ public final class EvaluateCommand {
       out.println("wrote " + outDir.resolve("metrics.json"));
       return 0;
     }
-  }
-
-  private static ImageSet open(Path path, int size, int channels) throws DataException {
-    return Datasets.open(path, new ImageFolderReader.Options(size, channels, true));
-  }
-
-  /** Up to {@code limit} images spread evenly over the set (files sorted by class, e.g. MNIST's, stay balanced). */
-  private static float[][] spread(ImageSet set, int limit) {
-    int n = Math.min(limit, set.count());
-    float[][] out = new float[n][set.imageBytes()];
-    for (int i = 0; i < n; i++) {
-      set.copyTo((int) ((long) i * set.count() / n), out[i], 0);
-    }
-    return out;
   }
 
   private static float[][] rows(float[] flat, int per) {

@@ -9,8 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.introvae.eval.SampleQuality;
 import org.introvae.model.InferenceGraph;
 import org.introvae.model.ModelConfig;
+import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Json;
 import org.introvae.serving.ModelInfo;
 import org.introvae.train.Checkpoints;
@@ -82,6 +84,9 @@ public final class ModelExporter {
         Path assets = tmp.resolve("assets");
         Files.createDirectories(assets);
         Files.writeString(assets.resolve(ModelInfo.ASSET), Json.writePretty(facts));
+        if (evalData != null && addSampleQuality(facts, tmp, evalData)) {
+          Files.writeString(assets.resolve(ModelInfo.ASSET), Json.writePretty(facts));
+        }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
         throw StorageError.of(modelDir, "write the SavedModel", e);
@@ -92,6 +97,25 @@ public final class ModelExporter {
       }
     }
     return target;
+  }
+
+  /**
+   * Puts FD-FMNIST-classifier of the exported model (read back from {@code version}, as a user loads it)
+   * against {@code evalData} into the facts, when the shipped classifier takes the model's images.
+   */
+  private static boolean addSampleQuality(Map<String, Object> facts, Path version, Path evalData) throws UserError {
+    try (IntroVaeModel model = IntroVaeModel.load(version)) {
+      Map<String, Object> fd = SampleQuality.measure(model, evalData, SampleQuality.SHIPPED_CLASSIFIER, 10_000);
+      if (fd != null) {
+        fd.put("real", evalData.toString());
+        facts.put("sample_quality", fd);
+      }
+      return fd != null;
+    } catch (org.introvae.data.DataException e) {
+      throw new UserError("--eval: " + e.getMessage());
+    } catch (IOException e) {
+      throw new UserError(SampleQuality.SHIPPED_CLASSIFIER + ": could not read the classifier (" + e.getMessage() + ")");
+    }
   }
 
   static Signature[] signatures(InferenceGraph g) {

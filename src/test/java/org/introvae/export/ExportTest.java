@@ -103,6 +103,15 @@ class ExportTest {
       }
     }
     assertEquals(sum / 10_000, reported, 1e-3 * reported);
+
+    // The shipped classifier takes 28×28×1, so the facts also carry the samples' FD against the same images.
+    Map<String, Object> fd = (Map<String, Object>) facts.get("sample_quality");
+    assertEquals("FD-FMNIST-classifier", fd.get("name"));
+    assertEquals(bundled.toString(), fd.get("real"));
+    assertEquals(10_000L, fd.get("real_images"));
+    assertEquals(10_000L, fd.get("samples"));
+    double value = ((Number) fd.get("value")).doubleValue();
+    assertTrue(value > 1 && Double.isFinite(value), "20 steps of a tiny model are far from the data's floor (0.4): " + value);
   }
 
   @Test

@@ -110,6 +110,20 @@ public final class Architecture {
       return read(create(name, value, shape));
     }
 
+    /** Uniform on [−bound, bound]; each variable its own seed. */
+    Operand<TFloat32> uniform(String name, float bound, long... shape) {
+      if (source != null) {
+        return read(source.existing(name));
+      }
+      Ops init = tf.withInitScope();
+      long variableSeed = trainable.size() + statistics.size();
+      Operand<TFloat32> unit = init.random.statelessRandomUniform(
+          init.constant(shape), init.constant(new long[] {seed, variableSeed}), TFloat32.class);
+      Operand<TFloat32> value = init.math.mul(init.math.sub(init.math.mul(unit, init.constant(2f)), init.constant(1f)),
+          init.constant(bound));
+      return read(create(name, value, shape));
+    }
+
     Operand<TFloat32> filled(String name, float value, long... shape) {
       return read(source != null ? source.existing(name) : create(name, fill(value, shape), shape));
     }
@@ -265,8 +279,23 @@ public final class Architecture {
     private final Operand<TFloat32> b;
 
     Dense(Parameters p, String name, int in, int out) {
-      w = p.weight(name + ".w", pytorchDefaultStd(in), in, out);
-      b = p.filled(name + ".b", 0f, out);
+      this(p.weight(name + ".w", pytorchDefaultStd(in), in, out), p.filled(name + ".b", 0f, out));
+    }
+
+    private Dense(Operand<TFloat32> w, Operand<TFloat32> b) {
+      this.w = w;
+      this.b = b;
+    }
+
+    /**
+     * PyTorch's nn.Linear exactly: weight and bias uniform on ±1/√fan_in. For the 2-D MLPs the bias
+     * matters: with zero biases every first-layer ReLU boundary passes through the origin and the
+     * network starts positively homogeneous (f(cx) = c·f(x)), a poor start for radial densities such
+     * as rings. (The image networks keep the initialisation their measured figures come from.)
+     */
+    static Dense pytorchLinear(Parameters p, String name, int in, int out) {
+      float bound = (float) (1 / Math.sqrt(in));
+      return new Dense(p.uniform(name + ".w", bound, in, out), p.uniform(name + ".b", bound, out));
     }
 
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {

@@ -26,10 +26,10 @@ public final class ToyNetworks {
     List<Dense> layers = new ArrayList<>();
     int width = in;
     for (int i = 0; i < LAYERS; i++) {
-      layers.add(new Dense(p, "fc" + (i + 1), width, HIDDEN));
+      layers.add(Dense.pytorchLinear(p, "fc" + (i + 1), width, HIDDEN));
       width = HIDDEN;
     }
-    layers.add(new Dense(p, "out", HIDDEN, out));
+    layers.add(Dense.pytorchLinear(p, "out", HIDDEN, out));
     return layers;
   }
 

@@ -1,7 +1,7 @@
 import org.introvae.model.TensorFlowRuntime;
 import org.introvae.serving.ServeCommand;
 
-/** Entry point: {@code mvn compile exec:java -Dexec.mainClass=Serve -Dexec.args="--models models --port 8501"}. */
+/** Entry point: {@code mvn compile exec:java -Dexec.mainClass=Serve -Dexec.args="--models models --rest_api_port 8501"}. */
 public final class Serve {
   private Serve() {}
 

@@ -3,7 +3,7 @@ package org.introvae.serving;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** "--name value" options with defaults, for the small commands (Export, Serve, Sample). */
+/** "--name value" or "--name=value" options with defaults, for the small commands (Export, Serve, Sample). */
 public final class CommandLine {
   private final Map<String, String> values;
 
@@ -22,6 +22,16 @@ public final class CommandLine {
         return null;
       }
       String name = args[i].startsWith("--") ? args[i].substring(2) : null;
+      int eq = name == null ? -1 : name.indexOf('=');
+      if (eq >= 0) {
+        String value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+        if (!defaults.containsKey(name)) {
+          throw new IllegalArgumentException("unknown option --" + name + " (see --help)");
+        }
+        values.put(name, value);
+        continue;
+      }
       if (name == null || !defaults.containsKey(name)) {
         throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
       }

@@ -42,6 +42,7 @@ public final class IntroVaeModel implements AutoCloseable {
   private final long version;
   private final ModelInfo info;
   private final SavedModelBundle bundle;
+  private final boolean ownsBundle;
   private final Map<String, SessionFunction> functions = new LinkedHashMap<>();
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed;
@@ -49,23 +50,19 @@ public final class IntroVaeModel implements AutoCloseable {
   /** (μ, log σ²) of q(z|x), one row per image. */
   public record Encoded(float[][] mu, float[][] logvar) {}
 
-  private IntroVaeModel(Path versionDir) {
+  private IntroVaeModel(Path versionDir, SavedModelBundle bundle, boolean ownsBundle) {
     this.versionDir = versionDir;
+    this.bundle = bundle;
+    this.ownsBundle = ownsBundle;
     String name = versionDir.getFileName() == null ? "" : versionDir.getFileName().toString();
     this.version = name.matches("\\d+") ? Long.parseLong(name) : 0;
     this.info = ModelInfo.read(versionDir);
-    try {
-      bundle = SavedModelBundle.load(versionDir.toString(), SavedModelBundle.DEFAULT_TAG);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(versionDir + ": cannot load the SavedModel (" + e.getMessage() + ")", e);
-    }
     List<String> present = new ArrayList<>();
     for (Signature s : bundle.signatures()) {
       present.add(s.key());
     }
     for (String key : SIGNATURES) {
       if (!present.contains(key)) {
-        bundle.close();
         throw new IllegalArgumentException(versionDir + ": the SavedModel lacks signature '" + key + "' (has " + present + ")");
       }
       functions.put(key, bundle.function(key));
@@ -73,10 +70,32 @@ public final class IntroVaeModel implements AutoCloseable {
     try {
       checkRuns();
     } catch (RuntimeException e) {
-      bundle.close();
       throw new IllegalArgumentException(versionDir + ": the SavedModel does not run (" + firstLine(e.getMessage())
           + "); is the folder complete (saved_model.pb and variables/)?", e);
     }
+  }
+
+  private static IntroVaeModel open(Path versionDir) {
+    SavedModelBundle bundle;
+    try {
+      bundle = SavedModelBundle.load(versionDir.toString(), SavedModelBundle.DEFAULT_TAG);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(versionDir + ": cannot load the SavedModel (" + e.getMessage() + ")", e);
+    }
+    try {
+      return new IntroVaeModel(versionDir, bundle, true);
+    } catch (RuntimeException e) {
+      bundle.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The IntroVAE exported in {@code versionDir}, over a bundle the caller already loaded from it and
+   * keeps owning: {@link #close()} then waits for calls in flight but leaves the bundle open.
+   */
+  public static IntroVaeModel over(Path versionDir, SavedModelBundle bundle) {
+    return new IntroVaeModel(versionDir, bundle, false);
   }
 
   /**
@@ -100,7 +119,7 @@ public final class IntroVaeModel implements AutoCloseable {
 
   /** Loads a version folder, or the highest numeric version inside a model folder. */
   public static IntroVaeModel load(Path path) {
-    return new IntroVaeModel(resolveVersion(path));
+    return open(resolveVersion(path));
   }
 
   /** The version folder {@link #load} would use. */
@@ -281,7 +300,9 @@ public final class IntroVaeModel implements AutoCloseable {
     try {
       if (!closed) {
         closed = true;
-        bundle.close();
+        if (ownsBundle) {
+          bundle.close();
+        }
       }
     } finally {
       lock.writeLock().unlock();

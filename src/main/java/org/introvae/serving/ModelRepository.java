@@ -29,7 +29,55 @@ final class ModelRepository implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRepository.class);
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
-  private final Path base;
+  /** Where the models are: name → the folder holding its numeric version folders; null if unreadable now. */
+  interface Source {
+    Map<String, Path> models();
+
+    String describe();
+  }
+
+  /** Every sub-folder of {@code base} is a model (our --models shortcut). */
+  static Source folderOfModels(Path base) {
+    return new Source() {
+      @Override
+      public Map<String, Path> models() {
+        try (Stream<Path> list = Files.list(base)) {
+          Map<String, Path> out = new java.util.TreeMap<>();
+          list.filter(Files::isDirectory).filter(p -> validName(p.getFileName().toString()))
+              .forEach(p -> out.put(p.getFileName().toString(), p));
+          return out;
+        } catch (IOException e) {
+          LOG.warn("cannot list {}: {}", base, e.getMessage());
+          return null;
+        }
+      }
+
+      @Override
+      public String describe() {
+        return base.toAbsolutePath().toString();
+      }
+    };
+  }
+
+  /** One model under a name of its own (TF Serving's --model_name and --model_base_path). */
+  static Source singleModel(String name, Path basePath) {
+    if (!validName(name)) {
+      throw new IllegalArgumentException("--model_name: '" + name + "' must be letters, digits, '.', '_' or '-'");
+    }
+    return new Source() {
+      @Override
+      public Map<String, Path> models() {
+        return Map.of(name, basePath);
+      }
+
+      @Override
+      public String describe() {
+        return name + " at " + basePath.toAbsolutePath();
+      }
+    };
+  }
+
+  private final Source source;
   /** name → version → state; written by the scan only. */
   private final Map<String, NavigableMap<Long, Version>> models = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scanner;
@@ -42,15 +90,15 @@ final class ModelRepository implements AutoCloseable {
   }
 
   /** One version's load state: the model once AVAILABLE, the error once it failed. */
-  record Version(long number, String state, IntroVaeModel model, String error, String fingerprint, long retryAtNanos,
+  record Version(long number, String state, ServableModel model, String error, String fingerprint, long retryAtNanos,
       Duration backoff) {
     boolean available() {
       return model != null;
     }
   }
 
-  ModelRepository(Path base, Duration poll) {
-    this.base = base;
+  ModelRepository(Source source, Duration poll) {
+    this.source = source;
     scan();
     scanner = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "model-scan");
@@ -64,27 +112,19 @@ final class ModelRepository implements AutoCloseable {
     try {
       scan();
     } catch (RuntimeException e) {
-      LOG.error("scanning {} failed", base, e);
+      LOG.error("scanning {} failed", source.describe(), e);
     }
   }
 
   /** Loads new versions, retries failed ones that are due, unloads removed ones. */
   synchronized void scan() {
-    List<Path> folders;
-    try (Stream<Path> list = Files.list(base)) {
-      folders = list.filter(Files::isDirectory).filter(p -> validName(p.getFileName().toString())).toList();
-    } catch (IOException e) {
-      LOG.warn("cannot list {}: {}", base, e.getMessage());
+    Map<String, Path> present = source.models();
+    if (present == null) {
       return;
     }
-    List<String> present = new ArrayList<>();
-    for (Path folder : folders) {
-      String name = folder.getFileName().toString();
-      present.add(name);
-      scanModel(name, folder);
-    }
+    present.forEach(this::scanModel);
     for (String name : List.copyOf(models.keySet())) {
-      if (!present.contains(name)) {
+      if (!present.containsKey(name)) {
         NavigableMap<Long, Version> gone = models.remove(name);
         gone.values().forEach(ModelRepository::unload);
       }
@@ -107,7 +147,7 @@ final class ModelRepository implements AutoCloseable {
         versions.put(v, new Version(v, "LOADING", null, null, fingerprint, 0, Duration.ZERO));
       }
       try {
-        IntroVaeModel model = IntroVaeModel.load(dir);
+        ServableModel model = ServableModel.load(dir, v);
         versions.put(v, new Version(v, "AVAILABLE", model, null, fingerprint, 0, Duration.ZERO));
         LOG.info("serving {} version {}", name, v);
       } catch (RuntimeException e) {
@@ -150,10 +190,15 @@ final class ModelRepository implements AutoCloseable {
     return name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   }
 
-  /** Models with an available version that is one of our IntroVAE exports, sorted. */
-  List<String> names() {
-    return models.entrySet().stream().filter(e -> e.getValue().values().stream().anyMatch(Version::available))
-        .map(Map.Entry::getKey).sorted().toList();
+  /** Models whose latest available version is one of our IntroVAE exports, sorted: the page shows them. */
+  List<String> introVaeNames() {
+    return models.keySet().stream().sorted().filter(name -> {
+      try {
+        return get(name, null).introVae() != null;
+      } catch (NotFound e) {
+        return false;
+      }
+    }).toList();
   }
 
   /** Every version known for a model, newest first (empty if the model is unknown). */
@@ -163,7 +208,7 @@ final class ModelRepository implements AutoCloseable {
   }
 
   /** The model's given version, or its latest available one when {@code version} is null. */
-  IntroVaeModel get(String name, Long version) {
+  ServableModel get(String name, Long version) {
     NavigableMap<Long, Version> versions = validName(name) ? models.get(name) : null;
     if (version == null) {
       if (versions != null) {

@@ -61,7 +61,11 @@ public final class ModelServer implements AutoCloseable {
     RestApi.Reply handle(String method, String rawPath, String rawQuery, byte[] body);
   }
 
+  /** A gRPC port that means: no gRPC server. */
+  public static final int NO_GRPC = -1;
+
   private final ModelRepository repository;
+  private io.grpc.Server grpc;
   private final Endpoint api;
   private final Limits limits;
   private final Server server;
@@ -70,22 +74,34 @@ public final class ModelServer implements AutoCloseable {
   private final ExecutorService workers;
 
   public ModelServer(Path base, String host, int port, int threads) throws IOException {
-    this(base, host, port, threads, Limits.defaults(), Duration.ofSeconds(1));
+    this(base, host, port, NO_GRPC, threads, Limits.defaults(), Duration.ofSeconds(1));
   }
 
-  public ModelServer(Path base, String host, int port, int threads, Limits limits, Duration poll) throws IOException {
-    this(base, host, port, threads, limits, poll, null);
+  /** REST on {@code port} and TF Serving's gRPC API on {@code grpcPort} (0: any free port). */
+  public ModelServer(Path base, String host, int port, int grpcPort, int threads) throws IOException {
+    this(base, host, port, grpcPort, threads, Limits.defaults(), Duration.ofSeconds(1));
+  }
+
+  public ModelServer(Path base, String host, int port, int grpcPort, int threads, Limits limits, Duration poll)
+      throws IOException {
+    this(ModelRepository.folderOfModels(base), host, port, grpcPort, threads, limits, poll, null);
+  }
+
+  /** The models {@code source} names (TF Serving's --model_name/--model_base_path, or a folder of models). */
+  ModelServer(ModelRepository.Source source, String host, int port, int grpcPort, int threads) throws IOException {
+    this(source, host, port, grpcPort, threads, Limits.defaults(), Duration.ofSeconds(1), null);
   }
 
   /** A server on 127.0.0.1 whose requests {@code endpoint} answers instead of the REST API (for tests). */
   static ModelServer withEndpoint(Path base, int threads, Endpoint endpoint) throws IOException {
-    return new ModelServer(base, "127.0.0.1", 0, threads, Limits.defaults(), Duration.ofHours(1), endpoint);
+    return new ModelServer(ModelRepository.folderOfModels(base), "127.0.0.1", 0, NO_GRPC, threads, Limits.defaults(),
+        Duration.ofHours(1), endpoint);
   }
 
-  private ModelServer(Path base, String host, int port, int threads, Limits limits, Duration poll, Endpoint endpoint)
-      throws IOException {
+  private ModelServer(ModelRepository.Source source, String host, int port, int grpcPort, int threads, Limits limits,
+      Duration poll, Endpoint endpoint) throws IOException {
     this.limits = limits;
-    repository = new ModelRepository(base, poll);
+    repository = new ModelRepository(source, poll);
     api = endpoint != null ? endpoint : new RestApi(repository)::handle;
     workers = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "model-worker");
@@ -115,10 +131,16 @@ public final class ModelServer implements AutoCloseable {
     server.setStopTimeout(5000);
     try {
       server.start();
+      grpc = grpcPort == NO_GRPC ? null : GrpcServer.start(host, grpcPort, new GrpcApi(repository), limits, workers);
     } catch (Exception e) {
       close();
       throw new IOException(e.getMessage(), e);
     }
+  }
+
+  /** The gRPC port, or -1 when gRPC is off. */
+  public int grpcPort() {
+    return grpc == null ? NO_GRPC : grpc.getPort();
   }
 
   /** Kept for callers written for the JDK server; the server starts in the constructor. */
@@ -131,6 +153,9 @@ public final class ModelServer implements AutoCloseable {
   /** Stops accepting, lets requests in flight finish (up to 5 s), then frees the models. */
   @Override
   public void close() {
+    if (grpc != null) {
+      GrpcServer.stop(grpc);
+    }
     try {
       server.stop();
     } catch (Exception e) {

@@ -68,7 +68,7 @@ final class RestApi {
     } catch (ClientError e) {
       Reply r = Reply.error(e.status, e.getMessage());
       return new Reply(r.status(), r.type(), r.body(), e.headers);
-    } catch (PredictCodec.BadRequest | IllegalArgumentException e) {
+    } catch (InvalidInput | IllegalArgumentException e) {
       return Reply.error(400, e.getMessage());
     }
   }
@@ -76,7 +76,7 @@ final class RestApi {
   private Reply route(String method, String path, Map<String, String> query, byte[] body) {
     if (path.equals("/") || path.equals("/index.html")) {
       allow(method, "GET");
-      return new Reply(200, "text/html; charset=utf-8", WebPage.html(repository.names()).getBytes(StandardCharsets.UTF_8), Map.of());
+      return new Reply(200, "text/html; charset=utf-8", WebPage.html(repository.introVaeNames()).getBytes(StandardCharsets.UTF_8), Map.of());
     }
     Matcher m = MODEL.matcher(path);
     if (!m.matches()) {
@@ -100,25 +100,35 @@ final class RestApi {
       }
       case "/samples.png" -> {
         allow(method, "GET");
-        IntroVaeModel model = repository.get(name, version);
+        IntroVaeModel model = introVae(name, version);
         int count = intParam(query, "count", 16, 1, 256);
         return png(model, model.sample(longParam(query, "seed", 0), count), (int) Math.ceil(Math.sqrt(count)));
       }
       case "/interpolation.png" -> {
         allow(method, "GET");
-        IntroVaeModel model = repository.get(name, version);
+        IntroVaeModel model = introVae(name, version);
         int steps = intParam(query, "steps", 10, 2, 64);
         return png(model, model.decode(interpolation(model.info().zDim(), steps, longParam(query, "seed", 0))), steps);
       }
       default -> { // /reconstruction.png: POST an image, get [input | reconstruction]
         allow(method, "POST");
-        IntroVaeModel model = repository.get(name, version);
+        IntroVaeModel model = introVae(name, version);
         ModelInfo info = model.info();
         float[] image = Png.read(body, info.imageSize(), info.imageChannels());
         float[] reconstruction = model.reconstruct(new float[][] {image})[0];
         return png(model, new float[][] {image, reconstruction}, 2);
       }
     }
+  }
+
+  /** The PNG endpoints draw images: only our IntroVAE exports have them. */
+  private IntroVaeModel introVae(String name, Long version) {
+    IntroVaeModel model = repository.get(name, version).introVae();
+    if (model == null) {
+      throw new ModelRepository.NotFound("model " + name + " is not an IntroVAE export (no assets/" + ModelInfo.ASSET
+          + "): it has TF Serving's endpoints (:predict, /metadata) but no PNG endpoints");
+    }
+    return model;
   }
 
   /** TF Serving answers a method its API does not take on a path with 400 "Malformed request". */
@@ -185,9 +195,9 @@ final class RestApi {
     return Json.write(Map.of("model_version_status", statuses));
   }
 
-  private static String metadata(String name, IntroVaeModel model) {
+  private static String metadata(String name, ServableModel model) {
     Map<String, Object> defs = new LinkedHashMap<>();
-    for (Map.Entry<String, SignatureDef> entry : new java.util.TreeMap<>(model.signatureDefs()).entrySet()) {
+    for (Map.Entry<String, SignatureDef> entry : new java.util.TreeMap<>(model.signatures()).entrySet()) {
       SignatureDef def = entry.getValue();
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("inputs", tensors(def.getInputsMap()));
@@ -202,7 +212,9 @@ final class RestApi {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("model_spec", spec);
     out.put("metadata", Map.of("signature_def", Map.of("signature_def", defs)));
-    out.put("model_facts", model.info().facts());
+    if (model.introVae() != null) {
+      out.put("model_facts", model.introVae().info().facts());
+    }
     return Json.write(out);
   }
 
@@ -223,23 +235,18 @@ final class RestApi {
   }
 
   @SuppressWarnings("unchecked")
-  private static String predict(IntroVaeModel model, byte[] body) {
+  private static String predict(ServableModel model, byte[] body) {
     Object parsed;
     try {
       parsed = Json.parse(new String(body, StandardCharsets.UTF_8));
     } catch (IllegalArgumentException e) {
-      throw new PredictCodec.BadRequest("JSON Parse error: " + e.getMessage());
+      throw new InvalidInput("JSON Parse error: " + e.getMessage());
     }
     if (!(parsed instanceof Map)) {
-      throw new PredictCodec.BadRequest("JSON Value: " + Json.write(parsed) + " Is not object");
+      throw new InvalidInput("JSON Value: " + Json.write(parsed) + " Is not object");
     }
-    Map<String, Object> request = (Map<String, Object>) parsed;
-    Object sig = request.getOrDefault("signature_name", "serving_default");
-    if (!(sig instanceof String signature) || !IntroVaeModel.SIGNATURES.contains(signature)) {
-      throw new PredictCodec.BadRequest("Serving signature name: \"" + sig + "\" not found in signature def");
-    }
-    PredictCodec.Request decoded = PredictCodec.decode(request, signature, model.info());
-    return PredictCodec.encode(model.run(signature, decoded.inputs()), decoded.rows(), model.info());
+    TensorJson.Request request = TensorJson.decode((Map<String, Object>) parsed, model);
+    return TensorJson.encode(model.run(request.signature(), request.inputs(), List.of()), request.rows());
   }
 
   /** The path with %XX escapes decoded; a malformed escape is the client's error. */
@@ -286,14 +293,14 @@ final class RestApi {
     try {
       return v == null ? fallback : Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw new PredictCodec.BadRequest("query parameter " + name + "='" + v + "' is not a whole number");
+      throw new InvalidInput("query parameter " + name + "='" + v + "' is not a whole number");
     }
   }
 
   private static int intParam(Map<String, String> query, String name, int fallback, int min, int max) {
     long v = longParam(query, name, fallback);
     if (v < min || v > max) {
-      throw new PredictCodec.BadRequest("query parameter " + name + " must be " + min + " to " + max);
+      throw new InvalidInput("query parameter " + name + " must be " + min + " to " + max);
     }
     return (int) v;
   }

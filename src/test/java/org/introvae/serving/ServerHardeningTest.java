@@ -43,7 +43,7 @@ class ServerHardeningTest {
   @BeforeAll
   static void start() throws Exception {
     TinyExport.trainAndExport(root);
-    server = new ModelServer(root.resolve("models"), "127.0.0.1", 0, 4, LIMITS, Duration.ofMillis(200));
+    server = new ModelServer(root.resolve("models"), "127.0.0.1", 0, 0, 4, LIMITS, Duration.ofMillis(200));
     base = "http://127.0.0.1:" + server.port();
   }
 

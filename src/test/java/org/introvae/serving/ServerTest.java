@@ -174,11 +174,11 @@ class ServerTest {
     assertError(404, "Specific(tiny, 9)", post("/v1/models/tiny/versions/9:predict", "{\"instances\": []}"));
     assertError(400, "Serving signature name: \"nope\" not found", post("/v1/models/tiny:predict",
         "{\"signature_name\": \"nope\", \"instances\": [[0]]}"));
-    assertError(400, "expected shape [8]", post("/v1/models/tiny:predict",
+    assertError(400, "input 'z' has shape [1, 7]; the signature takes [-1, 8]", post("/v1/models/tiny:predict",
         "{\"signature_name\": \"decode\", \"instances\": [" + zeros(7) + "]}"));
-    assertError(400, "expected shape [28,28,1]", post("/v1/models/tiny:predict", "{\"instances\": [" + zeros(8) + "]}"));
+    assertError(400, "input 'images' has shape [1, 8]; the signature takes [-1, 28, 28, 1]", post("/v1/models/tiny:predict", "{\"instances\": [" + zeros(8) + "]}"));
     assertError(400, "Missing 'inputs' or 'instances' key", post("/v1/models/tiny:predict", "{}"));
-    assertError(400, "columnar", post("/v1/models/tiny:predict", "{\"signature_name\": \"sample\", \"instances\": [1]}"));
+    assertError(400, "must be an object with the inputs", post("/v1/models/tiny:predict", "{\"signature_name\": \"sample\", \"instances\": [1]}"));
     assertError(413, "exceeds", post("/v1/models/tiny:predict", new byte[ModelServer.MAX_BODY + 10]));
     assertError(400, "use POST", get("/v1/models/tiny:predict"));
     assertError(404, "Not found", get("/v2/whatever"));

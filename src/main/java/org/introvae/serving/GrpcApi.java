@@ -1,0 +1,160 @@
+package org.introvae.serving;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Int64Value;
+import io.grpc.BindableService;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.introvae.serving.grpc.GetModelMetadataRequest;
+import org.introvae.serving.grpc.GetModelMetadataResponse;
+import org.introvae.serving.grpc.GetModelStatusRequest;
+import org.introvae.serving.grpc.GetModelStatusResponse;
+import org.introvae.serving.grpc.ModelServiceGrpc;
+import org.introvae.serving.grpc.ModelSpec;
+import org.introvae.serving.grpc.ModelVersionStatus;
+import org.introvae.serving.grpc.PredictRequest;
+import org.introvae.serving.grpc.PredictResponse;
+import org.introvae.serving.grpc.PredictionServiceGrpc;
+import org.introvae.serving.grpc.SignatureDefMap;
+import org.introvae.serving.grpc.StatusProto;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.proto.error.Code;
+
+/**
+ * TF Serving's gRPC services over a model repository: PredictionService (Predict, GetModelMetadata)
+ * and ModelService (GetModelStatus), with TF Serving's status codes and messages (NOT_FOUND for an
+ * unknown model or version, INVALID_ARGUMENT for a bad request, FAILED_PRECONDITION for a signature
+ * the model does not have).
+ */
+final class GrpcApi {
+  private static final Logger LOG = LoggerFactory.getLogger(GrpcApi.class);
+  static final String SIGNATURE_DEF = "signature_def";
+
+  private final ModelRepository repository;
+
+  GrpcApi(ModelRepository repository) {
+    this.repository = repository;
+  }
+
+  List<BindableService> services() {
+    return List.of(new Prediction(), new Models());
+  }
+
+  private final class Prediction extends PredictionServiceGrpc.PredictionServiceImplBase {
+    @Override
+    public void predict(PredictRequest request, StreamObserver<PredictResponse> reply) {
+      answer(reply, () -> {
+        ServableModel model = model(request.getModelSpec());
+        Map<String, HostTensor> inputs = new LinkedHashMap<>();
+        request.getInputsMap().forEach((key, proto) ->
+            inputs.put(key, TensorProtoCodec.decode(key, proto, ServableModel.MAX_ELEMENTS)));
+        String signature = request.getModelSpec().getSignatureName();
+        Map<String, HostTensor> outputs = model.run(signature, inputs, request.getOutputFilterList());
+        PredictResponse.Builder out = PredictResponse.newBuilder().setModelSpec(spec(request.getModelSpec(), model));
+        outputs.forEach((key, tensor) -> out.putOutputs(key, TensorProtoCodec.encode(tensor)));
+        return out.build();
+      });
+    }
+
+    @Override
+    public void getModelMetadata(GetModelMetadataRequest request, StreamObserver<GetModelMetadataResponse> reply) {
+      answer(reply, () -> {
+        if (request.getMetadataFieldCount() == 0) {
+          throw new InvalidInput("GetModelMetadataRequest must specify at least one metadata_field");
+        }
+        for (String field : request.getMetadataFieldList()) {
+          if (!field.equals(SIGNATURE_DEF)) {
+            throw new InvalidInput("Metadata field " + field + " is not supported");
+          }
+        }
+        ServableModel model = model(request.getModelSpec());
+        SignatureDefMap defs = SignatureDefMap.newBuilder().putAllSignatureDef(model.signatures()).build();
+        return GetModelMetadataResponse.newBuilder().setModelSpec(spec(request.getModelSpec(), model))
+            .putMetadata(SIGNATURE_DEF, Any.pack(defs)).build();
+      });
+    }
+  }
+
+  private final class Models extends ModelServiceGrpc.ModelServiceImplBase {
+    @Override
+    public void getModelStatus(GetModelStatusRequest request, StreamObserver<GetModelStatusResponse> reply) {
+      answer(reply, () -> {
+        ModelSpec spec = requireSpec(request.hasModelSpec() ? request.getModelSpec() : null);
+        List<ModelRepository.Version> versions = repository.versions(spec.getName());
+        if (versions.isEmpty()) {
+          throw new ModelRepository.NotFound("Could not find any versions of model " + spec.getName());
+        }
+        GetModelStatusResponse.Builder out = GetModelStatusResponse.newBuilder();
+        for (ModelRepository.Version v : versions) {
+          if (!spec.hasVersion() || spec.getVersion().getValue() == v.number()) {
+            out.addModelVersionStatus(ModelVersionStatus.newBuilder().setVersion(v.number())
+                .setState(ModelVersionStatus.State.valueOf(v.state()))
+                .setStatus(StatusProto.newBuilder().setErrorCode(v.error() == null ? Code.OK : Code.UNKNOWN)
+                    .setErrorMessage(v.error() == null ? "" : v.error())));
+          }
+        }
+        if (out.getModelVersionStatusCount() == 0) {
+          throw new ModelRepository.NotFound("Could not find version " + spec.getVersion().getValue() + " of model "
+              + spec.getName());
+        }
+        return out.build();
+      });
+    }
+  }
+
+  private static ModelSpec requireSpec(ModelSpec spec) {
+    if (spec == null || spec.getName().isEmpty()) {
+      throw new InvalidInput("Missing ModelSpec");
+    }
+    return spec;
+  }
+
+  private ServableModel model(ModelSpec spec) {
+    requireSpec(spec);
+    if (spec.hasVersionLabel()) {
+      throw new InvalidInput("version labels need a model config file; none is loaded (asked for label '"
+          + spec.getVersionLabel() + "')");
+    }
+    return repository.get(spec.getName(), spec.hasVersion() ? spec.getVersion().getValue() : null);
+  }
+
+  /** The servable that answered: its name, version and the signature used. */
+  private static ModelSpec spec(ModelSpec asked, ServableModel model) {
+    return ModelSpec.newBuilder().setName(asked.getName()).setVersion(Int64Value.of(model.version()))
+        .setSignatureName(asked.getSignatureName().isEmpty() ? ServableModel.DEFAULT_SIGNATURE : asked.getSignatureName())
+        .build();
+  }
+
+  /** Runs a call and maps our exceptions to TF Serving's status codes; anything else is INTERNAL, logged. */
+  private static <T> void answer(StreamObserver<T> reply, Supplier<T> call) {
+    T result;
+    try {
+      result = call.get();
+    } catch (ModelRepository.NotFound e) {
+      reply.onError(error(Status.NOT_FOUND, e));
+      return;
+    } catch (ServableModel.MissingSignature e) {
+      reply.onError(error(Status.FAILED_PRECONDITION, e));
+      return;
+    } catch (InvalidInput | IllegalArgumentException e) {
+      reply.onError(error(Status.INVALID_ARGUMENT, e));
+      return;
+    } catch (RuntimeException e) {
+      LOG.error("gRPC call failed", e);
+      reply.onError(error(Status.INTERNAL, e));
+      return;
+    }
+    reply.onNext(result);
+    reply.onCompleted();
+  }
+
+  private static StatusRuntimeException error(Status status, RuntimeException e) {
+    return status.withDescription(e.getMessage()).asRuntimeException();
+  }
+}

@@ -86,13 +86,15 @@ final class GrpcApi {
     public void getModelStatus(GetModelStatusRequest request, StreamObserver<GetModelStatusResponse> reply) {
       answer(reply, () -> {
         ModelSpec spec = requireSpec(request.hasModelSpec() ? request.getModelSpec() : null);
+        Long wanted = spec.hasVersion() ? Long.valueOf(spec.getVersion().getValue())
+            : spec.hasVersionLabel() ? Long.valueOf(repository.versionOfLabel(spec.getName(), spec.getVersionLabel())) : null;
         List<ModelRepository.Version> versions = repository.versions(spec.getName());
         if (versions.isEmpty()) {
           throw new ModelRepository.NotFound("Could not find any versions of model " + spec.getName());
         }
         GetModelStatusResponse.Builder out = GetModelStatusResponse.newBuilder();
         for (ModelRepository.Version v : versions) {
-          if (!spec.hasVersion() || spec.getVersion().getValue() == v.number()) {
+          if (wanted == null || wanted == v.number()) {
             out.addModelVersionStatus(ModelVersionStatus.newBuilder().setVersion(v.number())
                 .setState(ModelVersionStatus.State.valueOf(v.state()))
                 .setStatus(StatusProto.newBuilder().setErrorCode(v.error() == null ? Code.OK : Code.UNKNOWN)
@@ -100,8 +102,7 @@ final class GrpcApi {
           }
         }
         if (out.getModelVersionStatusCount() == 0) {
-          throw new ModelRepository.NotFound("Could not find version " + spec.getVersion().getValue() + " of model "
-              + spec.getName());
+          throw new ModelRepository.NotFound("Could not find version " + wanted + " of model " + spec.getName());
         }
         return out.build();
       });
@@ -117,11 +118,9 @@ final class GrpcApi {
 
   private ServableModel model(ModelSpec spec) {
     requireSpec(spec);
-    if (spec.hasVersionLabel()) {
-      throw new InvalidInput("version labels need a model config file; none is loaded (asked for label '"
-          + spec.getVersionLabel() + "')");
-    }
-    return repository.get(spec.getName(), spec.hasVersion() ? spec.getVersion().getValue() : null);
+    Long version = spec.hasVersion() ? Long.valueOf(spec.getVersion().getValue())
+        : spec.hasVersionLabel() ? Long.valueOf(repository.versionOfLabel(spec.getName(), spec.getVersionLabel())) : null;
+    return repository.get(spec.getName(), version);
   }
 
   /** The servable that answered: its name, version and the signature used. */

@@ -29,58 +29,12 @@ final class ModelRepository implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRepository.class);
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
-  /** Where the models are: name → the folder holding its numeric version folders; null if unreadable now. */
-  interface Source {
-    Map<String, Path> models();
-
-    String describe();
-  }
-
-  /** Every sub-folder of {@code base} is a model (our --models shortcut). */
-  static Source folderOfModels(Path base) {
-    return new Source() {
-      @Override
-      public Map<String, Path> models() {
-        try (Stream<Path> list = Files.list(base)) {
-          Map<String, Path> out = new java.util.TreeMap<>();
-          list.filter(Files::isDirectory).filter(p -> validName(p.getFileName().toString()))
-              .forEach(p -> out.put(p.getFileName().toString(), p));
-          return out;
-        } catch (IOException e) {
-          LOG.warn("cannot list {}: {}", base, e.getMessage());
-          return null;
-        }
-      }
-
-      @Override
-      public String describe() {
-        return base.toAbsolutePath().toString();
-      }
-    };
-  }
-
-  /** One model under a name of its own (TF Serving's --model_name and --model_base_path). */
-  static Source singleModel(String name, Path basePath) {
-    if (!validName(name)) {
-      throw new IllegalArgumentException("--model_name: '" + name + "' must be letters, digits, '.', '_' or '-'");
-    }
-    return new Source() {
-      @Override
-      public Map<String, Path> models() {
-        return Map.of(name, basePath);
-      }
-
-      @Override
-      public String describe() {
-        return name + " at " + basePath.toAbsolutePath();
-      }
-    };
-  }
-
-  private final Source source;
+  private final ModelSource source;
   /** name → version → state; written by the scan only. */
   private final Map<String, NavigableMap<Long, Version>> models = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scanner;
+  /** The latest configuration of each model (labels), as the last scan read it. */
+  private volatile Map<String, ModelSource.Entry> entries = Map.of();
 
   /** A model or version that does not exist: HTTP 404. */
   static final class NotFound extends RuntimeException {
@@ -97,7 +51,7 @@ final class ModelRepository implements AutoCloseable {
     }
   }
 
-  ModelRepository(Source source, Duration poll) {
+  ModelRepository(ModelSource source, Duration poll) {
     this.source = source;
     scan();
     scanner = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -118,10 +72,11 @@ final class ModelRepository implements AutoCloseable {
 
   /** Loads new versions, retries failed ones that are due, unloads removed ones. */
   synchronized void scan() {
-    Map<String, Path> present = source.models();
+    Map<String, ModelSource.Entry> present = source.models();
     if (present == null) {
       return;
     }
+    entries = present;
     present.forEach(this::scanModel);
     for (String name : List.copyOf(models.keySet())) {
       if (!present.containsKey(name)) {
@@ -131,10 +86,12 @@ final class ModelRepository implements AutoCloseable {
     }
   }
 
-  private void scanModel(String name, Path folder) {
+  private void scanModel(String name, ModelSource.Entry entry) {
+    Path folder = entry.basePath();
     NavigableMap<Long, Version> versions = models.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
     List<Long> onDisk = IntroVaeModel.versions(folder);
-    for (long v : onDisk) {
+    List<Long> wanted = entry.policy().select(onDisk);
+    for (long v : wanted) {
       Path dir = folder.resolve(String.valueOf(v));
       Version known = versions.get(v);
       String fingerprint = fingerprint(dir);
@@ -157,8 +114,11 @@ final class ModelRepository implements AutoCloseable {
         LOG.warn("{} version {} did not load: {}", name, v, e.getMessage());
       }
     }
+    // Availability first, as TF Serving's default: a version the policy no longer wants keeps serving
+    // until a wanted one is available (unless its folder is gone).
+    boolean wantedServing = wanted.stream().anyMatch(v -> versions.containsKey(v) && versions.get(v).available());
     for (Long v : List.copyOf(versions.keySet())) {
-      if (!onDisk.contains(v)) {
+      if (!onDisk.contains(v) || (!wanted.contains(v) && (wantedServing || !versions.get(v).available()))) {
         unload(versions.remove(v));
       }
     }
@@ -186,7 +146,7 @@ final class ModelRepository implements AutoCloseable {
     }
   }
 
-  private static boolean validName(String name) {
+  static boolean validName(String name) {
     return name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   }
 
@@ -205,6 +165,16 @@ final class ModelRepository implements AutoCloseable {
   List<Version> versions(String name) {
     NavigableMap<Long, Version> versions = models.get(name);
     return versions == null ? List.of() : List.copyOf(versions.descendingMap().values());
+  }
+
+  /** The version a label of the model's configuration points at; TF Serving's INVALID_ARGUMENT otherwise. */
+  long versionOfLabel(String name, String label) {
+    ModelSource.Entry entry = entries.get(name);
+    Long version = entry == null ? null : entry.labels().get(label);
+    if (version == null) {
+      throw new InvalidInput("Unrecognized servable version label: " + label);
+    }
+    return version;
   }
 
   /** The model's given version, or its latest available one when {@code version} is null. */

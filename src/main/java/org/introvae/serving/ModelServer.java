@@ -84,21 +84,21 @@ public final class ModelServer implements AutoCloseable {
 
   public ModelServer(Path base, String host, int port, int grpcPort, int threads, Limits limits, Duration poll)
       throws IOException {
-    this(ModelRepository.folderOfModels(base), host, port, grpcPort, threads, limits, poll, null);
+    this(ModelSource.folderOfModels(base), host, port, grpcPort, threads, limits, poll, null);
   }
 
   /** The models {@code source} names (TF Serving's --model_name/--model_base_path, or a folder of models). */
-  ModelServer(ModelRepository.Source source, String host, int port, int grpcPort, int threads) throws IOException {
-    this(source, host, port, grpcPort, threads, Limits.defaults(), Duration.ofSeconds(1), null);
+  ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Duration poll) throws IOException {
+    this(source, host, port, grpcPort, threads, Limits.defaults(), poll, null);
   }
 
   /** A server on 127.0.0.1 whose requests {@code endpoint} answers instead of the REST API (for tests). */
   static ModelServer withEndpoint(Path base, int threads, Endpoint endpoint) throws IOException {
-    return new ModelServer(ModelRepository.folderOfModels(base), "127.0.0.1", 0, NO_GRPC, threads, Limits.defaults(),
+    return new ModelServer(ModelSource.folderOfModels(base), "127.0.0.1", 0, NO_GRPC, threads, Limits.defaults(),
         Duration.ofHours(1), endpoint);
   }
 
-  private ModelServer(ModelRepository.Source source, String host, int port, int grpcPort, int threads, Limits limits,
+  private ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Limits limits,
       Duration poll, Endpoint endpoint) throws IOException {
     this.limits = limits;
     repository = new ModelRepository(source, poll);

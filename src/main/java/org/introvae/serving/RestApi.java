@@ -20,7 +20,7 @@ import org.tensorflow.proto.TensorShapeProto;
  */
 final class RestApi {
   private static final Pattern MODEL = Pattern.compile(
-      "/v1/models/([^/:]+)(?:/versions/(\\d{1,18}))?(/metadata|:predict|/samples\\.png|/interpolation\\.png|/reconstruction\\.png)?");
+      "/v1/models/([^/:]+)(?:/versions/(\\d{1,18})|/labels/([^/:]+))?(/metadata|:predict|/samples\\.png|/interpolation\\.png|/reconstruction\\.png)?");
 
   private final ModelRepository repository;
 
@@ -83,8 +83,9 @@ final class RestApi {
       return Reply.error(404, "Not found: " + path);
     }
     String name = m.group(1);
-    Long version = m.group(2) == null ? null : Long.parseLong(m.group(2));
-    String action = m.group(3) == null ? "" : m.group(3);
+    Long version = m.group(2) != null ? Long.valueOf(m.group(2))
+        : m.group(3) != null ? Long.valueOf(repository.versionOfLabel(name, m.group(3))) : null;
+    String action = m.group(4) == null ? "" : m.group(4);
     switch (action) {
       case "" -> {
         malformedUnless(method, "GET", path);

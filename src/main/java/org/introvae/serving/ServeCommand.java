@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -16,13 +17,18 @@ public final class ServeCommand {
   private ServeCommand() {}
 
   static final String USAGE = """
-      usage: Serve [--models DIR | --model_name NAME --model_base_path PATH] [--port N] [--rest_api_port N]
-                   [--host ADDRESS] [--threads N]
+      usage: Serve [--models DIR | --model_name NAME --model_base_path PATH | --model_config_file FILE]
+                   [--port N] [--rest_api_port N] [--host ADDRESS] [--threads N]
         Serves SavedModels in TF Serving's layout (<model>/<version>/saved_model.pb) with TF Serving's APIs:
         gRPC (PredictionService, ModelService) on --port, REST (/v1/models/...) and a page on --rest_api_port.
+        As TF Serving, each model serves its latest version unless its config says otherwise.
         --models DIR          every sub-folder of DIR is a model                      [models]
         --model_name NAME     serve one model under this name (with --model_base_path)
         --model_base_path P   the folder holding that model's numeric versions
+        --model_config_file F TF Serving's ModelServerConfig in text format (names, base paths,
+                              model_version_policy, version_labels)
+        --model_config_file_poll_wait_seconds N   re-read the config file every N s; 0: never [0]
+        --file_system_poll_wait_seconds N         look for new and removed versions every N s [1]
         --port N              gRPC port; 0 picks a free port, -1 turns gRPC off        [8500]
         --rest_api_port N     REST port; 0 picks a free port                          [8501]
         --host ADDRESS        address both listen on                                  [127.0.0.1]
@@ -30,16 +36,20 @@ public final class ServeCommand {
       """;
 
   public static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
-    ModelRepository.Source source;
+    ModelSource source;
     int restPort;
     int grpcPort;
     String host;
     int threads;
+    Duration poll;
     try {
       Map<String, String> defaults = new LinkedHashMap<>();
       defaults.put("models", null);
       defaults.put("model_name", null);
       defaults.put("model_base_path", null);
+      defaults.put("model_config_file", null);
+      defaults.put("model_config_file_poll_wait_seconds", "0");
+      defaults.put("file_system_poll_wait_seconds", "1");
       defaults.put("port", "8500");
       defaults.put("rest_api_port", "8501");
       defaults.put("host", "127.0.0.1");
@@ -54,13 +64,14 @@ public final class ServeCommand {
       restPort = (int) c.whole("rest_api_port", 0, 65535);
       host = c.get("host");
       threads = (int) c.whole("threads", 1, 256);
+      poll = Duration.ofSeconds(c.whole("file_system_poll_wait_seconds", 1, 86400));
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       return 2;
     }
     ModelServer server;
     try {
-      server = new ModelServer(source, host, restPort, grpcPort, threads);
+      server = new ModelServer(source, host, restPort, grpcPort, threads, poll);
     } catch (IOException e) {
       err.println("error: cannot listen on " + host + " (REST port " + restPort + ", gRPC port " + grpcPort + "): "
           + e.getMessage());
@@ -78,13 +89,19 @@ public final class ServeCommand {
     return 0;
   }
 
-  private static ModelRepository.Source source(CommandLine c) {
+  private static ModelSource source(CommandLine c) {
     String name = c.get("model_name");
     String basePath = c.get("model_base_path");
+    String config = c.get("model_config_file");
+    int given = (c.get("models") != null ? 1 : 0) + (name != null || basePath != null ? 1 : 0) + (config != null ? 1 : 0);
+    if (given > 1) {
+      throw new IllegalArgumentException("give one of --models, --model_name with --model_base_path, or --model_config_file");
+    }
+    if (config != null) {
+      return ModelSource.configFile(Path.of(config),
+          Duration.ofSeconds(c.whole("model_config_file_poll_wait_seconds", 0, 86400)));
+    }
     if (name != null || basePath != null) {
-      if (c.get("models") != null) {
-        throw new IllegalArgumentException("give either --models or --model_name with --model_base_path, not both");
-      }
       if (name == null || basePath == null) {
         throw new IllegalArgumentException("--model_name and --model_base_path go together");
       }
@@ -92,12 +109,12 @@ public final class ServeCommand {
       if (!Files.isDirectory(base)) {
         throw new IllegalArgumentException("--model_base_path: " + base + ": no such folder");
       }
-      return ModelRepository.singleModel(name, base);
+      return ModelSource.singleModel(name, base);
     }
     Path models = Path.of(c.get("models") == null ? "models" : c.get("models"));
     if (!Files.isDirectory(models)) {
       throw new IllegalArgumentException("--models: " + models + ": no such folder");
     }
-    return ModelRepository.folderOfModels(models);
+    return ModelSource.folderOfModels(models);
   }
 }

@@ -12,11 +12,21 @@ final class Polling {
 
   /** GETs {@code url} until it answers 200 with {@code fragment} in its body, for at most 30 s; returns the last answer. */
   static HttpResponse<String> await(HttpClient http, String url, String fragment) throws Exception {
+    return poll(http, url, fragment, true);
+  }
+
+  /** GETs {@code url} until it answers 200 without {@code fragment}, for at most 30 s; returns the last answer. */
+  static HttpResponse<String> awaitAbsent(HttpClient http, String url, String fragment) throws Exception {
+    return poll(http, url, fragment, false);
+  }
+
+  private static HttpResponse<String> poll(HttpClient http, String url, String fragment, boolean present)
+      throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
           HttpResponse.BodyHandlers.ofString());
-      if ((r.statusCode() == 200 && r.body().contains(fragment)) || System.nanoTime() > deadline) {
+      if ((r.statusCode() == 200 && r.body().contains(fragment) == present) || System.nanoTime() > deadline) {
         return r;
       }
       Thread.sleep(100);

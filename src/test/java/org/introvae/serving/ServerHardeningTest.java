@@ -258,6 +258,9 @@ class ServerHardeningTest {
     Path target = root.resolve("models/copying");
     Files.createDirectories(target);
     org.introvae.export.ModelExporter.export(root.resolve("runs/tiny"), target, 1);
+    // Version 1 serves before the copy of 2 starts (with TF Serving's latest-only policy a model whose
+    // first scan already finds 2 would aspire to 2 alone).
+    Polling.await(http, base + "/v1/models/copying", "\"version\":\"1\",\"state\":\"AVAILABLE\"");
     Path partial = target.resolve("2");
     Files.createDirectories(partial.resolve("assets"));
     Files.copy(complete.resolve("7/saved_model.pb"), partial.resolve("saved_model.pb"));

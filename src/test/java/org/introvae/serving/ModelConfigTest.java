@@ -1,0 +1,136 @@
+package org.introvae.serving;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.introvae.serving.grpc.GetModelMetadataRequest;
+import org.introvae.serving.grpc.ModelSpec;
+import org.introvae.serving.grpc.PredictionServiceGrpc;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TF Serving's version policies and labels from its model config file, reloaded while serving. */
+class ModelConfigTest {
+  @TempDir
+  static Path root;
+  static Path config;
+  static ModelServer server;
+  static ManagedChannel channel;
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+  static String rest;
+
+  @BeforeAll
+  static void start() throws Exception {
+    for (long v = 1; v <= 3; v++) {
+      GenericSavedModel.write(root.resolve("generic"), v);
+    }
+    config = root.resolve("models.config");
+    Files.writeString(config, """
+        model_config_list {
+          config {
+            name: "generic"
+            base_path: "%s"
+            model_platform: "tensorflow"
+            model_version_policy { specific { versions: 1 versions: 3 } }
+            version_labels { key: "stable" value: 1 }
+            version_labels { key: "canary" value: 3 }
+            logging_config { }
+          }
+        }
+        """.formatted(root.resolve("generic")));
+    server = new ModelServer(ModelSource.configFile(config, Duration.ofMillis(200)), "127.0.0.1", 0, 0, 2,
+        Duration.ofMillis(200));
+    rest = "http://127.0.0.1:" + server.port();
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.close();
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(rest + path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static long grpcVersion(String label) {
+    return PredictionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+        .getModelMetadata(GetModelMetadataRequest.newBuilder().addMetadataField("signature_def")
+            .setModelSpec(ModelSpec.newBuilder().setName("generic").setVersionLabel(label)).build())
+        .getModelSpec().getVersion().getValue();
+  }
+
+  @Test
+  void policy_labels_and_reload() throws Exception {
+    String status = Polling.await(HTTP, rest + "/v1/models/generic", "\"version\":\"1\",\"state\":\"AVAILABLE\"").body();
+    assertTrue(status.contains("\"version\":\"3\",\"state\":\"AVAILABLE\""), status);
+    assertFalse(status.contains("\"version\":\"2\""), "version 2 is not in the specific policy: " + status);
+    assertTrue(get("/v1/models/generic/labels/stable/metadata").body().contains("\"version\":\"1\""));
+    assertTrue(get("/v1/models/generic/labels/canary").body().contains("\"version\":\"3\""));
+    HttpResponse<String> unknown = get("/v1/models/generic/labels/nope");
+    assertEquals(400, unknown.statusCode());
+    assertTrue(unknown.body().contains("Unrecognized servable version label: nope"), unknown.body());
+    assertEquals(3, grpcVersion("canary"));
+    StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+        () -> grpcVersion("nope"));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+
+    // A file that turns bad is logged and the configuration in force stays.
+    Files.writeString(config, "model_config_list { config { name: ");
+    Thread.sleep(600);
+    assertEquals(1, grpcVersion("stable"));
+
+    // Latest-only, with the label moved: version 1 is unloaded, "stable" now means 3.
+    Files.writeString(config, """
+        model_config_list { config { name: "generic" base_path: "%s"
+          model_version_policy { latest { num_versions: 1 } }
+          version_labels { key: "stable" value: 3 } } }
+        """.formatted(root.resolve("generic")));
+    String reloaded = Polling.awaitAbsent(HTTP, rest + "/v1/models/generic", "\"version\":\"1\"").body();
+    assertTrue(reloaded.contains("\"version\":\"3\",\"state\":\"AVAILABLE\""), reloaded);
+    assertEquals(3, grpcVersion("stable"));
+  }
+
+  @Test
+  void a_folder_of_models_serves_each_ones_latest_version() {
+    try (ModelRepository repository = new ModelRepository(ModelSource.folderOfModels(root), Duration.ofHours(1))) {
+      assertEquals(List.of(3L), repository.versions("generic").stream().map(ModelRepository.Version::number).toList());
+    }
+  }
+
+  @Test
+  void a_bad_config_file_is_a_one_line_error_naming_it() throws Exception {
+    Path bad = root.resolve("bad.config");
+    Files.writeString(bad, "model_config_list { config { name: \"x\" base_path: \"/tmp\" model_platform: \"onnx\" } }");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = ServeCommand.run(new String[] {"--model_config_file=" + bad, "--port=-1", "--rest_api_port=0"},
+        new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+    assertEquals(2, code);
+    String message = err.toString().strip();
+    assertTrue(message.startsWith("error: " + bad) && message.contains("onnx") && !message.contains("\n"), message);
+    Files.writeString(bad, "model_config_list { config { name: ");
+    err.reset();
+    assertEquals(2, ServeCommand.run(new String[] {"--model_config_file", bad.toString()},
+        new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
+    assertTrue(err.toString().contains("not a ModelServerConfig in text format"), err.toString());
+  }
+}

@@ -10,16 +10,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.introvae.serving.grpc.ClassificationRequest;
+import org.introvae.serving.grpc.ClassificationResponse;
 import org.introvae.serving.grpc.GetModelMetadataRequest;
 import org.introvae.serving.grpc.GetModelMetadataResponse;
 import org.introvae.serving.grpc.GetModelStatusRequest;
 import org.introvae.serving.grpc.GetModelStatusResponse;
+import org.introvae.serving.grpc.InferenceResult;
+import org.introvae.serving.grpc.InferenceTask;
 import org.introvae.serving.grpc.ModelServiceGrpc;
 import org.introvae.serving.grpc.ModelSpec;
 import org.introvae.serving.grpc.ModelVersionStatus;
+import org.introvae.serving.grpc.MultiInferenceRequest;
+import org.introvae.serving.grpc.MultiInferenceResponse;
 import org.introvae.serving.grpc.PredictRequest;
 import org.introvae.serving.grpc.PredictResponse;
 import org.introvae.serving.grpc.PredictionServiceGrpc;
+import org.introvae.serving.grpc.RegressionRequest;
+import org.introvae.serving.grpc.RegressionResponse;
 import org.introvae.serving.grpc.SignatureDefMap;
 import org.introvae.serving.grpc.StatusProto;
 import org.slf4j.Logger;
@@ -27,8 +35,8 @@ import org.slf4j.LoggerFactory;
 import org.tensorflow.proto.error.Code;
 
 /**
- * TF Serving's gRPC services over a model repository: PredictionService (Predict, GetModelMetadata)
- * and ModelService (GetModelStatus), with TF Serving's status codes and messages (NOT_FOUND for an
+ * TF Serving's gRPC services over a model repository: PredictionService (Predict, Classify, Regress,
+ * MultiInference, GetModelMetadata) and ModelService (GetModelStatus), with TF Serving's status codes and messages (NOT_FOUND for an
  * unknown model or version, INVALID_ARGUMENT for a bad request, FAILED_PRECONDITION for a signature
  * the model does not have).
  */
@@ -58,6 +66,64 @@ final class GrpcApi {
         Map<String, HostTensor> outputs = model.run(signature, inputs, request.getOutputFilterList());
         PredictResponse.Builder out = PredictResponse.newBuilder().setModelSpec(spec(request.getModelSpec(), model));
         outputs.forEach((key, tensor) -> out.putOutputs(key, TensorProtoCodec.encode(tensor)));
+        return out.build();
+      });
+    }
+
+    @Override
+    public void classify(ClassificationRequest request, StreamObserver<ClassificationResponse> reply) {
+      answer(reply, () -> {
+        ServableModel model = model(request.getModelSpec());
+        byte[][] examples = ExampleInference.serialized(request.getInput());
+        return ClassificationResponse.newBuilder().setModelSpec(spec(request.getModelSpec(), model))
+            .setResult(ExampleInference.classify(model, request.getModelSpec().getSignatureName(), examples)).build();
+      });
+    }
+
+    @Override
+    public void regress(RegressionRequest request, StreamObserver<RegressionResponse> reply) {
+      answer(reply, () -> {
+        ServableModel model = model(request.getModelSpec());
+        byte[][] examples = ExampleInference.serialized(request.getInput());
+        return RegressionResponse.newBuilder().setModelSpec(spec(request.getModelSpec(), model))
+            .setResult(ExampleInference.regress(model, request.getModelSpec().getSignatureName(), examples)).build();
+      });
+    }
+
+    /** Several classify and regress signatures of one model on one input, as TF Serving's MultiInference. */
+    @Override
+    public void multiInference(MultiInferenceRequest request, StreamObserver<MultiInferenceResponse> reply) {
+      answer(reply, () -> {
+        if (request.getTasksCount() == 0) {
+          throw new InvalidInput("Empty number of tasks");
+        }
+        String name = request.getTasks(0).getModelSpec().getName();
+        java.util.Set<String> signatures = new java.util.HashSet<>();
+        for (InferenceTask task : request.getTasksList()) {
+          if (!task.getModelSpec().getName().equals(name)) {
+            throw new InvalidInput("All ModelSpecs in a MultiInferenceRequest must access the same model name");
+          }
+          String signature = task.getModelSpec().getSignatureName();
+          if (!signatures.add(signature.isEmpty() ? ServableModel.DEFAULT_SIGNATURE : signature)) {
+            throw new InvalidInput("Duplicate evaluation of signature: " + signature);
+          }
+          if (!task.getMethodName().equals(ExampleInference.CLASSIFY) && !task.getMethodName().equals(ExampleInference.REGRESS)) {
+            throw new InvalidInput("Unsupported signature method_name: " + task.getMethodName());
+          }
+        }
+        ServableModel model = model(request.getTasks(0).getModelSpec());
+        byte[][] examples = ExampleInference.serialized(request.getInput());
+        MultiInferenceResponse.Builder out = MultiInferenceResponse.newBuilder();
+        for (InferenceTask task : request.getTasksList()) {
+          InferenceResult.Builder result = InferenceResult.newBuilder().setModelSpec(spec(task.getModelSpec(), model));
+          String signature = task.getModelSpec().getSignatureName();
+          if (task.getMethodName().equals(ExampleInference.CLASSIFY)) {
+            result.setClassificationResult(ExampleInference.classify(model, signature, examples));
+          } else {
+            result.setRegressionResult(ExampleInference.regress(model, signature, examples));
+          }
+          out.addResults(result);
+        }
         return out.build();
       });
     }

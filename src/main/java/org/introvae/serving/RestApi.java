@@ -20,7 +20,7 @@ import org.tensorflow.proto.TensorShapeProto;
  */
 final class RestApi {
   private static final Pattern MODEL = Pattern.compile(
-      "/v1/models/([^/:]+)(?:/versions/(\\d{1,18})|/labels/([^/:]+))?(/metadata|:predict|/samples\\.png|/interpolation\\.png|/reconstruction\\.png)?");
+      "/v1/models/([^/:]+)(?:/versions/(\\d{1,18})|/labels/([^/:]+))?(/metadata|:predict|:classify|:regress|/samples\\.png|/interpolation\\.png|/reconstruction\\.png)?");
 
   private final ModelRepository repository;
 
@@ -98,6 +98,10 @@ final class RestApi {
       case ":predict" -> {
         malformedUnless(method, "POST", path);
         return Reply.json(200, predict(repository.get(name, version), body));
+      }
+      case ":classify", ":regress" -> {
+        malformedUnless(method, "POST", path);
+        return Reply.json(200, classifyOrRegress(repository.get(name, version), action.substring(1), body));
       }
       case "/samples.png" -> {
         allow(method, "GET");
@@ -236,7 +240,7 @@ final class RestApi {
   }
 
   @SuppressWarnings("unchecked")
-  private static String predict(ServableModel model, byte[] body) {
+  private static Map<String, Object> jsonObject(byte[] body) {
     Object parsed;
     try {
       parsed = Json.parse(new String(body, StandardCharsets.UTF_8));
@@ -246,7 +250,19 @@ final class RestApi {
     if (!(parsed instanceof Map)) {
       throw new InvalidInput("JSON Value: " + Json.write(parsed) + " Is not object");
     }
-    TensorJson.Request request = TensorJson.decode((Map<String, Object>) parsed, model);
+    return (Map<String, Object>) parsed;
+  }
+
+  private static String classifyOrRegress(ServableModel model, String method, byte[] body) {
+    Map<String, Object> request = jsonObject(body);
+    String signature = ExampleJson.signature(request);
+    byte[][] examples = ExampleInference.serialized(ExampleJson.input(request, method));
+    return method.equals("classify") ? ExampleJson.classification(ExampleInference.classify(model, signature, examples))
+        : ExampleJson.regression(ExampleInference.regress(model, signature, examples));
+  }
+
+  private static String predict(ServableModel model, byte[] body) {
+    TensorJson.Request request = TensorJson.decode(jsonObject(body), model);
     return TensorJson.encode(model.run(request.signature(), request.inputs(), List.of()), request.rows());
   }
 

@@ -25,11 +25,23 @@ import org.tensorflow.types.TUint8;
  *   <li>serving_default: x float [-1, 3] and n int64 [] → y = 2·x (2 is the variable), n_next = n + 1;</li>
  *   <li>types: d double [-1], i int32 [-1], u uint8 [-1], b bool [-1], s string [-1] → d2 = 2·d,
  *       i2 = 2·i, u_as_int = int32(u), not_b = ¬b, s_bytes = s (echoed, answered as b64 over REST);</li>
- *   <li>classify_like (method tensorflow/serving/classify): x float [-1, 3] → scores = 2·x.</li>
+ *   <li>classify (tensorflow/serving/classify): serialized tf.Examples with a float feature x of 3
+ *       values → scores = 2·x, classes = ["a", "b", "c"] per example;</li>
+ *   <li>regress (tensorflow/serving/regress): the same examples → outputs = x0 + x1 + x2.</li>
  * </ul>
  */
 final class GenericSavedModel {
   private GenericSavedModel() {}
+
+  /** A string constant of shape [rows, n / rows] (or [0] when empty). */
+  private static Operand<TString> strings(Ops tf, int rows, String... values) {
+    Shape shape = values.length == 0 ? Shape.of(0) : Shape.of(rows, values.length / rows);
+    if (values.length > 0 && rows == 1 && values.length == 1) {
+      shape = Shape.of(1);
+    }
+    return tf.constant(java.nio.charset.StandardCharsets.UTF_8, shape,
+        org.tensorflow.ndarray.buffer.DataBuffers.ofObjects(values));
+  }
 
   /** Writes the model as version {@code version} of {@code modelDir} and returns the version folder. */
   static Path write(Path modelDir, long version) throws Exception {
@@ -52,7 +64,17 @@ final class GenericSavedModel {
       Operand<TInt32> uAsInt = tf.dtypes.cast(u, TInt32.class);
       Operand<TBool> notB = tf.math.logicalNot(b);
       Operand<TString> echo = tf.identity(s);
-      Operand<TFloat32> scores = tf.identity(y);
+      Placeholder<TString> examples = tf.withName("examples").placeholder(TString.class,
+          Placeholder.shape(Shape.of(-1)));
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> parsed = (Operand<TFloat32>) tf.io.parseExample(examples, strings(tf, 0),
+          strings(tf, 0), strings(tf, 1, "x"), strings(tf, 0),
+          java.util.List.of(tf.constant(new float[0])), 0L, java.util.List.of(), java.util.List.of(),
+          java.util.List.of(), java.util.List.of(Shape.of(3))).denseValues().get(0);
+      Operand<TFloat32> scores = tf.math.mul(parsed, two);
+      Operand<TString> classes = tf.tile(strings(tf, 1, "a", "b", "c"),
+          tf.concat(java.util.List.of(tf.shape(examples), tf.constant(new int[] {1})), tf.constant(0)));
+      Operand<TFloat32> sums = tf.reduceSum(parsed, tf.constant(1));
       session.initialize();
       SavedModelBundle.exporter(dir.toString()).withSession(session).withTags(SavedModelBundle.DEFAULT_TAG)
           .withSignatures(
@@ -62,8 +84,10 @@ final class GenericSavedModel {
                   .input("d", d).input("i", i).input("u", u).input("b", b).input("s", s)
                   .output("d2", d2).output("i2", i2).output("u_as_int", uAsInt).output("not_b", notB)
                   .output("s_bytes", echo).build(),
-              Signature.builder().key("classify_like").methodName("tensorflow/serving/classify")
-                  .input("x", x).output("scores", scores).build())
+              Signature.builder().key("classify").methodName("tensorflow/serving/classify")
+                  .input("inputs", examples).output("scores", scores).output("classes", classes).build(),
+              Signature.builder().key("regress").methodName("tensorflow/serving/regress")
+                  .input("inputs", examples).output("outputs", sums).build())
           .export();
     }
     return dir;

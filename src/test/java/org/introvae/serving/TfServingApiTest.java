@@ -26,16 +26,26 @@ import java.util.stream.Stream;
 import org.introvae.data.IdxReader;
 import org.introvae.data.ImageSet;
 import org.introvae.export.TinyExport;
+import org.introvae.serving.grpc.ClassificationRequest;
+import org.introvae.serving.grpc.ClassificationResponse;
+import org.introvae.serving.grpc.ExampleList;
+import org.introvae.serving.grpc.ExampleListWithContext;
 import org.introvae.serving.grpc.GetModelMetadataRequest;
 import org.introvae.serving.grpc.GetModelMetadataResponse;
 import org.introvae.serving.grpc.GetModelStatusRequest;
 import org.introvae.serving.grpc.GetModelStatusResponse;
+import org.introvae.serving.grpc.InferenceTask;
+import org.introvae.serving.grpc.Input;
 import org.introvae.serving.grpc.ModelServiceGrpc;
 import org.introvae.serving.grpc.ModelSpec;
 import org.introvae.serving.grpc.ModelVersionStatus;
+import org.introvae.serving.grpc.MultiInferenceRequest;
+import org.introvae.serving.grpc.MultiInferenceResponse;
 import org.introvae.serving.grpc.PredictRequest;
 import org.introvae.serving.grpc.PredictResponse;
 import org.introvae.serving.grpc.PredictionServiceGrpc;
+import org.introvae.serving.grpc.RegressionRequest;
+import org.introvae.serving.grpc.RegressionResponse;
 import org.introvae.serving.grpc.SignatureDefMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -189,8 +199,8 @@ class TfServingApiTest {
         .setModelSpec(spec("generic", "")).addMetadataField("signature_def").build());
     assertEquals(7, r.getModelSpec().getVersion().getValue());
     Map<String, SignatureDef> defs = r.getMetadataOrThrow("signature_def").unpack(SignatureDefMap.class).getSignatureDefMap();
-    assertEquals(java.util.Set.of("serving_default", "types", "classify_like"), defs.keySet());
-    assertEquals("tensorflow/serving/classify", defs.get("classify_like").getMethodName());
+    assertEquals(java.util.Set.of("serving_default", "types", "classify", "regress"), defs.keySet());
+    assertEquals("tensorflow/serving/classify", defs.get("classify").getMethodName());
     assertEquals(DataType.DT_UINT8, defs.get("types").getInputsOrThrow("u").getDtype());
     assertEquals(Status.Code.INVALID_ARGUMENT, code(() -> predictions.getModelMetadata(
         GetModelMetadataRequest.newBuilder().setModelSpec(spec("generic", "")).build())));
@@ -247,6 +257,72 @@ class TfServingApiTest {
     assertEquals(List.of(2f, 2f, 2f), ok.getOutputsOrThrow("y").getFloatValList());
   }
 
+  private static org.tensorflow.proto.Example example(float... x) {
+    org.tensorflow.proto.FloatList.Builder values = org.tensorflow.proto.FloatList.newBuilder();
+    for (float v : x) {
+      values.addValue(v);
+    }
+    return org.tensorflow.proto.Example.newBuilder().setFeatures(org.tensorflow.proto.Features.newBuilder()
+        .putFeature("x", org.tensorflow.proto.Feature.newBuilder().setFloatList(values).build())).build();
+  }
+
+  private static Input examples(org.tensorflow.proto.Example... examples) {
+    return Input.newBuilder().setExampleList(ExampleList.newBuilder().addAllExamples(List.of(examples))).build();
+  }
+
+  @Test
+  void grpc_classify_regress_and_multi_inference_on_tf_examples() {
+    ClassificationResponse c = predictions.classify(ClassificationRequest.newBuilder()
+        .setModelSpec(spec("generic", "classify")).setInput(examples(example(1, 2, 3), example(-1, 0, 0.5f))).build());
+    assertEquals(2, c.getResult().getClassificationsCount());
+    assertEquals("c", c.getResult().getClassifications(0).getClasses(2).getLabel());
+    assertEquals(6f, c.getResult().getClassifications(0).getClasses(2).getScore());
+    assertEquals(-2f, c.getResult().getClassifications(1).getClasses(0).getScore());
+    // With a context: each example is merged over it (here the example's x replaces the context's).
+    Input withContext = Input.newBuilder().setExampleListWithContext(ExampleListWithContext.newBuilder()
+        .setContext(example(9, 9, 9)).addExamples(example(1, 1, 2))).build();
+    RegressionResponse r = predictions.regress(RegressionRequest.newBuilder().setModelSpec(spec("generic", "regress"))
+        .setInput(withContext).build());
+    assertEquals(4f, r.getResult().getRegressions(0).getValue());
+    MultiInferenceResponse m = predictions.multiInference(MultiInferenceRequest.newBuilder()
+        .addTasks(InferenceTask.newBuilder().setModelSpec(spec("generic", "classify")).setMethodName("tensorflow/serving/classify"))
+        .addTasks(InferenceTask.newBuilder().setModelSpec(spec("generic", "regress")).setMethodName("tensorflow/serving/regress"))
+        .setInput(examples(example(1, 2, 3))).build());
+    assertEquals(2f, m.getResults(0).getClassificationResult().getClassifications(0).getClasses(0).getScore());
+    assertEquals(6f, m.getResults(1).getRegressionResult().getRegressions(0).getValue());
+    assertEquals("regress", m.getResults(1).getModelSpec().getSignatureName());
+    assertTrue(message(() -> predictions.classify(ClassificationRequest.newBuilder().setModelSpec(spec("generic", "regress"))
+        .setInput(examples(example(1, 2, 3))).build()))
+        .contains("Expected classification signature method_name to be tensorflow/serving/classify"));
+    assertEquals("Input is empty.", message(() -> predictions.regress(RegressionRequest.newBuilder()
+        .setModelSpec(spec("generic", "regress")).build())));
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(() -> predictions.classify(ClassificationRequest.newBuilder()
+        .setModelSpec(spec("generic", "classify")).setInput(examples(example(1, 2))).build())));
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(() -> predictions.multiInference(MultiInferenceRequest.newBuilder()
+        .addTasks(InferenceTask.newBuilder().setModelSpec(spec("generic", "regress")).setMethodName("tensorflow/serving/regress"))
+        .addTasks(InferenceTask.newBuilder().setModelSpec(spec("tiny", "regress")).setMethodName("tensorflow/serving/regress"))
+        .setInput(examples(example(1, 2, 3))).build())));
+  }
+
+  @Test
+  void rest_classify_and_regress() throws Exception {
+    HttpResponse<String> c = post("/v1/models/generic:classify",
+        "{\"signature_name\": \"classify\", \"examples\": [{\"x\": [1.5, 2.0, -3.0]}]}");
+    assertEquals(200, c.statusCode(), c.body());
+    assertEquals(Map.of("results", List.of(List.of(List.of("a", 3.0), List.of("b", 4.0), List.of("c", -6.0)))),
+        Json.parse(c.body()));
+    HttpResponse<String> r = post("/v1/models/generic:regress",
+        "{\"signature_name\": \"regress\", \"context\": {\"x\": [0.0, 0.0, 0.0]}, \"examples\": [{\"x\": [1.0, 2.0, 0.5]}, {}]}");
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(Map.of("results", List.of(3.5, 0.0)), Json.parse(r.body()));
+    HttpResponse<String> mixed = post("/v1/models/generic:regress",
+        "{\"signature_name\": \"regress\", \"examples\": [{\"x\": [1.0, 2, 0.5]}]}");
+    assertEquals(400, mixed.statusCode());
+    assertTrue(mixed.body().contains("Unexpected element type in feature: x expecting type: float"), mixed.body());
+    assertTrue(post("/v1/models/generic:classify", "{\"signature_name\": \"classify\"}").body()
+        .contains("key 'examples' is expected and was not found"));
+  }
+
   private static HttpResponse<String> post(String path, String body) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(rest + path)).POST(HttpRequest.BodyPublishers.ofString(body))
         .build(), HttpResponse.BodyHandlers.ofString());
@@ -277,7 +353,7 @@ class TfServingApiTest {
         + " \"u\": [256], \"b\": [true], \"s\": [\"a\"]}}").body().contains("uint8's range"));
     HttpResponse<String> metadata = get("/v1/models/generic/metadata");
     assertEquals(200, metadata.statusCode());
-    assertTrue(metadata.body().contains("\"classify_like\"") && !metadata.body().contains("model_facts"), metadata.body());
+    assertTrue(metadata.body().contains("\"regress\"") && !metadata.body().contains("model_facts"), metadata.body());
     assertEquals(404, get("/v1/models/generic/samples.png").statusCode());
   }
 

@@ -4,7 +4,6 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Int64Value;
 import io.grpc.BindableService;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,9 +44,12 @@ final class GrpcApi {
   static final String SIGNATURE_DEF = "signature_def";
 
   private final ModelRepository repository;
+  /** Null when monitoring is off. */
+  private final ServingMetrics metrics;
 
-  GrpcApi(ModelRepository repository) {
+  GrpcApi(ModelRepository repository, ServingMetrics metrics) {
     this.repository = repository;
+    this.metrics = metrics;
   }
 
   List<BindableService> services() {
@@ -57,7 +59,7 @@ final class GrpcApi {
   private final class Prediction extends PredictionServiceGrpc.PredictionServiceImplBase {
     @Override
     public void predict(PredictRequest request, StreamObserver<PredictResponse> reply) {
-      answer(reply, () -> {
+      answer(reply, "Predict", request.getModelSpec().getName(), () -> {
         ServableModel model = model(request.getModelSpec());
         Map<String, HostTensor> inputs = new LinkedHashMap<>();
         request.getInputsMap().forEach((key, proto) ->
@@ -72,7 +74,7 @@ final class GrpcApi {
 
     @Override
     public void classify(ClassificationRequest request, StreamObserver<ClassificationResponse> reply) {
-      answer(reply, () -> {
+      answer(reply, "Classify", request.getModelSpec().getName(), () -> {
         ServableModel model = model(request.getModelSpec());
         byte[][] examples = ExampleInference.serialized(request.getInput());
         return ClassificationResponse.newBuilder().setModelSpec(spec(request.getModelSpec(), model))
@@ -82,7 +84,7 @@ final class GrpcApi {
 
     @Override
     public void regress(RegressionRequest request, StreamObserver<RegressionResponse> reply) {
-      answer(reply, () -> {
+      answer(reply, "Regress", request.getModelSpec().getName(), () -> {
         ServableModel model = model(request.getModelSpec());
         byte[][] examples = ExampleInference.serialized(request.getInput());
         return RegressionResponse.newBuilder().setModelSpec(spec(request.getModelSpec(), model))
@@ -93,7 +95,7 @@ final class GrpcApi {
     /** Several classify and regress signatures of one model on one input, as TF Serving's MultiInference. */
     @Override
     public void multiInference(MultiInferenceRequest request, StreamObserver<MultiInferenceResponse> reply) {
-      answer(reply, () -> {
+      answer(reply, "MultiInference", request.getTasksCount() == 0 ? null : request.getTasks(0).getModelSpec().getName(), () -> {
         if (request.getTasksCount() == 0) {
           throw new InvalidInput("Empty number of tasks");
         }
@@ -130,7 +132,7 @@ final class GrpcApi {
 
     @Override
     public void getModelMetadata(GetModelMetadataRequest request, StreamObserver<GetModelMetadataResponse> reply) {
-      answer(reply, () -> {
+      answer(reply, "GetModelMetadata", request.getModelSpec().getName(), () -> {
         if (request.getMetadataFieldCount() == 0) {
           throw new InvalidInput("GetModelMetadataRequest must specify at least one metadata_field");
         }
@@ -150,7 +152,7 @@ final class GrpcApi {
   private final class Models extends ModelServiceGrpc.ModelServiceImplBase {
     @Override
     public void getModelStatus(GetModelStatusRequest request, StreamObserver<GetModelStatusResponse> reply) {
-      answer(reply, () -> {
+      answer(reply, "GetModelStatus", request.getModelSpec().getName(), () -> {
         ModelSpec spec = requireSpec(request.hasModelSpec() ? request.getModelSpec() : null);
         Long wanted = spec.hasVersion() ? Long.valueOf(spec.getVersion().getValue())
             : spec.hasVersionLabel() ? Long.valueOf(repository.versionOfLabel(spec.getName(), spec.getVersionLabel())) : null;
@@ -197,29 +199,34 @@ final class GrpcApi {
   }
 
   /** Runs a call and maps our exceptions to TF Serving's status codes; anything else is INTERNAL, logged. */
-  private static <T> void answer(StreamObserver<T> reply, Supplier<T> call) {
-    T result;
+  private <T> void answer(StreamObserver<T> reply, String api, String model, Supplier<T> call) {
+    long start = System.nanoTime();
+    Status status = Status.OK;
+    T result = null;
     try {
       result = call.get();
     } catch (ModelRepository.NotFound e) {
-      reply.onError(error(Status.NOT_FOUND, e));
-      return;
+      status = error(Status.NOT_FOUND, e);
     } catch (ServableModel.MissingSignature e) {
-      reply.onError(error(Status.FAILED_PRECONDITION, e));
-      return;
+      status = error(Status.FAILED_PRECONDITION, e);
     } catch (InvalidInput | IllegalArgumentException e) {
-      reply.onError(error(Status.INVALID_ARGUMENT, e));
-      return;
+      status = error(Status.INVALID_ARGUMENT, e);
     } catch (RuntimeException e) {
       LOG.error("gRPC call failed", e);
-      reply.onError(error(Status.INTERNAL, e));
-      return;
+      status = error(Status.INTERNAL, e);
     }
-    reply.onNext(result);
-    reply.onCompleted();
+    if (metrics != null) {
+      metrics.record(model, api, "GRPC", status.getCode().name(), System.nanoTime() - start);
+    }
+    if (status.isOk()) {
+      reply.onNext(result);
+      reply.onCompleted();
+    } else {
+      reply.onError(status.asRuntimeException());
+    }
   }
 
-  private static StatusRuntimeException error(Status status, RuntimeException e) {
-    return status.withDescription(e.getMessage()).asRuntimeException();
+  private static Status error(Status status, RuntimeException e) {
+    return status.withDescription(e.getMessage());
   }
 }

@@ -161,6 +161,11 @@ final class ModelRepository implements AutoCloseable {
     }).toList();
   }
 
+  /** Every model the repository knows, sorted. */
+  List<String> modelNames() {
+    return models.keySet().stream().sorted().toList();
+  }
+
   /** Every version known for a model, newest first (empty if the model is unknown). */
   List<Version> versions(String name) {
     NavigableMap<Long, Version> versions = models.get(name);

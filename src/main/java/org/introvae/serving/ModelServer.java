@@ -84,25 +84,28 @@ public final class ModelServer implements AutoCloseable {
 
   public ModelServer(Path base, String host, int port, int grpcPort, int threads, Limits limits, Duration poll)
       throws IOException {
-    this(ModelSource.folderOfModels(base), host, port, grpcPort, threads, limits, poll, null);
+    this(ModelSource.folderOfModels(base), host, port, grpcPort, threads, limits, poll, null, null);
   }
 
   /** The models {@code source} names (TF Serving's --model_name/--model_base_path, or a folder of models). */
-  ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Duration poll) throws IOException {
-    this(source, host, port, grpcPort, threads, Limits.defaults(), poll, null);
+  ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Duration poll, String metricsPath)
+      throws IOException {
+    this(source, host, port, grpcPort, threads, Limits.defaults(), poll, null, metricsPath);
   }
 
   /** A server on 127.0.0.1 whose requests {@code endpoint} answers instead of the REST API (for tests). */
   static ModelServer withEndpoint(Path base, int threads, Endpoint endpoint) throws IOException {
     return new ModelServer(ModelSource.folderOfModels(base), "127.0.0.1", 0, NO_GRPC, threads, Limits.defaults(),
-        Duration.ofHours(1), endpoint);
+        Duration.ofHours(1), endpoint, null);
   }
 
+  /** {@code metricsPath}: where REST serves Prometheus metrics; null turns monitoring off. */
   private ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Limits limits,
-      Duration poll, Endpoint endpoint) throws IOException {
+      Duration poll, Endpoint endpoint, String metricsPath) throws IOException {
     this.limits = limits;
     repository = new ModelRepository(source, poll);
-    api = endpoint != null ? endpoint : new RestApi(repository)::handle;
+    ServingMetrics metrics = metricsPath == null ? null : new ServingMetrics(repository);
+    api = endpoint != null ? endpoint : new RestApi(repository, metrics, metricsPath)::handle;
     workers = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "model-worker");
       t.setDaemon(true);
@@ -131,7 +134,7 @@ public final class ModelServer implements AutoCloseable {
     server.setStopTimeout(5000);
     try {
       server.start();
-      grpc = grpcPort == NO_GRPC ? null : GrpcServer.start(host, grpcPort, new GrpcApi(repository), limits, workers);
+      grpc = grpcPort == NO_GRPC ? null : GrpcServer.start(host, grpcPort, new GrpcApi(repository, metrics), limits, workers);
     } catch (Exception e) {
       close();
       throw new IOException(e.getMessage(), e);

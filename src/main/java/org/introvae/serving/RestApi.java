@@ -23,9 +23,18 @@ final class RestApi {
       "/v1/models/([^/:]+)(?:/versions/(\\d{1,18})|/labels/([^/:]+))?(/metadata|:predict|:classify|:regress|/samples\\.png|/interpolation\\.png|/reconstruction\\.png)?");
 
   private final ModelRepository repository;
+  /** Null when monitoring is off. */
+  private final ServingMetrics metrics;
+  private final String metricsPath;
 
   RestApi(ModelRepository repository) {
+    this(repository, null, null);
+  }
+
+  RestApi(ModelRepository repository, ServingMetrics metrics, String metricsPath) {
     this.repository = repository;
+    this.metrics = metrics;
+    this.metricsPath = metricsPath;
   }
 
   /** An answer: status, content type, body and any extra headers. */
@@ -61,6 +70,27 @@ final class RestApi {
   }
 
   Reply handle(String method, String rawPath, String rawQuery, byte[] body) {
+    long start = System.nanoTime();
+    Reply reply = answer(method, rawPath, rawQuery, body);
+    if (metrics != null) {
+      Matcher m = MODEL.matcher(rawPath);
+      if (m.matches()) {
+        String action = m.group(4) == null ? "" : m.group(4);
+        String api = switch (action) {
+          case "" -> "GetModelStatus";
+          case "/metadata" -> "GetModelMetadata";
+          case ":predict" -> "Predict";
+          case ":classify" -> "Classify";
+          case ":regress" -> "Regress";
+          default -> "Image";
+        };
+        metrics.record(m.group(1), api, "REST", ServingMetrics.status(reply.status()), System.nanoTime() - start);
+      }
+    }
+    return reply;
+  }
+
+  private Reply answer(String method, String rawPath, String rawQuery, byte[] body) {
     try {
       return route(method, decodePath(rawPath), query(rawQuery), body);
     } catch (ModelRepository.NotFound e) {
@@ -74,6 +104,11 @@ final class RestApi {
   }
 
   private Reply route(String method, String path, Map<String, String> query, byte[] body) {
+    if (metrics != null && path.equals(metricsPath)) {
+      allow(method, "GET");
+      return new Reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.text().getBytes(StandardCharsets.UTF_8),
+          Map.of());
+    }
     if (path.equals("/") || path.equals("/index.html")) {
       allow(method, "GET");
       return new Reply(200, "text/html; charset=utf-8", WebPage.html(repository.introVaeNames()).getBytes(StandardCharsets.UTF_8), Map.of());

@@ -31,6 +31,9 @@ public final class ServeCommand {
         --file_system_poll_wait_seconds N         look for new and removed versions every N s [1]
         --port N              gRPC port; 0 picks a free port, -1 turns gRPC off        [8500]
         --rest_api_port N     REST port; 0 picks a free port                          [8501]
+        --monitoring_config_file F  TF Serving's MonitoringConfig in text format; with
+                              prometheus_config { enable: true } REST serves metrics at its path
+                              (default /monitoring/prometheus/metrics)
         --host ADDRESS        address both listen on                                  [127.0.0.1]
         --threads N           model workers (calls run at once)                       [4]
       """;
@@ -42,6 +45,7 @@ public final class ServeCommand {
     String host;
     int threads;
     Duration poll;
+    String metricsPath;
     try {
       Map<String, String> defaults = new LinkedHashMap<>();
       defaults.put("models", null);
@@ -50,6 +54,7 @@ public final class ServeCommand {
       defaults.put("model_config_file", null);
       defaults.put("model_config_file_poll_wait_seconds", "0");
       defaults.put("file_system_poll_wait_seconds", "1");
+      defaults.put("monitoring_config_file", null);
       defaults.put("port", "8500");
       defaults.put("rest_api_port", "8501");
       defaults.put("host", "127.0.0.1");
@@ -65,13 +70,14 @@ public final class ServeCommand {
       host = c.get("host");
       threads = (int) c.whole("threads", 1, 256);
       poll = Duration.ofSeconds(c.whole("file_system_poll_wait_seconds", 1, 86400));
+      metricsPath = c.get("monitoring_config_file") == null ? null : metricsPath(Path.of(c.get("monitoring_config_file")));
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       return 2;
     }
     ModelServer server;
     try {
-      server = new ModelServer(source, host, restPort, grpcPort, threads, poll);
+      server = new ModelServer(source, host, restPort, grpcPort, threads, poll, metricsPath);
     } catch (IOException e) {
       err.println("error: cannot listen on " + host + " (REST port " + restPort + ", gRPC port " + grpcPort + "): "
           + e.getMessage());
@@ -87,6 +93,29 @@ public final class ServeCommand {
         server.grpcPort() == ModelServer.NO_GRPC ? "gRPC off" : "gRPC on " + host + ":" + server.grpcPort());
     stopped.await();
     return 0;
+  }
+
+  /** The Prometheus path a monitoring config file enables, or null when it does not enable it. */
+  static String metricsPath(Path file) {
+    org.introvae.serving.config.MonitoringConfig.Builder config = org.introvae.serving.config.MonitoringConfig.newBuilder();
+    try {
+      com.google.protobuf.TextFormat.merge(Files.readString(file), config);
+    } catch (com.google.protobuf.TextFormat.ParseException e) {
+      throw new IllegalArgumentException(file + ": not a MonitoringConfig in text format: " + e.getMessage());
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + ": cannot read the monitoring config file (" + e.getMessage() + ")");
+    }
+    if (!config.getPrometheusConfig().getEnable()) {
+      return null;
+    }
+    String path = config.getPrometheusConfig().getPath();
+    if (path.isEmpty()) {
+      return ServingMetrics.DEFAULT_PATH;
+    }
+    if (!path.startsWith("/") || path.startsWith("/v1/")) {
+      throw new IllegalArgumentException(file + ": prometheus_config.path '" + path + "' must start with / and not with /v1/");
+    }
+    return path;
   }
 
   private static ModelSource source(CommandLine c) {

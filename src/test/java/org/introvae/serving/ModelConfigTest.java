@@ -56,8 +56,10 @@ class ModelConfigTest {
           }
         }
         """.formatted(root.resolve("generic")));
+    Path monitoring = root.resolve("monitoring.config");
+    Files.writeString(monitoring, "prometheus_config { enable: true, path: \"/metrics\" }");
     server = new ModelServer(ModelSource.configFile(config, Duration.ofMillis(200)), "127.0.0.1", 0, 0, 2,
-        Duration.ofMillis(200));
+        Duration.ofMillis(200), ServeCommand.metricsPath(monitoring));
     rest = "http://127.0.0.1:" + server.port();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
   }
@@ -108,6 +110,39 @@ class ModelConfigTest {
     String reloaded = Polling.awaitAbsent(HTTP, rest + "/v1/models/generic", "\"version\":\"1\"").body();
     assertTrue(reloaded.contains("\"version\":\"3\",\"state\":\"AVAILABLE\""), reloaded);
     assertEquals(3, grpcVersion("stable"));
+  }
+
+  private static long metric(String text, String series) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Long.parseLong(line.substring(series.length() + 1));
+      }
+    }
+    return 0;
+  }
+
+  @Test
+  void prometheus_metrics_count_requests_by_model_api_and_status() throws Exception {
+    Polling.await(HTTP, rest + "/v1/models/generic", "AVAILABLE");
+    String ok = ":tensorflow:serving:request_count{model_name=\"generic\",status=\"OK\"}";
+    String grpcLatency = ":tensorflow:serving:request_latency_count{model_name=\"generic\",API=\"GetModelMetadata\","
+        + "entrypoint=\"GRPC\"}";
+    String unknown = ":tensorflow:serving:request_count{model_name=\"\",status=\"NOT_FOUND\"}";
+    String before = get("/metrics").body();
+    for (int i = 0; i < 3; i++) {
+      grpcVersion("stable");
+    }
+    assertEquals(200, get("/v1/models/generic/labels/stable/metadata").statusCode());
+    assertEquals(404, get("/v1/models/ghost-" + System.nanoTime()).statusCode());
+    HttpResponse<String> after = get("/metrics");
+    assertEquals(200, after.statusCode());
+    assertTrue(after.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+    assertEquals(4, metric(after.body(), ok) - metric(before, ok), after.body());
+    assertEquals(3, metric(after.body(), grpcLatency) - metric(before, grpcLatency));
+    assertEquals(1, metric(after.body(), unknown) - metric(before, unknown), "unknown names share one label value");
+    assertTrue(after.body().contains(":tensorflow:serving:model_version_state{model_name=\"generic\",version=\"3\","
+        + "state=\"AVAILABLE\"} 1"), after.body());
+    assertTrue(after.body().contains("le=\"+Inf\""));
   }
 
   @Test

@@ -35,6 +35,11 @@ public final class CommandLine {
       if (name == null || !defaults.containsKey(name)) {
         throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
       }
+      boolean switchOption = "false".equals(defaults.get(name));
+      if (switchOption && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+        values.put(name, "true"); // a switch given alone, as TF Serving's --enable_batching
+        continue;
+      }
       if (i + 1 >= args.length || (args[i + 1].startsWith("--") && defaults.containsKey(args[i + 1].substring(2)))) {
         throw new IllegalArgumentException(args[i] + " needs a value");
       }

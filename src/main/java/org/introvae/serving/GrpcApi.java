@@ -209,6 +209,8 @@ final class GrpcApi {
       status = error(Status.NOT_FOUND, e);
     } catch (ServableModel.MissingSignature e) {
       status = error(Status.FAILED_PRECONDITION, e);
+    } catch (RequestBatcher.QueueFull e) {
+      status = error(Status.UNAVAILABLE, e);
     } catch (InvalidInput | IllegalArgumentException e) {
       status = error(Status.INVALID_ARGUMENT, e);
     } catch (RuntimeException e) {

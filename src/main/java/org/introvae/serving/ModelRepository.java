@@ -30,6 +30,7 @@ final class ModelRepository implements AutoCloseable {
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
   private final ModelSource source;
+  private final RequestBatcher batcher;
   /** name → version → state; written by the scan only. */
   private final Map<String, NavigableMap<Long, Version>> models = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scanner;
@@ -52,7 +53,13 @@ final class ModelRepository implements AutoCloseable {
   }
 
   ModelRepository(ModelSource source, Duration poll) {
+    this(source, poll, null);
+  }
+
+  /** {@code batcher}: batches the models' requests; null runs them one by one. */
+  ModelRepository(ModelSource source, Duration poll, RequestBatcher batcher) {
     this.source = source;
+    this.batcher = batcher;
     scan();
     scanner = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "model-scan");
@@ -104,7 +111,7 @@ final class ModelRepository implements AutoCloseable {
         versions.put(v, new Version(v, "LOADING", null, null, fingerprint, 0, Duration.ZERO));
       }
       try {
-        ServableModel model = ServableModel.load(dir, v);
+        ServableModel model = ServableModel.load(dir, v, batcher);
         versions.put(v, new Version(v, "AVAILABLE", model, null, fingerprint, 0, Duration.ZERO));
         LOG.info("serving {} version {}", name, v);
       } catch (RuntimeException e) {

@@ -65,6 +65,7 @@ public final class ModelServer implements AutoCloseable {
   public static final int NO_GRPC = -1;
 
   private final ModelRepository repository;
+  private final RequestBatcher batcher;
   private io.grpc.Server grpc;
   private final Endpoint api;
   private final Limits limits;
@@ -84,26 +85,42 @@ public final class ModelServer implements AutoCloseable {
 
   public ModelServer(Path base, String host, int port, int grpcPort, int threads, Limits limits, Duration poll)
       throws IOException {
-    this(ModelSource.folderOfModels(base), host, port, grpcPort, threads, limits, poll, null, null);
+    this(ModelSource.folderOfModels(base), host, port, grpcPort, threads, limits, poll, null, null, null);
   }
 
   /** The models {@code source} names (TF Serving's --model_name/--model_base_path, or a folder of models). */
-  ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Duration poll, String metricsPath)
-      throws IOException {
-    this(source, host, port, grpcPort, threads, Limits.defaults(), poll, null, metricsPath);
+  ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Duration poll, String metricsPath,
+      RequestBatcher.Parameters batching) throws IOException {
+    this(source, host, port, grpcPort, threads, Limits.defaults(), poll, null, metricsPath, batching);
+  }
+
+  /**
+   * REST and gRPC on free ports of 127.0.0.1 with TF Serving's request batching (one batch thread per
+   * core, up to 1,000 batches waiting), for benchmarks.
+   */
+  public static ModelServer withBatching(Path base, int threads, int maxBatchSize, long timeoutMicros) throws IOException {
+    return new ModelServer(ModelSource.folderOfModels(base), "127.0.0.1", 0, 0, threads, Limits.defaults(),
+        Duration.ofSeconds(1), null, null, new RequestBatcher.Parameters(maxBatchSize, timeoutMicros, 1000,
+            Runtime.getRuntime().availableProcessors(), java.util.List.of()));
   }
 
   /** A server on 127.0.0.1 whose requests {@code endpoint} answers instead of the REST API (for tests). */
   static ModelServer withEndpoint(Path base, int threads, Endpoint endpoint) throws IOException {
     return new ModelServer(ModelSource.folderOfModels(base), "127.0.0.1", 0, NO_GRPC, threads, Limits.defaults(),
-        Duration.ofHours(1), endpoint, null);
+        Duration.ofHours(1), endpoint, null, null);
   }
 
-  /** {@code metricsPath}: where REST serves Prometheus metrics; null turns monitoring off. */
+  /**
+   * {@code metricsPath}: where REST serves Prometheus metrics, null turns monitoring off;
+   * {@code batching}: null runs requests one by one.
+   */
   private ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Limits limits,
-      Duration poll, Endpoint endpoint, String metricsPath) throws IOException {
+      Duration poll, Endpoint endpoint, String metricsPath, RequestBatcher.Parameters batching) throws IOException {
     this.limits = limits;
-    repository = new ModelRepository(source, poll);
+    batcher = batching == null ? null : new RequestBatcher(batching);
+    // A request waiting for its batch holds a worker: with batching, enough workers to fill the batches.
+    threads = batching == null ? threads : Math.min(1024, threads + batching.maxBatchSize() * batching.threads());
+    repository = new ModelRepository(source, poll, batcher);
     ServingMetrics metrics = metricsPath == null ? null : new ServingMetrics(repository);
     api = endpoint != null ? endpoint : new RestApi(repository, metrics, metricsPath)::handle;
     workers = Executors.newFixedThreadPool(threads, r -> {
@@ -171,6 +188,9 @@ public final class ModelServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     repository.close();
+    if (batcher != null) {
+      batcher.close();
+    }
   }
 
   /** Reads the body without holding a thread, then answers on a model worker. */

@@ -95,6 +95,8 @@ final class RestApi {
       return route(method, decodePath(rawPath), query(rawQuery), body);
     } catch (ModelRepository.NotFound e) {
       return Reply.error(404, e.getMessage());
+    } catch (RequestBatcher.QueueFull e) {
+      return Reply.error(503, e.getMessage());
     } catch (ClientError e) {
       Reply r = Reply.error(e.status, e.getMessage());
       return new Reply(r.status(), r.type(), r.body(), e.headers);

@@ -37,11 +37,14 @@ final class ServableModel implements AutoCloseable {
   private final SavedModelBundle bundle;
   private final Map<String, SignatureDef> signatures;
   private final IntroVaeModel introVae;
+  /** Null when requests run one by one. */
+  private final RequestBatcher batcher;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed;
 
-  private ServableModel(Path folder, long version, SavedModelBundle bundle) {
+  private ServableModel(Path folder, long version, SavedModelBundle bundle, RequestBatcher batcher) {
     this.folder = folder;
+    this.batcher = batcher;
     this.version = version;
     this.bundle = bundle;
     this.signatures = bundle.metaGraphDef().getSignatureDefMap();
@@ -49,8 +52,8 @@ final class ServableModel implements AutoCloseable {
         ? IntroVaeModel.over(folder, bundle) : null;
   }
 
-  /** Loads a version folder (tag "serve", as TF Serving). */
-  static ServableModel load(Path versionDir, long version) {
+  /** Loads a version folder (tag "serve", as TF Serving); {@code batcher} may be null. */
+  static ServableModel load(Path versionDir, long version, RequestBatcher batcher) {
     SavedModelBundle bundle;
     try {
       bundle = SavedModelBundle.load(versionDir.toString(), SavedModelBundle.DEFAULT_TAG);
@@ -58,7 +61,7 @@ final class ServableModel implements AutoCloseable {
       throw new IllegalArgumentException(versionDir + ": cannot load the SavedModel (" + firstLine(e.getMessage()) + ")", e);
     }
     try {
-      return new ServableModel(versionDir, version, bundle);
+      return new ServableModel(versionDir, version, bundle, batcher);
     } catch (RuntimeException e) {
       bundle.close();
       throw e;
@@ -123,6 +126,12 @@ final class ServableModel implements AutoCloseable {
     if (outputs.isEmpty()) {
       outputs.addAll(new TreeSet<>(def.getOutputsMap().keySet()));
     }
+    return batcher != null ? batcher.run(this, signatureName, inputs, outputs) : runNow(signatureName, inputs, outputs);
+  }
+
+  /** One session run of a checked request (or of a batch of them). */
+  Map<String, HostTensor> runNow(String signatureName, Map<String, HostTensor> inputs, List<String> outputs) {
+    SignatureDef def = signature(signatureName);
     List<Tensor> fed = new ArrayList<>();
     lock.readLock().lock();
     try {

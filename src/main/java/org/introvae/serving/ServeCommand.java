@@ -34,6 +34,10 @@ public final class ServeCommand {
         --monitoring_config_file F  TF Serving's MonitoringConfig in text format; with
                               prometheus_config { enable: true } REST serves metrics at its path
                               (default /monitoring/prometheus/metrics)
+        --enable_batching     batch requests as TF Serving does                        [false]
+        --batching_parameters_file F  TF Serving's BatchingParameters in text format
+                              (max_batch_size, batch_timeout_micros, num_batch_threads,
+                              max_enqueued_batches, allowed_batch_sizes); implies batching
         --host ADDRESS        address both listen on                                  [127.0.0.1]
         --threads N           model workers (calls run at once)                       [4]
       """;
@@ -46,6 +50,7 @@ public final class ServeCommand {
     int threads;
     Duration poll;
     String metricsPath;
+    RequestBatcher.Parameters batching;
     try {
       Map<String, String> defaults = new LinkedHashMap<>();
       defaults.put("models", null);
@@ -55,6 +60,8 @@ public final class ServeCommand {
       defaults.put("model_config_file_poll_wait_seconds", "0");
       defaults.put("file_system_poll_wait_seconds", "1");
       defaults.put("monitoring_config_file", null);
+      defaults.put("enable_batching", "false");
+      defaults.put("batching_parameters_file", null);
       defaults.put("port", "8500");
       defaults.put("rest_api_port", "8501");
       defaults.put("host", "127.0.0.1");
@@ -70,6 +77,7 @@ public final class ServeCommand {
       host = c.get("host");
       threads = (int) c.whole("threads", 1, 256);
       poll = Duration.ofSeconds(c.whole("file_system_poll_wait_seconds", 1, 86400));
+      batching = batching(c);
       metricsPath = c.get("monitoring_config_file") == null ? null : metricsPath(Path.of(c.get("monitoring_config_file")));
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
@@ -77,7 +85,7 @@ public final class ServeCommand {
     }
     ModelServer server;
     try {
-      server = new ModelServer(source, host, restPort, grpcPort, threads, poll, metricsPath);
+      server = new ModelServer(source, host, restPort, grpcPort, threads, poll, metricsPath, batching);
     } catch (IOException e) {
       err.println("error: cannot listen on " + host + " (REST port " + restPort + ", gRPC port " + grpcPort + "): "
           + e.getMessage());
@@ -93,6 +101,20 @@ public final class ServeCommand {
         server.grpcPort() == ModelServer.NO_GRPC ? "gRPC off" : "gRPC on " + host + ":" + server.grpcPort());
     stopped.await();
     return 0;
+  }
+
+  /** TF Serving's batching flags: off unless --enable_batching or a parameters file. */
+  private static RequestBatcher.Parameters batching(CommandLine c) {
+    String enable = c.get("enable_batching");
+    if (!enable.equals("true") && !enable.equals("false")) {
+      throw new IllegalArgumentException("--enable_batching: '" + enable + "' must be true or false");
+    }
+    String file = c.get("batching_parameters_file");
+    if (file != null) {
+      return RequestBatcher.Parameters.read(Path.of(file));
+    }
+    return enable.equals("true") ? new RequestBatcher.Parameters(1000, 0, 10, Runtime.getRuntime().availableProcessors(),
+        java.util.List.of()) : null;
   }
 
   /** The Prometheus path a monitoring config file enables, or null when it does not enable it. */

@@ -1,79 +1,171 @@
 package org.introvae.tools;
 
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.ModelServer;
+import org.introvae.serving.grpc.ModelSpec;
+import org.introvae.serving.grpc.PredictRequest;
+import org.introvae.serving.grpc.PredictionServiceGrpc;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.TensorProto;
+import org.tensorflow.proto.TensorShapeProto;
 
 /**
- * REST load on loopback: requests per second and latency percentiles of :predict with the decode
- * signature at batch 1, for 1, 4 and 16 concurrent clients. Starts the server in this JVM on a free
- * port over MODELS_DIR. Usage: ServeBenchmark [MODELS_DIR] [MODEL] [requests per level]
+ * Serving load on loopback, client and server in this JVM: requests per second and p50/p99 latency
+ * for REST and gRPC, at 1, 16 and 64 concurrent clients, with batching off and on (max_batch_size 64,
+ * batch_timeout_micros 1000, one batch thread per core), for decode at batch 1 and reconstruct at batch
+ * 1 and 64; and the process' RSS before and after. Usage: ServeBenchmark [MODELS_DIR] [MODEL] [requests]
  */
 public final class ServeBenchmark {
+  private record Case(String signature, String input, long[] shape, int requests) {}
+
   public static void main(String[] args) throws Exception {
     org.introvae.model.TensorFlowRuntime.prepare();
     Path models = Path.of(args.length > 0 ? args[0] : "models");
     String name = args.length > 1 ? args[1] : "fashion-mnist";
-    int perLevel = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
+    int requests = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
     int z;
+    int size;
+    int channels;
     try (IntroVaeModel m = IntroVaeModel.load(models.resolve(name))) {
       z = m.info().zDim();
+      size = m.info().imageSize();
+      channels = m.info().imageChannels();
     }
-    String body = "{\"signature_name\": \"decode\", \"instances\": [["
-        + String.join(",", Collections.nCopies(z, "0.1")) + "]]}";
-    try (ModelServer server = new ModelServer(models, "127.0.0.1", 0, 16)) {
-      server.start();
-      URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/models/" + name + ":predict");
-      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      HttpRequest request = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body)).build();
-      for (int i = 0; i < 200; i++) {
-        http.send(request, HttpResponse.BodyHandlers.ofString());
-      }
-      System.out.printf("REST :predict decode batch 1 (%s, %d requests per level, server threads 16)%n", name, perLevel);
-      for (int clients : new int[] {1, 4, 16}) {
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        List<Future<long[]>> futures = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int c = 0; c < clients; c++) {
-          int share = perLevel / clients;
-          futures.add(pool.submit(() -> {
-            long[] latencies = new long[share];
-            for (int i = 0; i < share; i++) {
-              long t = System.nanoTime();
-              HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+    List<Case> cases = List.of(new Case("decode", "z", new long[] {1, z}, requests),
+        new Case("reconstruct", "images", new long[] {1, size, size, channels}, requests),
+        new Case("reconstruct", "images", new long[] {64, size, size, channels}, Math.max(64, requests / 8)));
+    System.out.printf("serving %s, %d cores; RSS before %.0f MB%n", name, Runtime.getRuntime().availableProcessors(), rssMb());
+    System.out.println("protocol  batching  case                 clients    req/s   p50 ms   p99 ms");
+    for (boolean batching : new boolean[] {false, true}) {
+      try (ModelServer server = batching ? ModelServer.withBatching(models, 16, 64, 1000)
+          : new ModelServer(models, "127.0.0.1", 0, 0, 16)) {
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext()
+            .maxInboundMessageSize(64 << 20).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try {
+          for (Case c : cases) {
+            String json = restBody(c);
+            PredictRequest grpcRequest = grpcBody(name, c);
+            HttpRequest restRequest = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/models/"
+                + name + ":predict")).POST(HttpRequest.BodyPublishers.ofString(json)).build();
+            Callable<Void> rest = () -> {
+              HttpResponse<String> r = http.send(restRequest, HttpResponse.BodyHandlers.ofString());
               if (r.statusCode() != 200) {
                 throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
               }
-              latencies[i] = System.nanoTime() - t;
+              return null;
+            };
+            PredictionServiceGrpc.PredictionServiceBlockingStub stub = PredictionServiceGrpc.newBlockingStub(channel);
+            Callable<Void> grpc = () -> {
+              stub.predict(grpcRequest);
+              return null;
+            };
+            for (int clients : new int[] {1, 16, 64}) {
+              for (String protocol : List.of("REST", "gRPC")) {
+                Callable<Void> call = protocol.equals("REST") ? rest : grpc;
+                load(call, clients, Math.min(50, c.requests() / 4)); // warm-up
+                double[] r = load(call, clients, c.requests());
+                System.out.printf("%-8s  %-8s  %-11s batch %2d   %3d   %7.1f  %7.2f  %7.2f%n", protocol, batching ? "on" : "off",
+                    c.signature(), c.shape()[0], clients, r[0], r[1], r[2]);
+              }
             }
-            return latencies;
-          }));
+          }
+        } finally {
+          channel.shutdownNow();
         }
-        List<Long> all = new ArrayList<>();
-        for (Future<long[]> f : futures) {
-          Arrays.stream(f.get()).forEach(all::add);
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        pool.shutdown();
-        Collections.sort(all);
-        System.out.printf("  %2d clients: %7.1f req/s   p50 %6.2f ms   p95 %6.2f ms   p99 %6.2f ms%n", clients,
-            all.size() / seconds, pct(all, 50), pct(all, 95), pct(all, 99));
       }
     }
+    System.out.printf("RSS after %.0f MB%n", rssMb());
+  }
+
+  private static String restBody(Case c) {
+    StringBuilder s = new StringBuilder("{\"signature_name\": \"" + c.signature() + "\", \"inputs\": {\"" + c.input() + "\": ");
+    buildNested(s, c.shape(), 0, "0.1");
+    return s.append("}}").toString();
+  }
+
+  /** Nested JSON lists of the given shape from {@code depth} on, every value {@code leaf}. */
+  private static void buildNested(StringBuilder s, long[] shape, int depth, String leaf) {
+    if (depth == shape.length) {
+      s.append(leaf);
+      return;
+    }
+    s.append('[');
+    for (int i = 0; i < shape[depth]; i++) {
+      s.append(i == 0 ? "" : ",");
+      buildNested(s, shape, depth + 1, leaf);
+    }
+    s.append(']');
+  }
+
+  private static PredictRequest grpcBody(String name, Case c) {
+    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+    long n = 1;
+    for (long d : c.shape()) {
+      shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
+      n *= d;
+    }
+    TensorProto.Builder t = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT).setTensorShape(shape);
+    for (long i = 0; i < n; i++) {
+      t.addFloatVal(0.1f);
+    }
+    return PredictRequest.newBuilder().setModelSpec(ModelSpec.newBuilder().setName(name).setSignatureName(c.signature()))
+        .putInputs(c.input(), t.build()).build();
+  }
+
+  /** {requests/s, p50 ms, p99 ms} of {@code total} calls spread over {@code clients} threads. */
+  private static double[] load(Callable<Void> call, int clients, int total) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    List<Future<long[]>> futures = new ArrayList<>();
+    long start = System.nanoTime();
+    int share = Math.max(1, total / clients);
+    for (int c = 0; c < clients; c++) {
+      futures.add(pool.submit(() -> {
+        long[] latencies = new long[share];
+        for (int i = 0; i < share; i++) {
+          long t = System.nanoTime();
+          call.call();
+          latencies[i] = System.nanoTime() - t;
+        }
+        return latencies;
+      }));
+    }
+    List<Long> all = new ArrayList<>();
+    for (Future<long[]> f : futures) {
+      Arrays.stream(f.get()).forEach(all::add);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    pool.shutdown();
+    Collections.sort(all);
+    return new double[] {all.size() / seconds, pct(all, 50), pct(all, 99)};
   }
 
   private static double pct(List<Long> sorted, int p) {
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)) / 1e6;
+  }
+
+  private static double rssMb() throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+      }
+    }
+    return Double.NaN;
   }
 }

@@ -59,7 +59,7 @@ class ModelConfigTest {
     Path monitoring = root.resolve("monitoring.config");
     Files.writeString(monitoring, "prometheus_config { enable: true, path: \"/metrics\" }");
     server = new ModelServer(ModelSource.configFile(config, Duration.ofMillis(200)), "127.0.0.1", 0, 0, 2,
-        Duration.ofMillis(200), ServeCommand.metricsPath(monitoring));
+        Duration.ofMillis(200), ServeCommand.metricsPath(monitoring), null);
     rest = "http://127.0.0.1:" + server.port();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
   }

@@ -43,8 +43,9 @@ public final class Datasets {
     int n = options.size() * options.size() * channels;
     byte[] out = new byte[set.count() * n];
     for (int i = 0; i < set.count(); i++) {
-      ImageFitter.write(ImageFitter.fit(ImageFitter.fromGray(set.pixels(), i * set.imageBytes(), set.size()),
-          options.size()), channels, out, i * n);
+      byte[] fitted = org.introvae.serving.ImageFit.fit(DecodedPixels.packedGray(set.pixels(), i * set.imageBytes(),
+          set.size()), set.size(), set.size(), options.size(), channels);
+      System.arraycopy(fitted, 0, out, i * n, n);
     }
     return new ImageSet(out, set.count(), options.size(), channels, set.source(), 0, null);
   }

@@ -90,14 +90,16 @@ public final class ImageFolderReader {
     int offset = 0;
     for (Decoded d : decoded) {
       if (d.rgb != null) {
-        ImageFitter.write(d.rgb, channels, pixels, offset);
+        byte[] fitted = org.introvae.serving.ImageFit.channels(d.rgb, channels);
+        System.arraycopy(fitted, 0, pixels, offset, fitted.length);
         offset += size * size * channels;
       }
     }
     return new ImageSet(pixels, good, size, channels, folder.toString(), skipped, firstSkipped);
   }
 
-  private record Decoded(Path file, BufferedImage rgb, int channels, int width, int height, String problem) {}
+  /** {@code rgb}: the fitted image's 8-bit RGB values. */
+  private record Decoded(Path file, byte[] rgb, int channels, int width, int height, String problem) {}
 
   /** Decodes one file; files too large, or declaring too many pixels (ImageLimits), are skipped like corrupt ones. */
   private static Decoded decode(Path file, int size) {
@@ -125,7 +127,8 @@ public final class ImageFolderReader {
         return new Decoded(file, null, 0, 0, 0, "not a decodable image");
       }
       boolean imageIo = name.endsWith(".jpg") || name.endsWith(".jpeg");
-      BufferedImage fitted = ImageFitter.fit(ImageFitter.exactRgb(image, imageIo), size);
+      byte[] fitted = org.introvae.serving.ImageFit.fitRgb(DecodedPixels.packedRgb(image, imageIo), image.getWidth(),
+          image.getHeight(), size);
       return new Decoded(file, fitted, channels, image.getWidth(), image.getHeight(), null);
     } catch (ImageLimits.TooLarge e) {
       return new Decoded(file, null, 0, 0, 0, e.getMessage());

@@ -73,6 +73,7 @@ public final class ModelExporter {
         throw StorageError.of(modelDir, "write the SavedModel", e);
       }
       Map<String, Object> facts = facts(params, config, checkpoint, run);
+      facts.put("signatures", java.util.Arrays.stream(signatures(g)).map(Signature::key).toList());
       if (evalData != null) {
         try {
           facts.put("held_out_metrics", HeldOutMetrics.measure(g, session, evalData, 10_000));
@@ -129,7 +130,10 @@ public final class ModelExporter {
         Signature.builder().key("decode").methodName(PREDICT)
             .input("z", g.latents).output("images", g.decoded).build(),
         Signature.builder().key("sample").methodName(PREDICT)
-            .input("seed", g.sampleSeed).input("count", g.sampleCount).output("images", g.samples).build()};
+            .input("seed", g.sampleSeed).input("count", g.sampleCount).output("images", g.samples).build(),
+        Signature.builder().key("reconstruct_image").methodName(PREDICT).input("image_bytes", g.imageBytes)
+            .output("reconstructions", g.imageReconstructions).output("mu", g.imageMu).output("logvar", g.imageLogvar)
+            .build()};
   }
 
   private static ModelConfig configOf(Map<String, String> p, Path runDir) throws UserError {
@@ -172,7 +176,6 @@ public final class ModelExporter {
     f.put("step", checkpoint.step());
     f.put("batch_norm", "inference mode: moving averages from real-data passes");
     f.put("output_range", "[0, 1], clipped");
-    f.put("signatures", List.of("serving_default", "reconstruct", "encode", "decode", "sample"));
     f.put("exported_at", Instant.now().toString());
     if (Files.exists(run.metrics())) {
       Map<String, Double> last = MetricsLog.lastRow(run.metrics());

@@ -12,6 +12,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
 
 /**
  * The networks alone, BatchNorm in inference mode (moving statistics), with the same variable names
@@ -34,6 +35,11 @@ public final class InferenceGraph implements AutoCloseable {
   public final Placeholder<TInt64> sampleSeed;
   public final Placeholder<TInt32> sampleCount;
   public final Operand<TFloat32> samples;
+  /** One encoded image (PNG, JPEG, GIF, BMP bytes) as a [1] string, fitted in the graph as training fits images. */
+  public final Placeholder<TString> imageBytes;
+  public final Operand<TFloat32> imageReconstructions;
+  public final Operand<TFloat32> imageMu;
+  public final Operand<TFloat32> imageLogvar;
 
   public InferenceGraph(ModelConfig config) {
     TensorFlowRuntime.prepare();
@@ -60,6 +66,13 @@ public final class InferenceGraph implements AutoCloseable {
     Operand<TInt64> seedPair = tf.stack(java.util.List.of(sampleSeed, tf.constant(0L)));
     Operand<TFloat32> prior = tf.random.statelessRandomNormal(shape, seedPair);
     samples = tf.withName("samples").identity(clip(tf, decoder.apply(tf, prior, Mode.INFERENCE)));
+
+    imageBytes = tf.withName("image_bytes").placeholder(TString.class, Placeholder.shape(Shape.of(1)));
+    Posterior fromBytes = encoder.apply(tf, ImageFitOps.fit(tf, imageBytes, s, config.imageChannels()), Mode.INFERENCE);
+    imageMu = tf.withName("image_mu").identity(fromBytes.mu());
+    imageLogvar = tf.withName("image_logvar").identity(fromBytes.logvar());
+    imageReconstructions = tf.withName("image_reconstructions")
+        .identity(clip(tf, decoder.apply(tf, imageMu, Mode.INFERENCE)));
   }
 
   private static Operand<TFloat32> clip(Ops tf, Operand<TFloat32> x) {

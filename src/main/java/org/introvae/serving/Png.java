@@ -1,7 +1,5 @@
 package org.introvae.serving;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +14,7 @@ public final class Png {
   private Png() {}
 
   /**
-   * Decodes an image, centre-crops it to a square and resizes it to {@code size}, as {@code channels}
+   * Decodes an image and fits it to {@code size} as training does ({@link ImageFit}), as {@code channels}
    * floats per pixel. Images declaring more than {@link ImageLimits#MAX_PIXELS} are refused before
    * their pixels are decoded.
    */
@@ -37,48 +35,23 @@ public final class Png {
     if (image == null) {
       throw new IllegalArgumentException("not a readable image (PNG, JPEG, GIF or BMP expected)");
     }
-    int side = Math.min(image.getWidth(), image.getHeight());
-    BufferedImage square = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
     boolean gray = image.getColorModel().getNumColorComponents() == 1;
     int max = gray ? (1 << image.getColorModel().getComponentSize(0)) - 1 : 255;
-    int x0 = (image.getWidth() - side) / 2;
-    int y0 = (image.getHeight() - side) / 2;
-    for (int y = 0; y < side; y++) {
-      for (int x = 0; x < side; x++) {
-        int rgb;
+    int[] rgb = new int[image.getWidth() * image.getHeight()];
+    for (int y = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
         if (gray) { // ImageIO keeps gray file values in the raster; getRGB would gamma-convert them.
-          int v = Math.round(image.getRaster().getSample(x0 + x, y0 + y, 0) * 255f / max);
-          rgb = (v << 16) | (v << 8) | v;
+          int v = Math.round(image.getRaster().getSample(x, y, 0) * 255f / max);
+          rgb[y * image.getWidth() + x] = (v << 16) | (v << 8) | v;
         } else {
-          rgb = image.getRGB(x0 + x, y0 + y);
-        }
-        square.setRGB(x, y, rgb & 0xffffff);
-      }
-    }
-    BufferedImage fitted = square;
-    if (side != size) {
-      fitted = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-      Graphics2D g = fitted.createGraphics();
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-      g.drawImage(square, 0, 0, size, size, null);
-      g.dispose();
-    }
-    float[] out = new float[size * size * channels];
-    int i = 0;
-    for (int y = 0; y < size; y++) {
-      for (int x = 0; x < size; x++) {
-        int p = fitted.getRGB(x, y);
-        float r = ((p >> 16) & 0xff) / 255f;
-        float g = ((p >> 8) & 0xff) / 255f;
-        float b = (p & 0xff) / 255f;
-        if (channels == 1) {
-          out[i++] = 0.299f * r + 0.587f * g + 0.114f * b;
-        } else {
-          out[i++] = r;
-          out[i++] = g;
-          out[i++] = b;
+          rgb[y * image.getWidth() + x] = image.getRGB(x, y) & 0xffffff;
         }
       }
+    }
+    byte[] fitted = ImageFit.fit(rgb, image.getWidth(), image.getHeight(), size, channels);
+    float[] out = new float[fitted.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (fitted[i] & 0xff) / 255f;
     }
     return out;
   }

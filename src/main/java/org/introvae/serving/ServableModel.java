@@ -226,6 +226,22 @@ final class ServableModel implements AutoCloseable {
         throw new InvalidInput("input '" + e.getKey() + "': " + (t.shape().length > 0 ? "a batch of " : "a count of ")
             + rows + "; this model takes 1 to " + IntroVaeModel.MAX_BATCH + " per request");
       }
+      if (t.values() instanceof byte[][] encoded) {
+        checkImages(e.getKey(), encoded);
+      }
+    }
+  }
+
+  /** Encoded images are decoded in the graph: refuse bombs first, as the PNG endpoints do. */
+  private static void checkImages(String input, byte[][] encoded) {
+    for (byte[] image : encoded) {
+      try {
+        ImageLimits.checkFileSize(image.length);
+        ImageLimits.Size size = ImageLimits.declaredSize(image);
+        ImageLimits.checkPixels(size.width(), size.height());
+      } catch (java.io.IOException | RuntimeException e) {
+        throw new InvalidInput("input '" + input + "': " + (e.getMessage() == null ? "not a readable image" : e.getMessage()));
+      }
     }
   }
 

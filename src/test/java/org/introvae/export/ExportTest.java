@@ -44,7 +44,9 @@ class ExportTest {
     MetaGraphDef meta = saved.getMetaGraphs(0);
     assertEquals(java.util.List.of("serve"), meta.getMetaInfoDef().getTagsList());
     Map<String, SignatureDef> signatures = meta.getSignatureDefMap();
-    assertEquals(Set.of("serving_default", "reconstruct", "encode", "decode", "sample"), signatures.keySet());
+    assertEquals(Set.of("serving_default", "reconstruct", "encode", "decode", "sample", "reconstruct_image"),
+        signatures.keySet());
+    assertEquals(Set.of("image_bytes"), signatures.get("reconstruct_image").getInputsMap().keySet());
     signatures.values().forEach(s -> assertEquals("tensorflow/serving/predict", s.getMethodName()));
     assertEquals(Set.of("images"), signatures.get("encode").getInputsMap().keySet());
     assertEquals(Set.of("mu", "logvar"), signatures.get("encode").getOutputsMap().keySet());

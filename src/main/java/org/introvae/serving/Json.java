@@ -12,15 +12,108 @@ import java.util.Map;
  */
 public final class Json {
   private final String text;
+  private final boolean numeric;
   private int pos;
 
-  private Json(String text) {
+  private Json(String text, boolean numeric) {
     this.text = text;
+    this.numeric = numeric;
+  }
+
+  /**
+   * A rectangular array of numbers, read straight into one primitive array (row-major): 8 bytes a
+   * number instead of a boxed number in a list. {@code longs} when every number is whole, else
+   * {@code doubles}.
+   */
+  public record Numbers(long[] shape, long[] longs, double[] doubles) {
+    public int size() {
+      return longs != null ? longs.length : doubles.length;
+    }
+
+    public double get(int i) {
+      return longs != null ? longs[i] : doubles[i];
+    }
+
+    /** Numbers (each a Long, Double or Numbers of one shape) stacked along a new first dimension; null if they are not. */
+    static Numbers stack(List<Object> items) {
+      if (items.isEmpty()) {
+        return null;
+      }
+      long[] inner = null;
+      boolean whole = true;
+      int total = 0;
+      for (Object item : items) {
+        long[] shape;
+        if (item instanceof Numbers n) {
+          shape = n.shape();
+          whole &= n.longs() != null;
+          total += n.size();
+        } else if (item instanceof Long || item instanceof Double) {
+          shape = new long[0];
+          whole &= item instanceof Long;
+          total++;
+        } else {
+          return null;
+        }
+        if (inner == null) {
+          inner = shape;
+        } else if (!java.util.Arrays.equals(inner, shape)) {
+          return null;
+        }
+      }
+      long[] shape = new long[inner.length + 1];
+      shape[0] = items.size();
+      System.arraycopy(inner, 0, shape, 1, inner.length);
+      long[] longs = whole ? new long[total] : null;
+      double[] doubles = whole ? null : new double[total];
+      int at = 0;
+      for (Object item : items) {
+        if (item instanceof Numbers n) {
+          for (int i = 0; i < n.size(); i++, at++) {
+            if (whole) {
+              longs[at] = n.longs()[i];
+            } else {
+              doubles[at] = n.get(i);
+            }
+          }
+        } else if (whole) {
+          longs[at++] = (Long) item;
+        } else {
+          doubles[at++] = ((Number) item).doubleValue();
+        }
+      }
+      return new Numbers(shape, longs, doubles);
+    }
+
+    /** Back to nested lists (for the rare values that are not tensors after all). */
+    public List<Object> toList() {
+      List<Object> out = new ArrayList<>();
+      int per = size() / (int) shape[0];
+      long[] inner = java.util.Arrays.copyOfRange(shape, 1, shape.length);
+      for (int r = 0; r < shape[0]; r++) {
+        if (inner.length == 0) {
+          out.add(longs != null ? (Object) longs[r] : (Object) doubles[r]);
+        } else {
+          out.add(new Numbers(inner, longs == null ? null : java.util.Arrays.copyOfRange(longs, r * per, (r + 1) * per),
+              doubles == null ? null : java.util.Arrays.copyOfRange(doubles, r * per, (r + 1) * per)).toList());
+        }
+      }
+      return out;
+    }
   }
 
   /** @throws IllegalArgumentException with the offset of the first problem */
   public static Object parse(String text) {
-    Json p = new Json(text);
+    return parse(text, false);
+  }
+
+  /** {@link #parse}, except that rectangular arrays of numbers are read as {@link Numbers}. */
+  public static Object parseNumeric(String text) {
+    return parse(text, true);
+  }
+
+  private static Object parse(String text, boolean numeric) {
+    Json p = new Json(text, numeric);
     p.skip();
     Object value = p.value(0);
     p.skip();
@@ -99,7 +192,7 @@ public final class Json {
     }
   }
 
-  private List<Object> array(int depth) {
+  private Object array(int depth) {
     List<Object> list = new ArrayList<>();
     pos++;
     skip();
@@ -113,7 +206,8 @@ public final class Json {
       skip();
       char c = next();
       if (c == ']') {
-        return list;
+        Numbers numbers = numeric ? Numbers.stack(list) : null;
+        return numbers != null ? numbers : list;
       }
       if (c != ',') {
         throw error("expected ',' or ']'");
@@ -251,6 +345,8 @@ public final class Json {
         newline(s, indent);
       }
       s.append('}');
+    } else if (v instanceof Numbers numbers) {
+      write(numbers.toList(), s, indent);
     } else if (v instanceof Iterable<?> list) {
       s.append('[');
       int i = 0;

@@ -277,10 +277,11 @@ final class RestApi {
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> jsonObject(byte[] body) {
+  private static Map<String, Object> jsonObject(byte[] body, boolean numeric) {
     Object parsed;
     try {
-      parsed = Json.parse(new String(body, StandardCharsets.UTF_8));
+      String text = new String(body, StandardCharsets.UTF_8);
+      parsed = numeric ? Json.parseNumeric(text) : Json.parse(text);
     } catch (IllegalArgumentException e) {
       throw new InvalidInput("JSON Parse error: " + e.getMessage());
     }
@@ -291,7 +292,7 @@ final class RestApi {
   }
 
   private static String classifyOrRegress(ServableModel model, String method, byte[] body) {
-    Map<String, Object> request = jsonObject(body);
+    Map<String, Object> request = jsonObject(body, false);
     String signature = ExampleJson.signature(request);
     byte[][] examples = ExampleInference.serialized(ExampleJson.input(request, method));
     return method.equals("classify") ? ExampleJson.classification(ExampleInference.classify(model, signature, examples))
@@ -299,7 +300,8 @@ final class RestApi {
   }
 
   private static String predict(ServableModel model, byte[] body) {
-    TensorJson.Request request = TensorJson.decode(jsonObject(body), model);
+    // Tensors arrive as nested numbers: read them compactly, 8 bytes a number.
+    TensorJson.Request request = TensorJson.decode(jsonObject(body, true), model);
     return TensorJson.encode(model.run(request.signature(), request.inputs(), List.of()), request.rows());
   }
 

@@ -45,8 +45,11 @@ final class TensorJson {
     }
     Map<String, TensorInfo> infos = def.getInputsMap();
     Map<String, Object> columns = new LinkedHashMap<>();
-    if (hasInstances) {
-      if (!(body.get("instances") instanceof List<?> list) || list.isEmpty()) {
+    if (hasInstances && body.get("instances") instanceof Json.Numbers stacked && infos.size() == 1) {
+      columns.put(infos.keySet().iterator().next(), stacked); // rows of one numeric input, already one array
+    } else if (hasInstances) {
+      Object instances = body.get("instances") instanceof Json.Numbers n ? n.toList() : body.get("instances");
+      if (!(instances instanceof List<?> list) || list.isEmpty()) {
         throw new InvalidInput("'instances' must be a non-empty list");
       }
       for (int i = 0; i < list.size(); i++) {
@@ -79,12 +82,53 @@ final class TensorJson {
     return new Request(name, tensors, hasInstances);
   }
 
+  /** Numbers inside lists that are not one tensor (ragged, mixed) become lists again for the checks below. */
+  private static Object expand(Object value) {
+    if (value instanceof Json.Numbers numbers) {
+      return numbers.toList();
+    }
+    if (value instanceof List<?> list) {
+      List<Object> out = new ArrayList<>(list.size());
+      list.forEach(v -> out.add(expand(v)));
+      return out;
+    }
+    return value;
+  }
+
+  /** A numeric array read compactly, as the dtype. */
+  private static HostTensor tensor(String name, Json.Numbers numbers, DataType dtype) {
+    if (numbers.size() > ServableModel.MAX_ELEMENTS) {
+      throw new InvalidInput("input '" + name + "' has " + numbers.size() + " elements; the limit is " + ServableModel.MAX_ELEMENTS);
+    }
+    int n = numbers.size();
+    Object values = HostTensor.allocate(dtype, n);
+    switch (dtype) {
+      case DT_FLOAT, DT_DOUBLE, DT_INT32, DT_INT64, DT_UINT8 -> {
+        for (int i = 0; i < n; i++) {
+          store(name, numbers.longs() != null ? (Object) numbers.longs()[i] : (Object) numbers.doubles()[i], dtype, values, i);
+        }
+      }
+      default -> throw new InvalidInput("input '" + name + "': expected " + (dtype == DataType.DT_BOOL ? "true or false"
+          : "strings") + ", got numbers");
+    }
+    return new HostTensor(dtype, numbers.shape(), values);
+  }
+
   private static boolean isB64(Object value) {
     return value instanceof Map<?, ?> m && m.size() == 1 && m.containsKey("b64");
   }
 
   /** A nested JSON value as a tensor of the given dtype; its shape is the nesting. */
+  @SuppressWarnings("unchecked")
   static HostTensor tensor(String name, Object value, DataType dtype) {
+    Json.Numbers stacked = value instanceof List<?> list ? Json.Numbers.stack((List<Object>) list) : null;
+    if (stacked != null) {
+      value = stacked; // instances' values of one input, stacked
+    }
+    if (value instanceof Json.Numbers numbers) {
+      return tensor(name, numbers, dtype);
+    }
+    value = expand(value);
     List<Long> dims = new ArrayList<>();
     for (Object v = value; v instanceof List<?> list; v = list.isEmpty() ? null : list.get(0)) {
       dims.add((long) list.size());

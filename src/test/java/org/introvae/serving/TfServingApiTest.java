@@ -357,6 +357,47 @@ class TfServingApiTest {
     assertEquals(404, get("/v1/models/generic/samples.png").statusCode());
   }
 
+  /** Any TF Serving client can send a photo: encoded bytes in, fitted in the graph as training fits images. */
+  @Test
+  void an_introvae_export_takes_encoded_images() throws Exception {
+    java.awt.image.BufferedImage photo = new java.awt.image.BufferedImage(90, 70, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 70; y++) {
+      for (int x = 0; x < 90; x++) {
+        photo.setRGB(x, y, ((x * 2) << 16) | ((y * 3) << 8) | ((x + y) & 0xff));
+      }
+    }
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(photo, "png", png);
+    String b64 = java.util.Base64.getEncoder().encodeToString(png.toByteArray());
+    HttpResponse<String> r = post("/v1/models/tiny:predict",
+        "{\"signature_name\": \"reconstruct_image\", \"instances\": [{\"b64\": \"" + b64 + "\"}]}");
+    assertEquals(200, r.statusCode(), r.body());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> prediction = (Map<String, Object>) ((List<Object>) ((Map<String, Object>) Json.parse(r.body()))
+        .get("predictions")).get(0);
+    @SuppressWarnings("unchecked")
+    List<Object> mu = (List<Object>) prediction.get("mu");
+    try (IntroVaeModel loader = IntroVaeModel.load(root.resolve("models/tiny"))) {
+      float[] expected = loader.encode(new float[][] {Png.read(png.toByteArray(), 28, 1)}).mu()[0];
+      for (int j = 0; j < expected.length; j++) {
+        // The same fitted pixels (ImageFitOpsTest) through the same encoder, in another session:
+        // float rounding only.
+        assertEquals(expected[j], ((Number) mu.get(j)).floatValue(), 1e-4f, "mu[" + j + "]");
+      }
+    }
+    HttpResponse<String> two = post("/v1/models/tiny:predict", "{\"signature_name\": \"reconstruct_image\", "
+        + "\"instances\": [{\"b64\": \"" + b64 + "\"}, {\"b64\": \"" + b64 + "\"}]}");
+    assertEquals(400, two.statusCode(), two.body());
+    String bomb = java.util.Base64.getEncoder().encodeToString(org.introvae.tools.ImageBomb.png(20_000, 20_000));
+    HttpResponse<String> refused = post("/v1/models/tiny:predict", "{\"signature_name\": \"reconstruct_image\", "
+        + "\"instances\": [{\"b64\": \"" + bomb + "\"}]}");
+    assertEquals(400, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("megapixels") || refused.body().contains("pixels"), refused.body());
+    HttpResponse<String> garbage = post("/v1/models/tiny:predict", "{\"signature_name\": \"reconstruct_image\", "
+        + "\"instances\": [{\"b64\": \"aGVsbG8=\"}]}");
+    assertEquals(400, garbage.statusCode(), garbage.body());
+  }
+
   /** The shipped classifier, served as any SavedModel, labels the bundled test images. */
   @Test
   void rest_serves_the_shipped_classifier() throws Exception {

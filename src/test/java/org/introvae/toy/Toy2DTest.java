@@ -21,14 +21,21 @@ class Toy2DTest {
   @Test
   void a_short_run_lowers_the_loss_and_writes_metrics_and_pictures() throws Exception {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Toy2DCommand.run(new String[] {"--dataset", "rings", "--objective", "vae", "--iterations", "400",
-        "--batch", "256", "--lr", "1e-3", "--lr-drops", "none", "--runs", runs.toString(), "--run", "r", "--log-every", "50"},
-        new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+    int code = Toy2DCommand.run(new String[] {"--dataset", "rings", "--objective", "soft", "--iterations", "300",
+        "--vae-iterations", "50", "--batch", "256", "--lr", "1e-3", "--lr-drops", "none", "--runs", runs.toString(),
+        "--run", "r", "--log-every", "10"}, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
     assertEquals(0, code, err.toString());
     Path run = runs.resolve("r");
     List<double[]> rows = MetricsLog.read(run.resolve("metrics.csv"));
-    assertTrue(rows.get(rows.size() - 1)[2] < 0.9 * rows.get(0)[2], "loss should fall: " + rows.get(0)[2] + " → "
-        + rows.get(rows.size() - 1)[2]);
+    // L_AE (column 4) over the first and last five logged steps: single steps are noisy. (A plain VAE
+    // is a poor probe here: with β = 1 it settles near the data's mean on rings within a few steps.)
+    double first = 0;
+    double last = 0;
+    for (int i = 0; i < 5; i++) {
+      first += rows.get(i)[4] / 5;
+      last += rows.get(rows.size() - 1 - i)[4] / 5;
+    }
+    assertTrue(last < 0.9 * first, "reconstruction error should fall: " + first + " → " + last);
     Map<String, String> m = Json.parseFlat(Files.readString(run.resolve("metrics.json")));
     for (String key : new String[] {"kl", "jsd", "gnelbo"}) {
       double v = Double.parseDouble(m.get(key));

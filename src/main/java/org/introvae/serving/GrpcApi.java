@@ -26,6 +26,8 @@ import org.introvae.serving.grpc.PredictRequest;
 import org.introvae.serving.grpc.PredictResponse;
 import org.introvae.serving.grpc.PredictionServiceGrpc;
 import org.introvae.serving.grpc.RegressionRequest;
+import org.introvae.serving.grpc.ReloadConfigRequest;
+import org.introvae.serving.grpc.ReloadConfigResponse;
 import org.introvae.serving.grpc.RegressionResponse;
 import org.introvae.serving.grpc.SignatureDefMap;
 import org.introvae.serving.grpc.StatusProto;
@@ -150,6 +152,19 @@ final class GrpcApi {
   }
 
   private final class Models extends ModelServiceGrpc.ModelServiceImplBase {
+    /** TF Serving's config reload: the new configuration replaces the old one; the answer carries its status. */
+    @Override
+    public void handleReloadConfigRequest(ReloadConfigRequest request, StreamObserver<ReloadConfigResponse> reply) {
+      answer(reply, "HandleReloadConfigRequest", null, () -> {
+        if (!request.getConfig().hasModelConfigList()) {
+          throw new InvalidInput("ServerModelConfig type not supported by HandleReloadConfigRequest."
+              + " Only ModelConfigList is currently supported");
+        }
+        repository.replaceSource(ModelSource.fixed(request.getConfig()));
+        return ReloadConfigResponse.newBuilder().setStatus(StatusProto.newBuilder().setErrorCode(Code.OK)).build();
+      });
+    }
+
     @Override
     public void getModelStatus(GetModelStatusRequest request, StreamObserver<GetModelStatusResponse> reply) {
       answer(reply, "GetModelStatus", request.getModelSpec().getName(), () -> {

@@ -29,7 +29,7 @@ final class ModelRepository implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRepository.class);
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
-  private final ModelSource source;
+  private volatile ModelSource source;
   private final RequestBatcher batcher;
   /** name → version → state; written by the scan only. */
   private final Map<String, NavigableMap<Long, Version>> models = new ConcurrentHashMap<>();
@@ -166,6 +166,12 @@ final class ModelRepository implements AutoCloseable {
         return false;
       }
     }).toList();
+  }
+
+  /** Serves the models {@code replacement} names from now on, loading them before it returns. */
+  synchronized void replaceSource(ModelSource replacement) {
+    source = replacement;
+    scan();
   }
 
   /** Every model the repository knows, sorted. */

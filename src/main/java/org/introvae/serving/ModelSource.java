@@ -127,6 +127,22 @@ abstract class ModelSource {
     };
   }
 
+  /** A configuration given whole (gRPC's HandleReloadConfigRequest), checked as a file's would be. */
+  static ModelSource fixed(ModelServerConfig config) {
+    Map<String, Entry> models = entries(config, "the reloaded configuration");
+    return new ModelSource() {
+      @Override
+      Map<String, Entry> models() {
+        return models;
+      }
+
+      @Override
+      String describe() {
+        return "the configuration reloaded over gRPC";
+      }
+    };
+  }
+
   /** Parses a ModelServerConfig in text format; a one-line error naming the file otherwise. */
   static Map<String, Entry> readConfig(Path file) {
     ModelServerConfig.Builder config = ModelServerConfig.newBuilder();
@@ -137,6 +153,10 @@ abstract class ModelSource {
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": cannot read the model config file (" + e.getMessage() + ")");
     }
+    return entries(config.build(), file.toString());
+  }
+
+  private static Map<String, Entry> entries(ModelServerConfig config, String file) {
     Map<String, Entry> out = new LinkedHashMap<>();
     for (ModelConfig model : config.getModelConfigList().getConfigList()) {
       String where = file + ": model '" + model.getName() + "'";

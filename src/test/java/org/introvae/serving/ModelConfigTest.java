@@ -146,6 +146,45 @@ class ModelConfigTest {
   }
 
   @Test
+  void grpc_reload_config_replaces_the_models_configuration() throws Exception {
+    try (ModelServer own = new ModelServer(ModelSource.folderOfModels(root), "127.0.0.1", 0, 0, 1, Duration.ofHours(1),
+        null, null)) {
+      ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", own.grpcPort()).usePlaintext().build();
+      try {
+        org.introvae.serving.grpc.ModelServiceGrpc.ModelServiceBlockingStub stub =
+            org.introvae.serving.grpc.ModelServiceGrpc.newBlockingStub(c).withDeadlineAfter(60, TimeUnit.SECONDS);
+        org.introvae.serving.config.ModelServerConfig.Builder config = org.introvae.serving.config.ModelServerConfig.newBuilder();
+        com.google.protobuf.TextFormat.merge("""
+            model_config_list { config { name: "renamed" base_path: "%s"
+              model_version_policy { specific { versions: 2 } } version_labels { key: "mid" value: 2 } } }
+            """.formatted(root.resolve("generic")), config);
+        org.introvae.serving.grpc.ReloadConfigResponse r = stub.handleReloadConfigRequest(
+            org.introvae.serving.grpc.ReloadConfigRequest.newBuilder().setConfig(config).build());
+        assertEquals(org.tensorflow.proto.error.Code.OK, r.getStatus().getErrorCode());
+        org.introvae.serving.grpc.GetModelStatusResponse status = stub.getModelStatus(
+            org.introvae.serving.grpc.GetModelStatusRequest.newBuilder().setModelSpec(ModelSpec.newBuilder()
+                .setName("renamed").setVersionLabel("mid")).build());
+        assertEquals(2, status.getModelVersionStatus(0).getVersion());
+        assertEquals(Status.Code.NOT_FOUND, org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+            () -> stub.getModelStatus(org.introvae.serving.grpc.GetModelStatusRequest.newBuilder()
+                .setModelSpec(ModelSpec.newBuilder().setName("generic")).build())).getStatus().getCode());
+        StatusRuntimeException bad = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+            () -> stub.handleReloadConfigRequest(org.introvae.serving.grpc.ReloadConfigRequest.newBuilder()
+                .setConfig(org.introvae.serving.config.ModelServerConfig.newBuilder().setModelConfigList(
+                    org.introvae.serving.config.ModelConfigList.newBuilder().addConfig(
+                        org.introvae.serving.config.ModelConfig.newBuilder().setName("x").setBasePath("/tmp")
+                            .setModelPlatform("onnx")))).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
+        assertEquals(1, stub.getModelStatus(org.introvae.serving.grpc.GetModelStatusRequest.newBuilder()
+            .setModelSpec(ModelSpec.newBuilder().setName("renamed")).build()).getModelVersionStatusCount(),
+            "a refused configuration leaves the one in force");
+      } finally {
+        c.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void a_folder_of_models_serves_each_ones_latest_version() {
     try (ModelRepository repository = new ModelRepository(ModelSource.folderOfModels(root), Duration.ofHours(1))) {
       assertEquals(List.of(3L), repository.versions("generic").stream().map(ModelRepository.Version::number).toList());

@@ -99,29 +99,26 @@ public final class Architecture {
 
     /** Truncated-normal weight with the given standard deviation; each variable its own seed. */
     Operand<TFloat32> weight(String name, float stddev, long... shape) {
-      if (source != null) {
-        return read(source.existing(name));
-      }
-      Ops init = tf.withInitScope();
-      long variableSeed = trainable.size() + statistics.size();
-      Operand<TFloat32> value = init.math.mul(
-          init.random.statelessTruncatedNormal(init.constant(shape), init.constant(new long[] {seed, variableSeed})),
-          init.constant(stddev / TRUNCATED_STD));
-      return read(create(name, value, shape));
+      return random(name, shape, (init, seeds) -> init.math.mul(
+          init.random.statelessTruncatedNormal(init.constant(shape), seeds), init.constant(stddev / TRUNCATED_STD)));
     }
 
     /** Uniform on [−bound, bound]; each variable its own seed. */
     Operand<TFloat32> uniform(String name, float bound, long... shape) {
+      return random(name, shape, (init, seeds) -> init.math.mul(init.math.sub(init.math.mul(
+          init.random.statelessRandomUniform(init.constant(shape), seeds, TFloat32.class), init.constant(2f)),
+          init.constant(1f)), init.constant(bound)));
+    }
+
+    /** A variable initialised from stateless random ops seeded by (network seed, variable index). */
+    private Operand<TFloat32> random(String name, long[] shape,
+        java.util.function.BiFunction<Ops, Operand<org.tensorflow.types.TInt64>, Operand<TFloat32>> initialValue) {
       if (source != null) {
         return read(source.existing(name));
       }
       Ops init = tf.withInitScope();
       long variableSeed = trainable.size() + statistics.size();
-      Operand<TFloat32> unit = init.random.statelessRandomUniform(
-          init.constant(shape), init.constant(new long[] {seed, variableSeed}), TFloat32.class);
-      Operand<TFloat32> value = init.math.mul(init.math.sub(init.math.mul(unit, init.constant(2f)), init.constant(1f)),
-          init.constant(bound));
-      return read(create(name, value, shape));
+      return read(create(name, initialValue.apply(init, init.constant(new long[] {seed, variableSeed})), shape));
     }
 
     Operand<TFloat32> filled(String name, float value, long... shape) {

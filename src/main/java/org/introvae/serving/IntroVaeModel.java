@@ -109,7 +109,7 @@ public final class IntroVaeModel implements AutoCloseable {
     decode(new float[1][info.zDim()]);
   }
 
-  private static String firstLine(String message) {
+  static String firstLine(String message) {
     if (message == null) {
       return "no message";
     }

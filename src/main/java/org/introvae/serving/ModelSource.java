@@ -1,6 +1,5 @@
 package org.introvae.serving;
 
-import com.google.protobuf.TextFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +81,10 @@ abstract class ModelSource {
     if (!ModelRepository.validName(name)) {
       throw new IllegalArgumentException("--model_name: '" + name + "' must be letters, digits, '.', '_' or '-'");
     }
-    Map<String, Entry> models = Map.of(name, new Entry(basePath, VersionPolicy.LATEST, Map.of()));
+    return constant(Map.of(name, new Entry(basePath, VersionPolicy.LATEST, Map.of())), name + " at " + basePath.toAbsolutePath());
+  }
+
+  private static ModelSource constant(Map<String, Entry> models, String description) {
     return new ModelSource() {
       @Override
       Map<String, Entry> models() {
@@ -91,7 +93,7 @@ abstract class ModelSource {
 
       @Override
       String describe() {
-        return name + " at " + basePath.toAbsolutePath();
+        return description;
       }
     };
   }
@@ -129,31 +131,12 @@ abstract class ModelSource {
 
   /** A configuration given whole (gRPC's HandleReloadConfigRequest), checked as a file's would be. */
   static ModelSource fixed(ModelServerConfig config) {
-    Map<String, Entry> models = entries(config, "the reloaded configuration");
-    return new ModelSource() {
-      @Override
-      Map<String, Entry> models() {
-        return models;
-      }
-
-      @Override
-      String describe() {
-        return "the configuration reloaded over gRPC";
-      }
-    };
+    return constant(entries(config, "the reloaded configuration"), "the configuration reloaded over gRPC");
   }
 
   /** Parses a ModelServerConfig in text format; a one-line error naming the file otherwise. */
   static Map<String, Entry> readConfig(Path file) {
-    ModelServerConfig.Builder config = ModelServerConfig.newBuilder();
-    try {
-      TextFormat.Parser.newBuilder().setAllowUnknownFields(true).build().merge(Files.readString(file), config);
-    } catch (TextFormat.ParseException e) {
-      throw new IllegalArgumentException(file + ": not a ModelServerConfig in text format: " + e.getMessage());
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": cannot read the model config file (" + e.getMessage() + ")");
-    }
-    return entries(config.build(), file.toString());
+    return entries(TextProtoFile.read(file, ModelServerConfig.newBuilder(), "a ModelServerConfig").build(), file.toString());
   }
 
   private static Map<String, Entry> entries(ModelServerConfig config, String file) {

@@ -1,8 +1,5 @@
 package org.introvae.serving;
 
-import com.google.protobuf.TextFormat;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,14 +27,7 @@ final class RequestBatcher implements AutoCloseable {
   /** TF Serving's parameters, with its defaults for the ones a file leaves out. */
   record Parameters(int maxBatchSize, long timeoutMicros, int maxEnqueuedBatches, int threads, List<Integer> allowedSizes) {
     static Parameters read(Path file) {
-      BatchingParameters.Builder p = BatchingParameters.newBuilder();
-      try {
-        TextFormat.Parser.newBuilder().setAllowUnknownFields(true).build().merge(Files.readString(file), p);
-      } catch (TextFormat.ParseException e) {
-        throw new IllegalArgumentException(file + ": not BatchingParameters in text format: " + e.getMessage());
-      } catch (IOException e) {
-        throw new IllegalArgumentException(file + ": cannot read the batching parameters (" + e.getMessage() + ")");
-      }
+      BatchingParameters.Builder p = TextProtoFile.read(file, BatchingParameters.newBuilder(), "BatchingParameters");
       int max = (int) bounded(file, "max_batch_size", p.hasMaxBatchSize() ? p.getMaxBatchSize().getValue() : 1000, 1, 1 << 20);
       List<Integer> allowed = new ArrayList<>();
       for (long size : p.getAllowedBatchSizesList()) {

@@ -58,7 +58,7 @@ final class ServableModel implements AutoCloseable {
     try {
       bundle = SavedModelBundle.load(versionDir.toString(), SavedModelBundle.DEFAULT_TAG);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(versionDir + ": cannot load the SavedModel (" + firstLine(e.getMessage()) + ")", e);
+      throw new IllegalArgumentException(versionDir + ": cannot load the SavedModel (" + IntroVaeModel.firstLine(e.getMessage()) + ")", e);
     }
     try {
       return new ServableModel(versionDir, version, bundle, batcher);
@@ -154,7 +154,7 @@ final class ServableModel implements AutoCloseable {
         }
         return out;
       } catch (TFInvalidArgumentException e) {
-        throw new InvalidInput(firstLine(e.getMessage()));
+        throw new InvalidInput(IntroVaeModel.firstLine(e.getMessage()));
       }
     } finally {
       lock.readLock().unlock();
@@ -243,14 +243,6 @@ final class ServableModel implements AutoCloseable {
         throw new InvalidInput("input '" + input + "': " + (e.getMessage() == null ? "not a readable image" : e.getMessage()));
       }
     }
-  }
-
-  static String firstLine(String message) {
-    if (message == null) {
-      return "no message";
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 
   @Override

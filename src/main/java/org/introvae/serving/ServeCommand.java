@@ -119,14 +119,8 @@ public final class ServeCommand {
 
   /** The Prometheus path a monitoring config file enables, or null when it does not enable it. */
   static String metricsPath(Path file) {
-    org.introvae.serving.config.MonitoringConfig.Builder config = org.introvae.serving.config.MonitoringConfig.newBuilder();
-    try {
-      com.google.protobuf.TextFormat.merge(Files.readString(file), config);
-    } catch (com.google.protobuf.TextFormat.ParseException e) {
-      throw new IllegalArgumentException(file + ": not a MonitoringConfig in text format: " + e.getMessage());
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": cannot read the monitoring config file (" + e.getMessage() + ")");
-    }
+    org.introvae.serving.config.MonitoringConfig.Builder config =
+        TextProtoFile.read(file, org.introvae.serving.config.MonitoringConfig.newBuilder(), "a MonitoringConfig");
     if (!config.getPrometheusConfig().getEnable()) {
       return null;
     }

@@ -21,6 +21,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TString;
 
 /** The graph's image fitting (exported models' reconstruct_image) against the Java one training uses. */
+@org.junit.jupiter.api.Tag("cross-kernel")
 class ImageFitOpsTest {
   /** Smooth gradients plus noise, so halvings and the final bilinear step all matter. */
   private static BufferedImage picture(int w, int h, long seed) {

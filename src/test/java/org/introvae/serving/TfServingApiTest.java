@@ -61,6 +61,7 @@ import org.tensorflow.proto.TensorShapeProto;
  * shipped Fashion-MNIST classifier and an IntroVAE export, over gRPC through stubs generated from
  * TF Serving's service definitions on a real channel, and over REST.
  */
+@org.junit.jupiter.api.Tag("cross-kernel")
 class TfServingApiTest {
   @TempDir
   static Path root;

@@ -48,6 +48,9 @@ public final class ModelServer implements AutoCloseable {
   /** Largest request body accepted (the default of {@link Limits#maxBody}). */
   public static final int MAX_BODY = 32 << 20;
 
+  /** A refused body up to this many times the limit is read and discarded so that its client sees the 413. */
+  static final int DRAIN_FACTOR = 4;
+
   /** What one client may take of the server. */
   public record Limits(int maxConnections, Duration idleTimeout, Duration requestTimeout, long minBytesPerSecond,
       int maxHeaderBytes, int maxHeaders, int maxBody) {
@@ -205,8 +208,7 @@ public final class ModelServer implements AutoCloseable {
       }
       long declared = request.getLength();
       if (declared > limits.maxBody()) {
-        send(response, callback, RestApi.Reply.error(413, "request body of " + declared + " bytes exceeds "
-            + limits.maxBody() + " bytes"));
+        refuseOversized(request, response, callback, declared);
         return true;
       }
       CompletableFuture<byte[]> body = RestApi.takesBody(method)
@@ -224,6 +226,27 @@ public final class ModelServer implements AutoCloseable {
         }
       });
       return true;
+    }
+
+    /**
+     * Answers 413 to a body declared too large. A client that is still sending when the server closes gets a
+     * TCP reset and loses the answer, so a body up to {@link #DRAIN_FACTOR} times the limit is read and
+     * discarded first (never stored; bounded by the request timeout and the minimum data rate). A client that
+     * asked "Expect: 100-continue" has sent nothing yet and is answered at once; so is a body too large to drain.
+     */
+    private void refuseOversized(Request request, Response response, Callback callback, long declared) {
+      RestApi.Reply tooLarge = RestApi.Reply.error(413, "request body of " + declared + " bytes exceeds "
+          + limits.maxBody() + " bytes");
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      boolean waiting = request.getHeaders().contains(HttpHeader.EXPECT, "100-continue");
+      if (waiting || declared > DRAIN_FACTOR * (long) limits.maxBody()) {
+        send(response, callback, tooLarge);
+        return;
+      }
+      CompletableFuture<Void> drained = new CompletableFuture<>();
+      Content.Source.consumeAll(request, Callback.from(() -> drained.complete(null), drained::completeExceptionally));
+      drained.orTimeout(limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          .whenComplete((done, failure) -> send(response, callback, tooLarge));
     }
 
     private RestApi.Reply answer(String method, Request request, byte[] body) {

@@ -171,6 +171,33 @@ class ServerHardeningTest {
     }
   }
 
+  /**
+   * A body over the limit: a client that sends it whole still reads the 413 (repeated, because losing it is a
+   * race between the client's writes and the server's close), a client that sends "Expect: 100-continue" is answered
+   * before sending, and a declared size far over the limit is refused without waiting for a byte.
+   */
+  @Test
+  void oversized_bodies_get_413_that_the_client_can_read() throws Exception {
+    byte[] over = new byte[LIMITS.maxBody() * 3];
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> sent = post("/v1/models/tiny:predict", over);
+      assertEquals(413, sent.statusCode(), "attempt " + i + ": " + sent.body());
+      assertTrue(error(sent).contains("exceeds"), sent.body());
+    }
+    try (Socket waiting = stalled("POST /v1/models/tiny:predict HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+        + "Content-Length: " + over.length + "\r\n\r\n")) {
+      String answer = responseOf(waiting);
+      assertTrue(answer != null && answer.startsWith("HTTP/1.1 413"), "no 100 Continue, a 413: " + answer);
+    }
+    try (Socket huge = stalled("POST /v1/models/tiny:predict HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000000\r\n\r\n")) {
+      long t0 = System.nanoTime();
+      String answer = responseOf(huge);
+      assertTrue(answer != null && answer.startsWith("HTTP/1.1 413"), answer);
+      assertTrue((System.nanoTime() - t0) / 1e9 < LIMITS.requestTimeout().toSeconds(), "answered without waiting");
+    }
+    assertEquals(200, get("/v1/models/tiny").statusCode());
+  }
+
   @Test
   void header_limits_answer_json() throws Exception {
     StringBuilder many = new StringBuilder("GET /v1/models/tiny HTTP/1.1\r\nHost: x\r\n");

@@ -182,7 +182,7 @@ public final class ClassifierTraining {
       SavedModelBundle.exporter(tmp.toString()).withSession(s).withSignatures(
           Signature.builder().key("features").methodName(predict).input("images", images).output("features", features).build(),
           Signature.builder().key("classify").methodName(predict).input("images", images).output("probabilities", probabilities).build(),
-          Signature.builder().key("serving_default").methodName(predict).input("images", images)
+          Signature.builder().key(org.introvae.serving.Signatures.SERVING_DEFAULT).methodName(predict).input("images", images)
               .output("probabilities", probabilities).build()).export();
       Files.createDirectories(tmp.resolve("assets"));
       Files.writeString(tmp.resolve("assets/classifier.json"), Json.writePretty(facts));

@@ -1,5 +1,7 @@
 package org.introvae.export;
 
+import static org.introvae.serving.Signatures.*;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,18 +123,18 @@ public final class ModelExporter {
 
   static Signature[] signatures(InferenceGraph g) {
     return new Signature[] {
-        Signature.builder().key("serving_default").methodName(PREDICT)
-            .input("images", g.images).output("reconstructions", g.reconstructions).build(),
-        Signature.builder().key("reconstruct").methodName(PREDICT)
-            .input("images", g.images).output("reconstructions", g.reconstructions).build(),
-        Signature.builder().key("encode").methodName(PREDICT)
-            .input("images", g.images).output("mu", g.mu).output("logvar", g.logvar).build(),
-        Signature.builder().key("decode").methodName(PREDICT)
-            .input("z", g.latents).output("images", g.decoded).build(),
-        Signature.builder().key("sample").methodName(PREDICT)
-            .input("seed", g.sampleSeed).input("count", g.sampleCount).output("images", g.samples).build(),
-        Signature.builder().key("reconstruct_image").methodName(PREDICT).input("image_bytes", g.imageBytes)
-            .output("reconstructions", g.imageReconstructions).output("mu", g.imageMu).output("logvar", g.imageLogvar)
+        Signature.builder().key(SERVING_DEFAULT).methodName(PREDICT)
+            .input(IMAGES, g.images).output(RECONSTRUCTIONS, g.reconstructions).build(),
+        Signature.builder().key(RECONSTRUCT).methodName(PREDICT)
+            .input(IMAGES, g.images).output(RECONSTRUCTIONS, g.reconstructions).build(),
+        Signature.builder().key(ENCODE).methodName(PREDICT)
+            .input(IMAGES, g.images).output(MU, g.mu).output(LOGVAR, g.logvar).build(),
+        Signature.builder().key(DECODE).methodName(PREDICT)
+            .input(Z, g.latents).output(IMAGES, g.decoded).build(),
+        Signature.builder().key(SAMPLE).methodName(PREDICT)
+            .input(SEED, g.sampleSeed).input(COUNT, g.sampleCount).output(IMAGES, g.samples).build(),
+        Signature.builder().key(RECONSTRUCT_IMAGE).methodName(PREDICT).input(IMAGE_BYTES, g.imageBytes)
+            .output(RECONSTRUCTIONS, g.imageReconstructions).output(MU, g.imageMu).output(LOGVAR, g.imageLogvar)
             .build()};
   }
 

@@ -36,7 +36,6 @@ import org.tensorflow.types.TInt64;
 public final class IntroVaeModel implements AutoCloseable {
   /** Largest batch one call accepts. */
   public static final int MAX_BATCH = 1024;
-  static final List<String> SIGNATURES = List.of("serving_default", "reconstruct", "encode", "decode", "sample");
 
   private final Path versionDir;
   private final long version;
@@ -61,7 +60,7 @@ public final class IntroVaeModel implements AutoCloseable {
     for (Signature s : bundle.signatures()) {
       present.add(s.key());
     }
-    for (String key : SIGNATURES) {
+    for (String key : Signatures.REQUIRED) {
       if (!present.contains(key)) {
         throw new IllegalArgumentException(versionDir + ": the SavedModel lacks signature '" + key + "' (has " + present + ")");
       }
@@ -166,17 +165,17 @@ public final class IntroVaeModel implements AutoCloseable {
   }
 
   public Encoded encode(float[][] images) {
-    Map<String, float[][]> out = run("encode", Map.of("images", imagesTensor(images)));
-    return new Encoded(out.get("mu"), out.get("logvar"));
+    Map<String, float[][]> out = run(Signatures.ENCODE, Map.of(Signatures.IMAGES, imagesTensor(images)));
+    return new Encoded(out.get(Signatures.MU), out.get(Signatures.LOGVAR));
   }
 
   /** D(μ(x)) per image. */
   public float[][] reconstruct(float[][] images) {
-    return run("reconstruct", Map.of("images", imagesTensor(images))).get("reconstructions");
+    return run(Signatures.RECONSTRUCT, Map.of(Signatures.IMAGES, imagesTensor(images))).get(Signatures.RECONSTRUCTIONS);
   }
 
   public float[][] decode(float[][] z) {
-    return run("decode", Map.of("z", latentTensor(z))).get("images");
+    return run(Signatures.DECODE, Map.of(Signatures.Z, latentTensor(z))).get(Signatures.IMAGES);
   }
 
   /** {@code count} images from z ~ N(0, I); the same seed gives the same images. */
@@ -184,7 +183,8 @@ public final class IntroVaeModel implements AutoCloseable {
     if (count < 1 || count > MAX_BATCH) {
       throw new IllegalArgumentException("count must be 1 to " + MAX_BATCH + ", not " + count);
     }
-    return run("sample", Map.of("seed", TInt64.scalarOf(seed), "count", TInt32.scalarOf(count))).get("images");
+    return run(Signatures.SAMPLE, Map.of(Signatures.SEED, TInt64.scalarOf(seed), Signatures.COUNT, TInt32.scalarOf(count)))
+        .get(Signatures.IMAGES);
   }
 
   /** {@code steps} images decoded along the straight line between the two images' μ, endpoints included. */
@@ -216,7 +216,7 @@ public final class IntroVaeModel implements AutoCloseable {
         }
         SessionFunction f = functions.get(signature);
         if (f == null) {
-          throw new IllegalArgumentException("unknown signature '" + signature + "' (have " + SIGNATURES + ")");
+          throw new IllegalArgumentException("unknown signature '" + signature + "' (have " + Signatures.REQUIRED + ")");
         }
         try (Result result = f.call(inputs)) {
           Map<String, float[][]> out = new LinkedHashMap<>();

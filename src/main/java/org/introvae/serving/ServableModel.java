@@ -28,7 +28,7 @@ import org.tensorflow.proto.TensorShapeProto;
  */
 final class ServableModel implements AutoCloseable {
   /** TF Serving's key of the signature a request without signature_name uses. */
-  static final String DEFAULT_SIGNATURE = "serving_default";
+  static final String DEFAULT_SIGNATURE = Signatures.SERVING_DEFAULT;
   /** Largest tensor a request may feed (elements): 64 M floats, the REST body limit's order. */
   static final long MAX_ELEMENTS = 64L << 20;
 

@@ -5,6 +5,7 @@ import java.util.Random;
 import java.util.function.Supplier;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.ModelInfo;
+import org.introvae.serving.Signatures;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -37,10 +38,10 @@ public final class LoaderBenchmark {
         float[][] images = rows(batch, info.imageValues(), false);
         float[][] z = rows(batch, info.zDim(), true);
         int n = batch == 1 ? 4000 : 400;
-        compare("encode", batch, n, () -> model.encode(images), bare, "images", images,
+        compare(Signatures.ENCODE, batch, n, () -> model.encode(images), bare, Signatures.IMAGES, images,
             Shape.of(batch, info.imageSize(), info.imageSize(), info.imageChannels()));
-        compare("decode", batch, n, () -> model.decode(z), bare, "z", z, Shape.of(batch, info.zDim()));
-        compare("reconstruct", batch, n, () -> model.reconstruct(images), bare, "images", images,
+        compare(Signatures.DECODE, batch, n, () -> model.decode(z), bare, Signatures.Z, z, Shape.of(batch, info.zDim()));
+        compare(Signatures.RECONSTRUCT, batch, n, () -> model.reconstruct(images), bare, Signatures.IMAGES, images,
             Shape.of(batch, info.imageSize(), info.imageSize(), info.imageChannels()));
       }
     }

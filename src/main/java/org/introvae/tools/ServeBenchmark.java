@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.ModelServer;
+import org.introvae.serving.Signatures;
 import org.introvae.serving.grpc.ModelSpec;
 import org.introvae.serving.grpc.PredictRequest;
 import org.introvae.serving.grpc.PredictionServiceGrpc;
@@ -47,9 +48,9 @@ public final class ServeBenchmark {
       size = m.info().imageSize();
       channels = m.info().imageChannels();
     }
-    List<Case> cases = List.of(new Case("decode", "z", new long[] {1, z}, requests),
-        new Case("reconstruct", "images", new long[] {1, size, size, channels}, requests),
-        new Case("reconstruct", "images", new long[] {64, size, size, channels}, Math.max(64, requests / 8)));
+    List<Case> cases = List.of(new Case(Signatures.DECODE, Signatures.Z, new long[] {1, z}, requests),
+        new Case(Signatures.RECONSTRUCT, Signatures.IMAGES, new long[] {1, size, size, channels}, requests),
+        new Case(Signatures.RECONSTRUCT, Signatures.IMAGES, new long[] {64, size, size, channels}, Math.max(64, requests / 8)));
     System.out.printf("serving %s, %d cores; RSS before %.0f MB%n", name, Runtime.getRuntime().availableProcessors(), rssMb());
     System.out.println("protocol  batching  case                 clients    req/s   p50 ms   p99 ms");
     for (boolean batching : new boolean[] {false, true}) {

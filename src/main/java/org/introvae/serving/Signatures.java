@@ -1,0 +1,32 @@
+package org.introvae.serving;
+
+import java.util.List;
+
+/**
+ * The signatures of an exported IntroVAE and their input and output keys: the one place the exporter
+ * writes them from and the loader, server and tools read them by.
+ */
+public final class Signatures {
+  public static final String SERVING_DEFAULT = "serving_default";
+  public static final String RECONSTRUCT = "reconstruct";
+  public static final String ENCODE = "encode";
+  public static final String DECODE = "decode";
+  public static final String SAMPLE = "sample";
+  /** Encoded image bytes in, fitted in the graph as training fits images; newer exports only. */
+  public static final String RECONSTRUCT_IMAGE = "reconstruct_image";
+
+  /** What every export holds and the loader requires. */
+  public static final List<String> REQUIRED = List.of(SERVING_DEFAULT, RECONSTRUCT, ENCODE, DECODE, SAMPLE);
+
+  /** Input and output keys. */
+  public static final String IMAGES = "images";
+  public static final String RECONSTRUCTIONS = "reconstructions";
+  public static final String MU = "mu";
+  public static final String LOGVAR = "logvar";
+  public static final String Z = "z";
+  public static final String SEED = "seed";
+  public static final String COUNT = "count";
+  public static final String IMAGE_BYTES = "image_bytes";
+
+  private Signatures() {}
+}

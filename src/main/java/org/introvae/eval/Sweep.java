@@ -6,11 +6,13 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.introvae.serving.CommandLine;
 import org.introvae.serving.Json;
 import org.introvae.train.TrainCommand;
 
@@ -26,21 +28,41 @@ import org.introvae.train.TrainCommand;
 public final class Sweep {
   private Sweep() {}
 
-  public static void main(String[] args) throws IOException {
-    Map<String, String> o = new LinkedHashMap<>(Map.of("grid", "alpha=0.1,0.25;beta=2,4", "steps", "300",
-        "sort", "log_px_iwae_k100_nats_per_image", "name", "sweep", "images", "200", "runs", "runs"));
-    List<String> trainExtra = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--")) {
-        trainExtra.addAll(List.of(args).subList(i + 1, args.length));
-        break;
-      }
-      if (i + 1 >= args.length || !args[i].startsWith("--") || !o.containsKey(args[i].substring(2))) {
-        System.err.println("error: unknown option or missing value: " + args[i]);
-        System.exit(2);
-      }
-      o.put(args[i].substring(2), args[++i]);
+  static final String USAGE = """
+      usage: Sweep --grid "alpha=0.1,0.25;beta=2,4" [--steps N] [--sort METRIC] [--name NAME] [--images N] [--runs DIR]
+                   [-- further Train options]""";
+
+  public static void main(String[] args) {
+    int code = run(args, System.out, System.err);
+    if (code != 0) {
+      System.exit(code);
     }
+  }
+
+  /** Trains and evaluates every grid point; 0 when the report was written, 2 for a usage error, 1 for an I/O error. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    int dashes = List.of(args).indexOf("--");
+    String[] own = dashes < 0 ? args : Arrays.copyOfRange(args, 0, dashes);
+    List<String> trainExtra = dashes < 0 ? List.of() : List.of(args).subList(dashes + 1, args.length);
+    try {
+      CommandLine o = CommandLine.parse(own, new LinkedHashMap<>(Map.of("grid", "alpha=0.1,0.25;beta=2,4",
+          "steps", "300", "sort", "log_px_iwae_k100_nats_per_image", "name", "sweep", "images", "200", "runs", "runs")));
+      if (o == null) {
+        out.println(USAGE);
+        return 0;
+      }
+      sweep(o, trainExtra, out, err);
+      return 0;
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    } catch (IOException e) {
+      err.println("error: writing the sweep's report: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private static void sweep(CommandLine o, List<String> trainExtra, PrintStream out, PrintStream err) throws IOException {
     Path root = Path.of(o.get("runs")).resolve(o.get("name"));
     List<Map<String, String>> points = grid(o.get("grid"));
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -49,18 +71,18 @@ public final class Sweep {
       List<String> trainArgs = new ArrayList<>(List.of("--runs", root.toString(), "--run", run, "--steps", o.get("steps")));
       point.forEach((k, v) -> trainArgs.addAll(List.of("--" + k, v)));
       trainArgs.addAll(trainExtra);
-      System.out.println("== " + run);
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int code = TrainCommand.run(trainArgs.toArray(String[]::new), System.out, new PrintStream(err, true));
+      out.println("== " + run);
+      ByteArrayOutputStream trainErrors = new ByteArrayOutputStream();
+      int code = TrainCommand.run(trainArgs.toArray(String[]::new), out, new PrintStream(trainErrors, true));
       Map<String, Object> row = new LinkedHashMap<>(point);
       row.put("run", run);
       if (code != 0) {
-        row.put("failed", err.toString().strip());
+        row.put("failed", trainErrors.toString().strip());
         rows.add(row);
         continue;
       }
       EvaluateCommand.run(new String[] {"--run", root.resolve(run).toString(), "--images", o.get("images")},
-          new PrintStream(new ByteArrayOutputStream()), System.err);
+          new PrintStream(new ByteArrayOutputStream()), err);
       Path metrics = root.resolve(run).resolve("eval/metrics.json");
       if (Files.exists(metrics)) {
         flatten((Map<?, ?>) Json.parse(Files.readString(metrics)), row);
@@ -74,8 +96,8 @@ public final class Sweep {
     Files.createDirectories(root);
     Files.writeString(root.resolve("report.md"), markdown(rows, sort));
     Files.writeString(root.resolve("report.html"), html(rows, sort));
-    System.out.println(Files.readString(root.resolve("report.md")));
-    System.out.println("report: " + root.resolve("report.html"));
+    out.println(Files.readString(root.resolve("report.md")));
+    out.println("report: " + root.resolve("report.html"));
   }
 
   static List<Map<String, String>> grid(String text) {

@@ -23,9 +23,10 @@ class SweepTest {
 
   @Test
   void trains_evaluates_and_reports_sorted_by_the_metric() throws Exception {
-    Sweep.main(new String[] {"--grid", "beta=0.5,8", "--steps", "30", "--images", "20", "--runs", runs.toString(),
+    int code = Sweep.run(new String[] {"--grid", "beta=0.5,8", "--steps", "30", "--images", "20", "--runs", runs.toString(),
         "--sort", "mse_per_pixel", "--", "--widths", "8,16", "--z", "8", "--batch", "32", "--vae-epochs", "0",
-        "--image-every", "1000"});
+        "--image-every", "1000"}, System.out, System.err);
+    assertEquals(0, code);
     String report = Files.readString(runs.resolve("sweep/report.md"));
     assertTrue(report.startsWith("Sorted by mse_per_pixel"), report);
     List<String> rows = report.lines().filter(l -> l.startsWith("| beta-")).toList();
@@ -36,5 +37,12 @@ class SweepTest {
     String html = Files.readString(runs.resolve("sweep/report.html"));
     assertTrue(html.contains("beta-8/images/final.png") && html.contains("beta-0.5/images/final.png"));
     assertTrue(Files.exists(runs.resolve("sweep/beta-8/images/final.png")));
+  }
+
+  @Test
+  void a_bad_option_is_one_line_and_exit_code_2() {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    assertEquals(2, Sweep.run(new String[] {"--grid", "beta=1", "--stepz", "3"}, System.out, new java.io.PrintStream(err)));
+    assertEquals("error: unknown option --stepz (see --help)", err.toString().strip());
   }
 }

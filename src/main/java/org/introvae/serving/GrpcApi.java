@@ -222,7 +222,7 @@ final class GrpcApi {
       result = call.get();
     } catch (ModelRepository.NotFound e) {
       status = error(Status.NOT_FOUND, e);
-    } catch (ServableModel.MissingSignature e) {
+    } catch (ServableModel.MissingSignature | ModelRepository.LabelUnavailable e) {
       status = error(Status.FAILED_PRECONDITION, e);
     } catch (RequestBatcher.QueueFull e) {
       status = error(Status.UNAVAILABLE, e);

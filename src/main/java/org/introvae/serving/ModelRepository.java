@@ -34,8 +34,19 @@ final class ModelRepository implements AutoCloseable {
   /** name → version → state; written by the scan only. */
   private final Map<String, NavigableMap<Long, Version>> models = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scanner;
-  /** The latest configuration of each model (labels), as the last scan read it. */
-  private volatile Map<String, ModelSource.Entry> entries = Map.of();
+  /** name → label → version: replaced only by a configuration whose labels all pass {@link #checkedLabels}. */
+  private volatile Map<String, Map<String, Long>> labels = Map.of();
+  /** TF Serving's --allow_version_labels_for_unavailable_models. */
+  private final boolean labelsForUnavailable;
+  /** The last refusal of a polled configuration's labels, logged once rather than at every poll. */
+  private String refusedLabels;
+
+  /** A version label pointing at a version that is not available: TF Serving's FAILED_PRECONDITION. */
+  static final class LabelUnavailable extends RuntimeException {
+    LabelUnavailable(String message) {
+      super(message);
+    }
+  }
 
   /** A model or version that does not exist: HTTP 404. */
   static final class NotFound extends RuntimeException {
@@ -53,14 +64,23 @@ final class ModelRepository implements AutoCloseable {
   }
 
   ModelRepository(ModelSource source, Duration poll) {
-    this(source, poll, null);
+    this(source, poll, null, false);
   }
 
-  /** {@code batcher}: batches the models' requests; null runs them one by one. */
-  ModelRepository(ModelSource source, Duration poll, RequestBatcher batcher) {
+  /**
+   * Loads what {@code source} names before it returns; throws {@link LabelUnavailable} (having unloaded
+   * everything) when a label points at a version that did not load, as TF Serving refuses to start.
+   * {@code batcher}: batches the models' requests; null runs them one by one.
+   */
+  ModelRepository(ModelSource source, Duration poll, RequestBatcher batcher, boolean labelsForUnavailable) {
     this.source = source;
     this.batcher = batcher;
-    scan();
+    this.labelsForUnavailable = labelsForUnavailable;
+    String refused = scan();
+    if (refused != null) {
+      models.values().forEach(versions -> versions.values().forEach(ModelRepository::unload));
+      throw new LabelUnavailable(refused);
+    }
     scanner = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "model-scan");
       t.setDaemon(true);
@@ -71,19 +91,25 @@ final class ModelRepository implements AutoCloseable {
 
   private void scanQuietly() {
     try {
-      scan();
+      String refused = scan();
+      if (refused != null && !refused.equals(refusedLabels)) {
+        LOG.error("{}: the configuration's labels were refused, the ones in force stay: {}", source.describe(), refused);
+      }
+      refusedLabels = refused;
     } catch (RuntimeException e) {
       LOG.error("scanning {} failed", source.describe(), e);
     }
   }
 
-  /** Loads new versions, retries failed ones that are due, unloads removed ones. */
-  synchronized void scan() {
+  /**
+   * Loads new versions, retries failed ones that are due, unloads removed ones, then takes the
+   * configuration's labels. Returns null, or why the labels were refused (the ones in force stay).
+   */
+  synchronized String scan() {
     Map<String, ModelSource.Entry> present = source.models();
     if (present == null) {
-      return;
+      return null;
     }
-    entries = present;
     present.forEach(this::scanModel);
     for (String name : List.copyOf(models.keySet())) {
       if (!present.containsKey(name)) {
@@ -91,6 +117,32 @@ final class ModelRepository implements AutoCloseable {
         gone.values().forEach(ModelRepository::unload);
       }
     }
+    try {
+      labels = checkedLabels(present);
+      return null;
+    } catch (LabelUnavailable e) {
+      return e.getMessage();
+    }
+  }
+
+  /**
+   * TF Serving's rule for a new configuration's labels: each must point at an AVAILABLE version; with
+   * --allow_version_labels_for_unavailable_models a new label, or one that keeps its version, may point
+   * at any. One refused label refuses them all.
+   */
+  private Map<String, Map<String, Long>> checkedLabels(Map<String, ModelSource.Entry> present) {
+    Map<String, Map<String, Long>> next = new java.util.HashMap<>();
+    present.forEach((name, entry) -> entry.labels().forEach((label, version) -> {
+      Long before = labels.getOrDefault(name, Map.of()).get(label);
+      boolean mayBeUnavailable = labelsForUnavailable && (before == null || before.equals(version));
+      Version known = models.containsKey(name) ? models.get(name).get(version) : null;
+      if (!mayBeUnavailable && (known == null || !known.available())) {
+        throw new LabelUnavailable("Request to assign label to version " + version + " of model " + name
+            + ", which is not currently available for inference");
+      }
+      next.computeIfAbsent(name, n -> new java.util.HashMap<>()).put(label, version);
+    }));
+    return Map.copyOf(next);
   }
 
   private void scanModel(String name, ModelSource.Entry entry) {
@@ -168,10 +220,16 @@ final class ModelRepository implements AutoCloseable {
     }).toList();
   }
 
-  /** Serves the models {@code replacement} names from now on, loading them before it returns. */
+  /**
+   * Serves the models {@code replacement} names from now on, loading them before it returns; throws
+   * {@link LabelUnavailable} when its labels are refused (the models follow it, the labels in force stay).
+   */
   synchronized void replaceSource(ModelSource replacement) {
     source = replacement;
-    scan();
+    String refused = scan();
+    if (refused != null) {
+      throw new LabelUnavailable(refused);
+    }
   }
 
   /** Every model the repository knows, sorted. */
@@ -187,8 +245,7 @@ final class ModelRepository implements AutoCloseable {
 
   /** The version a label of the model's configuration points at; TF Serving's INVALID_ARGUMENT otherwise. */
   long versionOfLabel(String name, String label) {
-    ModelSource.Entry entry = entries.get(name);
-    Long version = entry == null ? null : entry.labels().get(label);
+    Long version = labels.getOrDefault(name, Map.of()).get(label);
     if (version == null) {
       throw new InvalidInput("Unrecognized servable version label: " + label);
     }

@@ -88,13 +88,22 @@ public final class ModelServer implements AutoCloseable {
 
   public ModelServer(Path base, String host, int port, int grpcPort, int threads, Limits limits, Duration poll)
       throws IOException {
-    this(ModelSource.folderOfModels(base), host, port, grpcPort, threads, limits, poll, null, null, null);
+    this(ModelSource.folderOfModels(base), host, port, grpcPort, threads, limits, poll, null, null, null, false);
   }
 
-  /** The models {@code source} names (TF Serving's --model_name/--model_base_path, or a folder of models). */
   ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Duration poll, String metricsPath,
       RequestBatcher.Parameters batching) throws IOException {
-    this(source, host, port, grpcPort, threads, Limits.defaults(), poll, null, metricsPath, batching);
+    this(source, host, port, grpcPort, threads, poll, metricsPath, batching, false);
+  }
+
+  /**
+   * The models {@code source} names (TF Serving's --model_name/--model_base_path, or a folder of models);
+   * {@code labelsForUnavailable}: TF Serving's --allow_version_labels_for_unavailable_models. Throws
+   * {@link ModelRepository.LabelUnavailable} when a label points at a version that did not load.
+   */
+  ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Duration poll, String metricsPath,
+      RequestBatcher.Parameters batching, boolean labelsForUnavailable) throws IOException {
+    this(source, host, port, grpcPort, threads, Limits.defaults(), poll, null, metricsPath, batching, labelsForUnavailable);
   }
 
   /**
@@ -104,13 +113,13 @@ public final class ModelServer implements AutoCloseable {
   public static ModelServer withBatching(Path base, int threads, int maxBatchSize, long timeoutMicros) throws IOException {
     return new ModelServer(ModelSource.folderOfModels(base), "127.0.0.1", 0, 0, threads, Limits.defaults(),
         Duration.ofSeconds(1), null, null, new RequestBatcher.Parameters(maxBatchSize, timeoutMicros, 1000,
-            Runtime.getRuntime().availableProcessors(), java.util.List.of()));
+            Runtime.getRuntime().availableProcessors(), java.util.List.of()), false);
   }
 
   /** A server on 127.0.0.1 whose requests {@code endpoint} answers instead of the REST API (for tests). */
   static ModelServer withEndpoint(Path base, int threads, Endpoint endpoint) throws IOException {
     return new ModelServer(ModelSource.folderOfModels(base), "127.0.0.1", 0, NO_GRPC, threads, Limits.defaults(),
-        Duration.ofHours(1), endpoint, null, null);
+        Duration.ofHours(1), endpoint, null, null, false);
   }
 
   /**
@@ -118,12 +127,20 @@ public final class ModelServer implements AutoCloseable {
    * {@code batching}: null runs requests one by one.
    */
   private ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Limits limits,
-      Duration poll, Endpoint endpoint, String metricsPath, RequestBatcher.Parameters batching) throws IOException {
+      Duration poll, Endpoint endpoint, String metricsPath, RequestBatcher.Parameters batching,
+      boolean labelsForUnavailable) throws IOException {
     this.limits = limits;
     batcher = batching == null ? null : new RequestBatcher(batching);
     // A request waiting for its batch holds a worker: with batching, enough workers to fill the batches.
     threads = batching == null ? threads : Math.min(1024, threads + batching.maxBatchSize() * batching.threads());
-    repository = new ModelRepository(source, poll, batcher);
+    try {
+      repository = new ModelRepository(source, poll, batcher, labelsForUnavailable);
+    } catch (RuntimeException e) {
+      if (batcher != null) {
+        batcher.close();
+      }
+      throw e;
+    }
     ServingMetrics metrics = metricsPath == null ? null : new ServingMetrics(repository);
     api = endpoint != null ? endpoint : new RestApi(repository, metrics, metricsPath)::handle;
     workers = Executors.newFixedThreadPool(threads, r -> {

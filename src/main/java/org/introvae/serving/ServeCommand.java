@@ -27,6 +27,8 @@ public final class ServeCommand {
         --model_base_path P   the folder holding that model's numeric versions
         --model_config_file F TF Serving's ModelServerConfig in text format (names, base paths,
                               model_version_policy, version_labels)
+        --allow_version_labels_for_unavailable_models  a new label may name a version that is
+                              not (yet) available; otherwise such a config is refused     [false]
         --model_config_file_poll_wait_seconds N   re-read the config file every N s; 0: never [0]
         --file_system_poll_wait_seconds N         look for new and removed versions every N s [1]
         --port N              gRPC port; 0 picks a free port, -1 turns gRPC off        [8500]
@@ -51,6 +53,7 @@ public final class ServeCommand {
     Duration poll;
     String metricsPath;
     RequestBatcher.Parameters batching;
+    boolean labelsForUnavailable;
     try {
       Map<String, String> defaults = new LinkedHashMap<>();
       defaults.put("models", null);
@@ -61,6 +64,7 @@ public final class ServeCommand {
       defaults.put("file_system_poll_wait_seconds", "1");
       defaults.put("monitoring_config_file", null);
       defaults.put("enable_batching", "false");
+      defaults.put("allow_version_labels_for_unavailable_models", "false");
       defaults.put("batching_parameters_file", null);
       defaults.put("port", "8500");
       defaults.put("rest_api_port", "8501");
@@ -78,6 +82,7 @@ public final class ServeCommand {
       threads = (int) c.whole("threads", 1, 256);
       poll = Duration.ofSeconds(c.whole("file_system_poll_wait_seconds", 1, 86400));
       batching = batching(c);
+      labelsForUnavailable = trueOrFalse(c, "allow_version_labels_for_unavailable_models");
       metricsPath = c.get("monitoring_config_file") == null ? null : metricsPath(Path.of(c.get("monitoring_config_file")));
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
@@ -85,7 +90,10 @@ public final class ServeCommand {
     }
     ModelServer server;
     try {
-      server = new ModelServer(source, host, restPort, grpcPort, threads, poll, metricsPath, batching);
+      server = new ModelServer(source, host, restPort, grpcPort, threads, poll, metricsPath, batching, labelsForUnavailable);
+    } catch (ModelRepository.LabelUnavailable e) {
+      err.println("error: Failed to start server. FAILED_PRECONDITION: " + e.getMessage());
+      return 1;
     } catch (IOException e) {
       err.println("error: cannot listen on " + host + " (REST port " + restPort + ", gRPC port " + grpcPort + "): "
           + e.getMessage());
@@ -105,16 +113,21 @@ public final class ServeCommand {
 
   /** TF Serving's batching flags: off unless --enable_batching or a parameters file. */
   private static RequestBatcher.Parameters batching(CommandLine c) {
-    String enable = c.get("enable_batching");
-    if (!enable.equals("true") && !enable.equals("false")) {
-      throw new IllegalArgumentException("--enable_batching: '" + enable + "' must be true or false");
-    }
+    boolean enable = trueOrFalse(c, "enable_batching");
     String file = c.get("batching_parameters_file");
     if (file != null) {
       return RequestBatcher.Parameters.read(Path.of(file));
     }
-    return enable.equals("true") ? new RequestBatcher.Parameters(1000, 0, 10, Runtime.getRuntime().availableProcessors(),
+    return enable ? new RequestBatcher.Parameters(1000, 0, 10, Runtime.getRuntime().availableProcessors(),
         java.util.List.of()) : null;
+  }
+
+  private static boolean trueOrFalse(CommandLine c, String name) {
+    String v = c.get(name);
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException("--" + name + ": '" + v + "' must be true or false");
+    }
+    return v.equals("true");
   }
 
   /** The Prometheus path a monitoring config file enables, or null when it does not enable it. */

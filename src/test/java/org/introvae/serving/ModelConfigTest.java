@@ -207,4 +207,55 @@ class ModelConfigTest {
         new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
     assertTrue(err.toString().contains("not a ModelServerConfig in text format"), err.toString());
   }
+
+  /**
+   * TF Serving's rule: a label must name an AVAILABLE version. A config that breaks it stops the server
+   * from starting, and a reload that breaks it answers FAILED_PRECONDITION and keeps the labels in force;
+   * --allow_version_labels_for_unavailable_models lets a new label name a version not loaded.
+   */
+  @Test
+  void labels_must_name_available_versions_unless_allowed() throws Exception {
+    Path labelled = root.resolve("unavailable.config");
+    Files.writeString(labelled, """
+        model_config_list { config { name: "generic" base_path: "%s"
+          model_version_policy { specific { versions: 1 } } version_labels { key: "next" value: 2 } } }
+        """.formatted(root.resolve("generic")));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(1, ServeCommand.run(new String[] {"--model_config_file=" + labelled, "--port=-1", "--rest_api_port=0"},
+        new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
+    assertEquals("error: Failed to start server. FAILED_PRECONDITION: Request to assign label to version 2 of model"
+        + " generic, which is not currently available for inference", err.toString().strip());
+
+    try (ModelServer allowed = new ModelServer(ModelSource.configFile(labelled, Duration.ZERO), "127.0.0.1", 0, 0, 1,
+        Duration.ofHours(1), null, null, true)) {
+      ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", allowed.grpcPort()).usePlaintext().build();
+      try {
+        org.introvae.serving.grpc.ModelServiceGrpc.ModelServiceBlockingStub stub =
+            org.introvae.serving.grpc.ModelServiceGrpc.newBlockingStub(c).withDeadlineAfter(60, TimeUnit.SECONDS);
+        StatusRuntimeException notLoaded = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+            () -> stub.getModelStatus(org.introvae.serving.grpc.GetModelStatusRequest.newBuilder().setModelSpec(
+                ModelSpec.newBuilder().setName("generic").setVersionLabel("next")).build()));
+        assertEquals(Status.Code.NOT_FOUND, notLoaded.getStatus().getCode());
+        assertEquals("Could not find version 2 of model generic", notLoaded.getStatus().getDescription());
+
+        // Moving an existing label to a version that is not loaded is refused even with the flag.
+        org.introvae.serving.config.ModelServerConfig.Builder moved = org.introvae.serving.config.ModelServerConfig.newBuilder();
+        com.google.protobuf.TextFormat.merge("""
+            model_config_list { config { name: "generic" base_path: "%s"
+              model_version_policy { specific { versions: 1 } } version_labels { key: "next" value: 3 } } }
+            """.formatted(root.resolve("generic")), moved);
+        StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+            () -> stub.handleReloadConfigRequest(org.introvae.serving.grpc.ReloadConfigRequest.newBuilder()
+                .setConfig(moved).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
+        assertTrue(refused.getStatus().getDescription().contains("version 3 of model generic"), refused.getMessage());
+        assertEquals("Could not find version 2 of model generic", org.junit.jupiter.api.Assertions.assertThrows(
+            StatusRuntimeException.class, () -> stub.getModelStatus(org.introvae.serving.grpc.GetModelStatusRequest
+                .newBuilder().setModelSpec(ModelSpec.newBuilder().setName("generic").setVersionLabel("next")).build()))
+            .getStatus().getDescription(), "the label in force still names version 2");
+      } finally {
+        c.shutdownNow();
+      }
+    }
+  }
 }

@@ -25,10 +25,28 @@ import org.introvae.serving.config.BatchingParameters;
  */
 final class RequestBatcher implements AutoCloseable {
   /** TF Serving's parameters, with its defaults for the ones a file leaves out. */
-  record Parameters(int maxBatchSize, long timeoutMicros, int maxEnqueuedBatches, int threads, List<Integer> allowedSizes) {
+  /**
+   * TF Serving's BatchingParameters. {@code maxBatchSize} is the largest request accepted; batches run at
+   * up to {@link #executionBatchSize()} rows, which only {@code enable_large_batch_splitting} (with
+   * {@code max_execution_batch_size}) makes smaller, splitting larger requests across batches.
+   */
+  record Parameters(int maxBatchSize, long timeoutMicros, int maxEnqueuedBatches, int threads, List<Integer> allowedSizes,
+      boolean splitLargeBatches, int maxExecutionBatchSize) {
+    Parameters(int maxBatchSize, long timeoutMicros, int maxEnqueuedBatches, int threads, List<Integer> allowedSizes) {
+      this(maxBatchSize, timeoutMicros, maxEnqueuedBatches, threads, allowedSizes, false, maxBatchSize);
+    }
+
+    /** Rows one session run takes at most. */
+    int executionBatchSize() {
+      return splitLargeBatches ? maxExecutionBatchSize : maxBatchSize;
+    }
+
     static Parameters read(Path file) {
       BatchingParameters.Builder p = TextProtoFile.read(file, BatchingParameters.newBuilder(), "BatchingParameters");
       int max = (int) bounded(file, "max_batch_size", p.hasMaxBatchSize() ? p.getMaxBatchSize().getValue() : 1000, 1, 1 << 20);
+      boolean split = p.hasEnableLargeBatchSplitting() && p.getEnableLargeBatchSplitting().getValue();
+      int execution = split && p.hasMaxExecutionBatchSize()
+          ? (int) bounded(file, "max_execution_batch_size", p.getMaxExecutionBatchSize().getValue(), 1, max) : max;
       List<Integer> allowed = new ArrayList<>();
       for (long size : p.getAllowedBatchSizesList()) {
         if (size < 1 || (!allowed.isEmpty() && size <= allowed.get(allowed.size() - 1))) {
@@ -36,8 +54,13 @@ final class RequestBatcher implements AutoCloseable {
         }
         allowed.add((int) size);
       }
-      if (!allowed.isEmpty() && allowed.get(allowed.size() - 1) != max) {
-        throw new IllegalArgumentException(file + ": the last of allowed_batch_sizes must equal max_batch_size (" + max + ")");
+      if (!allowed.isEmpty() && allowed.get(allowed.size() - 1) != execution) {
+        throw new IllegalArgumentException(file + ": the last of allowed_batch_sizes must equal "
+            + (split ? "max_execution_batch_size" : "max_batch_size") + " (" + execution + ")");
+      }
+      if (p.getPadVariableLengthInputs()) {
+        throw new IllegalArgumentException(file + ": pad_variable_length_inputs is not supported; requests whose"
+            + " shapes differ beyond the batch dimension are batched separately without it");
       }
       return new Parameters(max,
           bounded(file, "batch_timeout_micros", p.hasBatchTimeoutMicros() ? p.getBatchTimeoutMicros().getValue() : 0, 0,
@@ -46,7 +69,7 @@ final class RequestBatcher implements AutoCloseable {
               1, 1 << 20),
           (int) bounded(file, "num_batch_threads", p.hasNumBatchThreads() ? p.getNumBatchThreads().getValue()
               : Runtime.getRuntime().availableProcessors(), 1, 1024),
-          List.copyOf(allowed));
+          List.copyOf(allowed), split, execution);
     }
 
     private static long bounded(Path file, String field, long value, long min, long max) {
@@ -136,27 +159,59 @@ final class RequestBatcher implements AutoCloseable {
       rows = (int) shape[0];
       rowShapes.append(e.getKey()).append(Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length))).append(';');
     }
-    if (rows < 0 || rows > parameters.maxBatchSize()) {
+    if (rows < 0) {
       return model.runNow(signature, inputs, outputs);
     }
+    if (rows > parameters.maxBatchSize()) {
+      throw new InvalidInput("Task size " + rows + " is larger than maximum input batch size " + parameters.maxBatchSize());
+    }
     Key key = new Key(model, signature, List.copyOf(outputs), rowShapes.toString());
+    int execution = parameters.executionBatchSize();
+    if (rows <= execution) {
+      return await(enqueue(key, inputs, rows));
+    }
+    // Large batch splitting: pieces of at most one execution batch, queued together, joined in order.
+    List<CompletableFuture<Map<String, HostTensor>>> pieces = new ArrayList<>();
+    for (int from = 0; from < rows; from += execution) {
+      int n = Math.min(execution, rows - from);
+      Map<String, HostTensor> piece = new LinkedHashMap<>();
+      for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
+        piece.put(e.getKey(), slice(e.getKey(), e.getValue(), from, n, rows));
+      }
+      pieces.add(enqueue(key, piece, n));
+    }
+    List<Map<String, HostTensor>> answers = new ArrayList<>();
+    for (CompletableFuture<Map<String, HostTensor>> piece : pieces) {
+      answers.add(await(piece));
+    }
+    Map<String, HostTensor> joined = new LinkedHashMap<>();
+    for (String name : answers.get(0).keySet()) {
+      joined.put(name, stack(answers.stream().map(a -> a.get(name)).toList(), rows));
+    }
+    return joined;
+  }
+
+  private CompletableFuture<Map<String, HostTensor>> enqueue(Key key, Map<String, HostTensor> inputs, int rows) {
     Task task = new Task(inputs, rows, System.nanoTime(), new CompletableFuture<>());
-    int taskRows = rows;
     // Queues live while they hold requests, so clients varying row shapes cannot grow the map.
     queues.compute(key, (k, existing) -> {
       Queue queue = existing != null ? existing : new Queue(k);
       synchronized (queue) {
-        if (queue.rows + taskRows > (long) parameters.maxEnqueuedBatches() * parameters.maxBatchSize()) {
+        if (queue.rows + rows > (long) parameters.maxEnqueuedBatches() * parameters.executionBatchSize()) {
           throw new QueueFull();
         }
         queue.tasks.add(task);
-        queue.rows += taskRows;
+        queue.rows += rows;
         schedule(queue);
       }
       return queue;
     });
+    return task.result();
+  }
+
+  private static Map<String, HostTensor> await(CompletableFuture<Map<String, HostTensor>> result) {
     try {
-      return task.result().get();
+      return result.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for a batch");
@@ -171,7 +226,7 @@ final class RequestBatcher implements AutoCloseable {
    * job at once (the waiting one then finds less or nothing to do).
    */
   private void schedule(Queue queue) {
-    boolean full = queue.rows >= parameters.maxBatchSize();
+    boolean full = queue.rows >= parameters.executionBatchSize();
     if (queue.tasks.isEmpty() || (queue.scheduled && !full)) {
       return;
     }
@@ -186,7 +241,7 @@ final class RequestBatcher implements AutoCloseable {
     int rows = 0;
     synchronized (queue) {
       queue.scheduled = false;
-      while (!queue.tasks.isEmpty() && rows + queue.tasks.peek().rows() <= parameters.maxBatchSize()) {
+      while (!queue.tasks.isEmpty() && rows + queue.tasks.peek().rows() <= parameters.executionBatchSize()) {
         Task t = queue.tasks.poll();
         batch.add(t);
         rows += t.rows();
@@ -219,28 +274,32 @@ final class RequestBatcher implements AutoCloseable {
     }
   }
 
-  /** The batch's inputs joined along dimension 0, padded with copies of the first row to an allowed size. */
+  /** The batch's inputs joined along dimension 0, padded to an allowed size. */
   private Map<String, HostTensor> join(List<Task> batch, int rows) {
     int padded = parameters.paddedSize(rows);
     Map<String, HostTensor> joined = new LinkedHashMap<>();
     for (String name : batch.get(0).inputs().keySet()) {
-      HostTensor first = batch.get(0).inputs().get(name);
-      int perRow = first.size() / (int) first.shape()[0];
-      Object values = HostTensor.allocate(first.dtype(), padded * perRow);
-      int at = 0;
-      for (Task t : batch) {
-        HostTensor part = t.inputs().get(name);
-        System.arraycopy(part.values(), 0, values, at, part.size());
-        at += part.size();
-      }
-      for (int r = rows; r < padded; r++) {
-        System.arraycopy(first.values(), 0, values, r * perRow, perRow);
-      }
-      long[] shape = first.shape().clone();
-      shape[0] = padded;
-      joined.put(name, new HostTensor(first.dtype(), shape, values));
+      joined.put(name, stack(batch.stream().map(t -> t.inputs().get(name)).toList(), padded));
     }
     return joined;
+  }
+
+  /** Tensors of one row shape stacked along dimension 0 into {@code rows} rows, the rest copies of the first row. */
+  private static HostTensor stack(List<HostTensor> parts, int rows) {
+    HostTensor first = parts.get(0);
+    int perRow = first.size() / (int) first.shape()[0];
+    Object values = HostTensor.allocate(first.dtype(), rows * perRow);
+    int at = 0;
+    for (HostTensor part : parts) {
+      System.arraycopy(part.values(), 0, values, at, part.size());
+      at += part.size();
+    }
+    for (; at < rows * perRow; at += perRow) {
+      System.arraycopy(first.values(), 0, values, at, perRow);
+    }
+    long[] shape = first.shape().clone();
+    shape[0] = rows;
+    return new HostTensor(first.dtype(), shape, values);
   }
 
   private static HostTensor slice(String name, HostTensor t, int from, int count, int rows) {

@@ -103,4 +103,38 @@ class RequestBatcherTest {
       assertEquals(3, waiting.get().get("d2").size());
     }
   }
+
+  private static void assertTypesAnswer(int k, int rows, Map<String, HostTensor> out) {
+    Map<String, HostTensor> in = types(k, rows);
+    double[] d = (double[]) in.get("d").values();
+    double[] d2 = (double[]) out.get("d2").values();
+    assertEquals(rows, d2.length);
+    for (int r = 0; r < rows; r++) {
+      assertEquals(2 * d[r], d2[r], 0.0, "row " + r); // ×2 is exact
+    }
+    assertArrayEquals((byte[][]) in.get("s").values(), (byte[][]) out.get("s_bytes").values());
+  }
+
+  /** TF Serving's rules: a request over max_batch_size is refused; with splitting it runs in execution-size pieces. */
+  @Test
+  void large_requests_are_refused_or_split_in_order() throws Exception {
+    try (RequestBatcher batcher = new RequestBatcher(new RequestBatcher.Parameters(4, 0, 10, 1, List.of()));
+        ServableModel model = ServableModel.load(version, 1, batcher)) {
+      InvalidInput e = assertThrows(InvalidInput.class, () -> model.run("types", types(1, 5), List.of()));
+      assertEquals("Task size 5 is larger than maximum input batch size 4", e.getMessage());
+    }
+    Path file = root.resolve("split.config");
+    Files.writeString(file, "max_batch_size { value: 8 } enable_large_batch_splitting { value: true }"
+        + " max_execution_batch_size { value: 3 } num_batch_threads { value: 1 }");
+    RequestBatcher.Parameters split = RequestBatcher.Parameters.read(file);
+    assertEquals(3, split.executionBatchSize());
+    try (RequestBatcher batcher = new RequestBatcher(split); ServableModel model = ServableModel.load(version, 1, batcher)) {
+      assertTypesAnswer(7, 8, model.run("types", types(7, 8), List.of()));
+      assertEquals(3, batcher.batchesRun(), "8 rows in batches of at most 3");
+      assertThrows(InvalidInput.class, () -> model.run("types", types(1, 9), List.of()));
+    }
+    Files.writeString(file, "max_batch_size { value: 8 } pad_variable_length_inputs: true");
+    IllegalArgumentException padding = assertThrows(IllegalArgumentException.class, () -> RequestBatcher.Parameters.read(file));
+    assertTrue(padding.getMessage().startsWith(file + ": pad_variable_length_inputs is not supported"), padding.getMessage());
+  }
 }

@@ -51,7 +51,7 @@ public final class ServeBenchmark {
     List<Case> cases = List.of(new Case(Signatures.DECODE, Signatures.Z, new long[] {1, z}, requests),
         new Case(Signatures.RECONSTRUCT, Signatures.IMAGES, new long[] {1, size, size, channels}, requests),
         new Case(Signatures.RECONSTRUCT, Signatures.IMAGES, new long[] {64, size, size, channels}, Math.max(64, requests / 8)));
-    System.out.printf("serving %s, %d cores; RSS before %.0f MB%n", name, Runtime.getRuntime().availableProcessors(), rssMb());
+    System.out.printf("serving %s, %d cores; before: %s%n", name, Runtime.getRuntime().availableProcessors(), memory());
     System.out.println("protocol  batching  case                 clients    req/s   p50 ms   p99 ms");
     for (boolean batching : new boolean[] {false, true}) {
       try (ModelServer server = batching ? ModelServer.withBatching(models, 16, 64, 1000)
@@ -92,7 +92,7 @@ public final class ServeBenchmark {
         }
       }
     }
-    System.out.printf("RSS after %.0f MB%n", rssMb());
+    System.out.printf("after: %s%n", memory());
   }
 
   private static String restBody(Case c) {
@@ -159,6 +159,29 @@ public final class ServeBenchmark {
 
   private static double pct(List<Long> sorted, int p) {
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)) / 1e6;
+  }
+
+  /**
+   * RSS split into the Java heap (committed, and in use after a GC), the JVM's other managed memory
+   * (metaspace, code cache) and NIO direct buffers; the rest is native: TensorFlow's allocations,
+   * thread stacks, malloc arenas.
+   */
+  private static String memory() throws Exception {
+    System.gc();
+    java.lang.management.MemoryMXBean jvm = java.lang.management.ManagementFactory.getMemoryMXBean();
+    double mb = 1 << 20;
+    double heap = jvm.getHeapMemoryUsage().getCommitted() / mb;
+    double heapUsed = jvm.getHeapMemoryUsage().getUsed() / mb;
+    double nonHeap = jvm.getNonHeapMemoryUsage().getCommitted() / mb;
+    double direct = 0;
+    for (java.lang.management.BufferPoolMXBean pool
+        : java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+      direct += pool.getMemoryUsed() / mb;
+    }
+    double rss = rssMb();
+    return String.format(java.util.Locale.ROOT, "RSS %.0f MB = Java heap %.0f MB committed (%.0f in use after GC)"
+        + " + JVM non-heap %.0f + direct buffers %.0f + other native %.0f (TensorFlow, thread stacks, malloc)",
+        rss, heap, heapUsed, nonHeap, direct, rss - heap - nonHeap - direct);
   }
 
   private static double rssMb() throws Exception {

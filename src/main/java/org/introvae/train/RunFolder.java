@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
-/** runs/<name>/: params.json, metrics.csv, images/, loss-curves.png, checkpoints/. */
+/** runs/<name>/: params.json, train.log, metrics.csv, images/, loss-curves.png, checkpoints/. */
 public final class RunFolder {
   private final Path root;
 
@@ -21,6 +21,11 @@ public final class RunFolder {
 
   public Path params() {
     return root.resolve("params.json");
+  }
+
+  /** Everything the run printed. */
+  public Path log() {
+    return root.resolve("train.log");
   }
 
   public Path metrics() {

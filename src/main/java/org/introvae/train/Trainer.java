@@ -29,7 +29,8 @@ public final class Trainer {
   private static final int GRID_IMAGES = 16;
 
   private final TrainOptions options;
-  private final PrintStream out;
+  /** The console, and once the run folder exists, the console and the run's train.log. */
+  private PrintStream out;
   private final boolean terminal;
   /** The latest picture grid, also sent to TensorBoard. */
   private java.awt.image.BufferedImage lastGrid;
@@ -44,6 +45,18 @@ public final class Trainer {
   public record Summary(Path folder, long steps, StepLosses last) {}
 
   public Summary run() throws UserError, DataException, IOException {
+    PrintStream console = out;
+    try {
+      return runLogged();
+    } finally {
+      if (out != console) {
+        out.close();
+        out = console;
+      }
+    }
+  }
+
+  private Summary runLogged() throws UserError, DataException, IOException {
     TrainOptions o = options;
     RunFolder run = new RunFolder(o.runsDir().resolve(o.runName()));
     if (o.resume()) {
@@ -73,6 +86,7 @@ public final class Trainer {
     if (!o.resume()) {
       run.writeParams(params(o, config, images, split));
     }
+    out = RunLog.open(out, run.log());
     out.printf("run %s: %s, %d training / %d held-out images from %s%n", run.root(), config, split.trainCount(),
         split.heldOutCount(), images.source());
     out.printf("%s, lr=%s batch %d, %d steps (%d per epoch), VAE warm-up %d epoch(s)%n",

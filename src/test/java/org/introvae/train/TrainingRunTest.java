@@ -55,6 +55,7 @@ class TrainingRunTest {
     assertTrue(Files.size(run.resolve("images/final.png")) > 1000);
     assertTrue(Files.size(run.resolve("loss-curves.png")) > 1000);
     assertEquals("step-00000060", Files.readString(run.resolve("checkpoints/latest")).trim());
+    assertEquals(o.out(), Files.readString(run.resolve("train.log")), "train.log holds what the run printed");
 
     List<Path> events;
     try (var list = Files.list(run.resolve("tensorboard"))) {
@@ -87,6 +88,8 @@ class TrainingRunTest {
     Outcome resumed = train("--run", "split", "--resume", "--steps", "30");
     assertEquals(0, resumed.code(), resumed.err());
     assertTrue(resumed.out().contains("resumed from"), resumed.out());
+    String log = Files.readString(runs.resolve("split/train.log"));
+    assertTrue(log.indexOf("done: ") < log.indexOf("resumed from"), "the resumed run appends to train.log: " + log);
     List<double[]> whole = MetricsLog.read(runs.resolve("whole/metrics.csv"));
     List<double[]> split = MetricsLog.read(runs.resolve("split/metrics.csv"));
     assertEquals(whole.size(), split.size());

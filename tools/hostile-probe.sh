@@ -8,7 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null || exit 1
-cp="target/classes:$(cat target/classpath.txt)"
+cp="app/target/classes:$(cat app/target/classpath.txt)"
 java_run() { java -Xmx2g -cp "$cp" "$@"; }
 work=$(mktemp -d)
 server_pid=""

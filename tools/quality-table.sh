@@ -25,7 +25,7 @@ train=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 test=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 mnist=$(tools/install-mnist.sh | tail -1)
 mvn -B -q compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null
-cp="target/classes:$(cat target/classpath.txt)"
+cp="app/target/classes:$(cat app/target/classpath.txt)"
 mkdir -p "$root"
 
 one() {

@@ -13,7 +13,7 @@ iterations=${1:-30000}
 vae=${2:-$(( iterations / 15 < 2000 ? iterations / 15 : 2000 ))}
 runs=${3:-runs}
 mvn -B -q compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt > /dev/null
-cp="target/classes:$(cat target/classpath.txt)"
+cp="app/target/classes:$(cat app/target/classpath.txt)"
 mkdir -p "$runs"
 for shard in 0 1; do
   java -cp "$cp" org.introvae.toy.Toy2DTable "$iterations" "$vae" "$runs" "$shard/2" 1 > "$runs/toy2d-table-$iterations.shard$shard.log" 2>&1 &

@@ -156,7 +156,7 @@ public final class ModelExporter {
       RunFolder run) throws IOException {
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("format", "introvae-savedmodel/1");
-    f.put("objective", params.getOrDefault("objective", "introvae"));
+    f.put("objective", params.getOrDefault("objective", org.introvae.model.Objective.INTROVAE));
     // Runs from before --updates existed took both gradients on the same weights.
     f.put("updates", params.getOrDefault("updates", "simultaneous"));
     f.put("image_size", config.imageSize());

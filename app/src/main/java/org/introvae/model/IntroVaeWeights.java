@@ -17,6 +17,6 @@ public record IntroVaeWeights(float α, float β, float m) implements Objective 
 
   @Override
   public String name() {
-    return "introvae";
+    return INTROVAE;
   }
 }

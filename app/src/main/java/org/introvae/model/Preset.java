@@ -87,7 +87,7 @@ public enum Preset {
 
   /** Batch size for an objective: Soft-IntroVAE's recommendation for soft, else IntroVAE's. */
   public int batch(String objective) {
-    return objective.equals("soft") ? softBatch : batch;
+    return objective.equals(Objective.SOFT) ? softBatch : batch;
   }
 
   public int vaeEpochs() {

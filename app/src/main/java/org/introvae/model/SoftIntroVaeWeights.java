@@ -14,6 +14,6 @@ public record SoftIntroVaeWeights(float β_kl, float β_rec, float β_neg, float
 
   @Override
   public String name() {
-    return "soft";
+    return SOFT;
   }
 }

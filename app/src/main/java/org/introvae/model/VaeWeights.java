@@ -10,6 +10,6 @@ public record VaeWeights(float β) implements Objective {
 
   @Override
   public String name() {
-    return "vae";
+    return VAE;
   }
 }

@@ -62,11 +62,11 @@ final class BenchmarkCase {
     order = updates;
     preset = Preset.byName(positional.size() > 0 ? positional.get(0) : "28");
     config = preset.config();
-    objectiveName = positional.size() > objectiveIndex ? positional.get(objectiveIndex) : "introvae";
+    objectiveName = positional.size() > objectiveIndex ? positional.get(objectiveIndex) : Objective.INTROVAE;
     objective = switch (objectiveName) {
-      case "soft" -> preset.soft();
-      case "vae" -> new VaeWeights(preset.weights().β());
-      case "introvae" -> preset.weights();
+      case Objective.SOFT -> preset.soft();
+      case Objective.VAE -> new VaeWeights(preset.weights().β());
+      case Objective.INTROVAE -> preset.weights();
       default -> throw new IllegalArgumentException("objective must be introvae, soft or vae: " + objectiveName);
     };
     batch = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : preset.batch(objectiveName);
@@ -118,7 +118,7 @@ final class BenchmarkCase {
           .addTarget(g.step(false, false))
           // What the trainer fetches on a step of the objective, so the same passes run.
           .fetch(g.lossE).fetch(g.lossG).fetch(g.reconstructionError).fetch(g.klReal);
-      if (!objectiveName.equals("vae")) {
+      if (!objectiveName.equals(Objective.VAE)) {
         runner.fetch(g.klReconstructed).fetch(g.klSampled).fetch(g.expElboReconstructed).fetch(g.expElboSampled);
       }
       if (options == null) {

@@ -55,9 +55,9 @@ public final class Toy2D {
    */
   public static Objective defaults(String objective, String dataset) {
     return switch (objective) {
-      case "soft" -> softDefaults(dataset);
-      case "introvae" -> new IntroVaeWeights(0.25f, 1f, 10f);
-      case "vae" -> new VaeWeights(1f);
+      case Objective.SOFT -> softDefaults(dataset);
+      case Objective.INTROVAE -> new IntroVaeWeights(0.25f, 1f, 10f);
+      case Objective.VAE -> new VaeWeights(1f);
       default -> throw new IllegalArgumentException("unknown objective '" + objective + "'");
     };
   }
@@ -313,6 +313,6 @@ public final class Toy2D {
   }
 
   public static List<String> objectives() {
-    return List.of("vae", "introvae", "soft");
+    return List.of(Objective.VAE, Objective.INTROVAE, Objective.SOFT);
   }
 }

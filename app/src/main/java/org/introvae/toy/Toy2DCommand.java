@@ -42,7 +42,7 @@ public final class Toy2DCommand {
     for (String k : new String[] {"beta-kl", "beta-rec", "beta-neg", "gamma-r", "alpha", "beta", "margin", "run"}) {
       d.put(k, null);
     }
-    d.putAll(Map.of("dataset", "8gaussians", "objective", "soft", "iterations", "30000", "vae-iterations", "2000",
+    d.putAll(Map.of("dataset", "8gaussians", "objective", org.introvae.model.Objective.SOFT, "iterations", "30000", "vae-iterations", "2000",
         "lr-drops", "10000,15000", "batch", "512", "lr", "2e-4", "z", "2", "seed", "92", "runs", "runs"));
     d.put("log-every", "100");
     d.put("updates", "alternating");

@@ -1,5 +1,6 @@
 package org.introvae.toy;
 
+import org.introvae.model.Objective;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -35,18 +36,18 @@ public final class Toy2DTable {
   /** One row of the table: an objective and, for the adversarial ones, an update order. */
   record Row(String objective, UpdateOrder order) {
     String label() {
-      return objective.equals("vae") ? "vae" : objective + " (" + order.label() + ")";
+      return objective.equals(Objective.VAE) ? Objective.VAE : objective + " (" + order.label() + ")";
     }
 
     String folder() {
-      return objective.equals("vae") ? "vae" : objective + "-" + order.label();
+      return objective.equals(Objective.VAE) ? Objective.VAE : objective + "-" + order.label();
     }
   }
 
   static List<Row> rows() {
     List<Row> rows = new ArrayList<>();
-    rows.add(new Row("vae", UpdateOrder.ALTERNATING));
-    for (String objective : List.of("introvae", "soft")) {
+    rows.add(new Row(Objective.VAE, UpdateOrder.ALTERNATING));
+    for (String objective : List.of(Objective.INTROVAE, Objective.SOFT)) {
       for (UpdateOrder order : UpdateOrder.values()) {
         rows.add(new Row(objective, order));
       }
@@ -65,7 +66,7 @@ public final class Toy2DTable {
     List<Cell> cells = new ArrayList<>();
     for (String dataset : ToyDatasets.NAMES) {
       for (Row row : rows()) {
-        boolean seeded = row.objective().equals("soft") && SEEDED.contains(dataset);
+        boolean seeded = row.objective().equals(Objective.SOFT) && SEEDED.contains(dataset);
         for (int i = 0; i < (seeded ? SEEDS.length : 1); i++) {
           cells.add(new Cell(dataset, row, SEEDS[i]));
         }

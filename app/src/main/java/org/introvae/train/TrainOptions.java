@@ -36,7 +36,7 @@ public final class TrainOptions {
       new Spec("channels", "auto|1|3", "image channels; auto keeps the data's, 1 or 3 converts", p -> "auto"),
       new Spec("widths", "LIST", "channel counts of the residual stages, e.g. 64,128", p -> p.config().widthsText()),
       new Spec("z", "N", "latent dimensions", p -> str(p.config().zDim())),
-      new Spec("objective", "NAME", "training objective: " + Objective.names(), p -> "introvae"),
+      new Spec("objective", "NAME", "training objective: " + Objective.names(), p -> Objective.INTROVAE),
       new Spec("updates", "ORDER", "alternating (the papers' order: the decoder's loss sees the updated encoder) or"
           + " simultaneous (both gradients on the same weights)", p -> UpdateOrder.ALTERNATING.label()),
       new Spec("alpha", "α", "introvae: weight of the adversarial KL terms (0 = plain VAE)", p -> str(p.weights().α())),
@@ -254,11 +254,11 @@ public final class TrainOptions {
   public Objective objective() throws UserError {
     String name = get("objective");
     switch (name) {
-      case "introvae":
+      case Objective.INTROVAE:
         return weights();
-      case "vae":
+      case Objective.VAE:
         return new VaeWeights(weights().β());
-      case "soft":
+      case Objective.SOFT:
         float[] v = {number("beta-kl"), number("beta-rec"), number("beta-neg"), number("gamma-r")};
         String[] names = {"beta-kl", "beta-rec", "beta-neg", "gamma-r"};
         for (int i = 0; i < v.length; i++) {

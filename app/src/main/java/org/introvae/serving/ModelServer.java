@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
 public final class ModelServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelServer.class);
 
+  /** The SLF4J logger the access log writes to. */
+  public static final String ACCESS_LOG = "org.introvae.serving.access";
+
   /** Largest request body accepted (the default of {@link Limits#maxBody}). */
   public static final int MAX_BODY = 32 << 20;
 
@@ -168,6 +171,7 @@ public final class ModelServer implements AutoCloseable {
     server.addBean(cap);
     server.setErrorHandler(new JsonErrors());
     server.setHandler(new Api());
+    server.setRequestLog(accessLog());
     server.setStopTimeout(5000);
     try {
       server.start();
@@ -211,6 +215,18 @@ public final class ModelServer implements AutoCloseable {
     if (batcher != null) {
       batcher.close();
     }
+  }
+
+  /**
+   * One NCSA line per REST request (client, time, request line, status, bytes, referrer, agent, then the
+   * milliseconds taken) to the SLF4J logger {@link #ACCESS_LOG}. It is off (level warn) by default, so that
+   * tests and benchmarks stay quiet; the Serve command turns it on.
+   */
+  private static org.eclipse.jetty.server.RequestLog accessLog() {
+    org.eclipse.jetty.server.Slf4jRequestLogWriter writer = new org.eclipse.jetty.server.Slf4jRequestLogWriter();
+    writer.setLoggerName(ACCESS_LOG);
+    return new org.eclipse.jetty.server.CustomRequestLog(writer,
+        org.eclipse.jetty.server.CustomRequestLog.EXTENDED_NCSA_FORMAT + " %{ms}T ms");
   }
 
   /** Reads the body without holding a thread, then answers on a model worker. */

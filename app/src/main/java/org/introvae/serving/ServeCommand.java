@@ -40,6 +40,7 @@ public final class ServeCommand {
         --batching_parameters_file F  TF Serving's BatchingParameters in text format
                               (max_batch_size, batch_timeout_micros, num_batch_threads,
                               max_enqueued_batches, allowed_batch_sizes); implies batching
+        --access_log B        one line per REST request on stderr (NCSA format + ms)      [true]
         --host ADDRESS        address both listen on                                  [127.0.0.1]
         --threads N           model workers (calls run at once)                       [4]
       """;
@@ -65,6 +66,7 @@ public final class ServeCommand {
       defaults.put("monitoring_config_file", null);
       defaults.put("enable_batching", "false");
       defaults.put("allow_version_labels_for_unavailable_models", "false");
+      defaults.put("access_log", "true");
       defaults.put("batching_parameters_file", null);
       defaults.put("port", "8500");
       defaults.put("rest_api_port", "8501");
@@ -83,6 +85,10 @@ public final class ServeCommand {
       poll = Duration.ofSeconds(c.whole("file_system_poll_wait_seconds", 1, 86400));
       batching = batching(c);
       labelsForUnavailable = trueOrFalse(c, "allow_version_labels_for_unavailable_models");
+      if (trueOrFalse(c, "access_log")) {
+        // Read by SLF4J's simple logger when the access logger is first made, which the server does.
+        System.setProperty("org.slf4j.simpleLogger.log." + ModelServer.ACCESS_LOG, "info");
+      }
       metricsPath = c.get("monitoring_config_file") == null ? null : metricsPath(Path.of(c.get("monitoring_config_file")));
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());

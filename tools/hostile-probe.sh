@@ -25,7 +25,9 @@ else
   model=fashion-mnist
   cp -r models "$work/models"
   port=$((20000 + RANDOM % 20000))
-  java_run Serve --models "$work/models" --rest_api_port "$port" --port -1 > "$work/server.log" 2>&1 &
+  # java itself in the background (not the java_run function, whose subshell's PID would be the one
+  # killed at exit, leaving the server running).
+  java -Xmx2g -cp "$cp" Serve --models "$work/models" --rest_api_port "$port" --port -1 > "$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$port/v1/models/$model" >/dev/null 2>&1 && break

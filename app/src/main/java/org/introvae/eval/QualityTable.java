@@ -46,7 +46,7 @@ public final class QualityTable {
     for (Path run : runs) {
       Map<String, String> params = new RunFolder(run).readParams();
       Map<?, ?> m = (Map<?, ?>) Json.parse(Files.readString(run.resolve("eval/metrics.json")));
-      String objective = params.get("objective") + (params.get("objective").equals(org.introvae.model.Objective.VAE) ? "" : " (" + params.get("updates") + ")");
+      String objective = params.get("objective") + (params.get("objective").equals(org.introvae.model.VaeObjective.NAME) ? "" : " (" + params.get("updates") + ")");
       md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %.4f | %.1f | %s | %s |%n", run.getFileName(), objective,
           params.get("epochs"), params.get("lr"), number(m, "sample_quality", "value"), number(m, "reconstruction", "mse_per_pixel"),
           number(m, "likelihood", "log_px_iwae_k100_nats_per_image"), format(number(m, "ood", "auroc"), "%.3f"),

@@ -156,7 +156,7 @@ public final class ModelExporter {
       RunFolder run) throws IOException {
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("format", "introvae-savedmodel/1");
-    f.put("objective", params.getOrDefault("objective", org.introvae.model.Objective.INTROVAE));
+    f.put("objective", params.getOrDefault("objective", org.introvae.model.IntroVaeObjective.NAME));
     // Runs from before --updates existed took both gradients on the same weights.
     f.put("updates", params.getOrDefault("updates", "simultaneous"));
     f.put("image_size", config.imageSize());
@@ -164,11 +164,9 @@ public final class ModelExporter {
     f.put("z", config.zDim());
     f.put("widths", config.widthsText());
     f.put("preset", params.get("preset"));
-    f.put("alpha", number(params.get("alpha")));
-    f.put("beta", number(params.get("beta")));
-    f.put("margin", number(params.get("margin")));
-    for (String soft : new String[] {"beta-kl", "beta-rec", "beta-neg", "gamma-r"}) {
-      f.put(soft.replace('-', '_'), number(params.get(soft)));
+    // Every objective's weights as the run stored them (the trained objective's are the ones that acted).
+    for (org.introvae.model.Objective.Weight w : org.introvae.model.Objectives.weightOptions().keySet()) {
+      f.put(w.option().replace('-', '_'), number(params.get(w.option())));
     }
     f.put("lr", number(params.get("lr")));
     f.put("batch", number(params.get("batch")));

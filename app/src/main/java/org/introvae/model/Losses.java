@@ -94,7 +94,7 @@ public final class Losses {
 
     /** expELBO of generated images from their per-sample re-reconstruction error and KL. */
     public static Operand<TFloat32> expELBO(Ops tf, Operand<TFloat32> rec, Operand<TFloat32> reg,
-        SoftIntroVaeWeights w, float s) {
+        SoftIntroVaeObjective w, float s) {
       Operand<TFloat32> energy = tf.math.add(tf.math.mul(tf.constant(w.β_rec()), rec), tf.math.mul(tf.constant(w.β_neg()), reg));
       return mean(tf, tf.math.exp(tf.math.mul(tf.constant(-2f * s), energy)));
     }
@@ -113,7 +113,7 @@ public final class Losses {
         Operand<TFloat32> reRecSample) {}      // L_REC(ng(x_p), D(ng(z_p)))
 
     /** Encoder loss. */
-    public static Operand<TFloat32> L_E(Ops tf, Energies e, SoftIntroVaeWeights w, float s) {
+    public static Operand<TFloat32> L_E(Ops tf, Energies e, SoftIntroVaeObjective w, float s) {
       Operand<TFloat32> elbo = tf.math.mul(tf.constant(s), tf.math.add(
           tf.math.mul(tf.constant(w.β_rec()), mean(tf, e.recReal())),
           tf.math.mul(tf.constant(w.β_kl()), mean(tf, e.regReal()))));
@@ -123,7 +123,7 @@ public final class Losses {
     }
 
     /** Decoder loss. */
-    public static Operand<TFloat32> L_D(Ops tf, Energies e, SoftIntroVaeWeights w, float s) {
+    public static Operand<TFloat32> L_D(Ops tf, Energies e, SoftIntroVaeObjective w, float s) {
       Operand<TFloat32> rec = tf.math.mul(tf.constant(w.β_rec()), mean(tf, e.recReal()));
       Operand<TFloat32> reRec = tf.math.mul(tf.constant(0.5f * w.γ_r() * w.β_rec()),
           tf.math.add(mean(tf, e.reRecRec()), mean(tf, e.reRecSample())));
@@ -131,7 +131,7 @@ public final class Losses {
     }
 
     /** L_D's term s·½β_kl·(L_REG(x_r) + L_REG(x_p)): the part that reaches the decoder through the encoder. */
-    public static Operand<TFloat32> L_D_kl(Ops tf, Energies e, SoftIntroVaeWeights w, float s) {
+    public static Operand<TFloat32> L_D_kl(Ops tf, Energies e, SoftIntroVaeObjective w, float s) {
       return tf.math.mul(tf.constant(s * 0.5f * w.β_kl()), tf.math.add(mean(tf, e.regRec()), mean(tf, e.regSample())));
     }
 
@@ -140,7 +140,7 @@ public final class Losses {
      * unscaled as in the official code's warm-up.
      */
     public static Operand<TFloat32> L_ELBO(Ops tf, Operand<TFloat32> recReal, Operand<TFloat32> regReal,
-        SoftIntroVaeWeights w) {
+        SoftIntroVaeObjective w) {
       return tf.math.add(tf.math.mul(tf.constant(w.β_rec()), mean(tf, recReal)),
           tf.math.mul(tf.constant(w.β_kl()), mean(tf, regReal)));
     }

@@ -13,41 +13,41 @@ public enum Preset {
    * a learning rate of 1e-3 instead of the authors' 2e-4 (chosen by FD of 700- and 1,120-step runs;
    * see the README's quality section).
    */
-  QUICK28("28-quick", 28, 1, new int[] {32, 64}, 32, new IntroVaeWeights(0.25f, 4f, 40f), 64, Soft.MNIST, 64, 1, 8, 1e-3f),
-  P28(28, 1, new int[] {64, 128}, 32, new IntroVaeWeights(0.25f, 4f, 40f), 128, Soft.MNIST, 128, 1),
-  P32(32, 3, new int[] {64, 128, 256}, 128, new IntroVaeWeights(0.25f, 4f, 120f), 64, Soft.CIFAR, 32, 1),
-  P64(64, 3, new int[] {64, 128, 256, 512}, 256, new IntroVaeWeights(0.25f, 0.1f, 120f), 32, Soft.CELEBA, 16, 0),
-  P128(128, 3, new int[] {64, 128, 256, 512, 512}, 256, new IntroVaeWeights(0.25f, 0.05f, 120f), 16, Soft.CELEBA, 8, 0),
-  P256(256, 3, new int[] {32, 64, 128, 256, 512, 512}, 512, new IntroVaeWeights(0.25f, 0.05f, 120f), 8, Soft.CELEBA, 8, 0),
-  P1024(1024, 3, new int[] {16, 32, 64, 128, 256, 512, 512, 512}, 512, new IntroVaeWeights(0.25f, 0.02f, 500f), 4,
+  QUICK28("28-quick", 28, 1, new int[] {32, 64}, 32, new IntroVaeObjective(0.25f, 4f, 40f), 64, Soft.MNIST, 64, 1, 8, 1e-3f),
+  P28(28, 1, new int[] {64, 128}, 32, new IntroVaeObjective(0.25f, 4f, 40f), 128, Soft.MNIST, 128, 1),
+  P32(32, 3, new int[] {64, 128, 256}, 128, new IntroVaeObjective(0.25f, 4f, 120f), 64, Soft.CIFAR, 32, 1),
+  P64(64, 3, new int[] {64, 128, 256, 512}, 256, new IntroVaeObjective(0.25f, 0.1f, 120f), 32, Soft.CELEBA, 16, 0),
+  P128(128, 3, new int[] {64, 128, 256, 512, 512}, 256, new IntroVaeObjective(0.25f, 0.05f, 120f), 16, Soft.CELEBA, 8, 0),
+  P256(256, 3, new int[] {32, 64, 128, 256, 512, 512}, 512, new IntroVaeObjective(0.25f, 0.05f, 120f), 8, Soft.CELEBA, 8, 0),
+  P1024(1024, 3, new int[] {16, 32, 64, 128, 256, 512, 512, 512}, 512, new IntroVaeObjective(0.25f, 0.02f, 500f), 4,
       Soft.CELEBA, 4, 4);
 
   /** Soft-IntroVAE's recommended (β_kl, β_rec, β_neg) from the official README; γ_r = 1e-8 throughout. */
   private static final class Soft {
-    static final SoftIntroVaeWeights MNIST = new SoftIntroVaeWeights(1f, 1f, 256f, 1e-8f);
-    static final SoftIntroVaeWeights CIFAR = new SoftIntroVaeWeights(1f, 1f, 256f, 1e-8f);
-    static final SoftIntroVaeWeights CELEBA = new SoftIntroVaeWeights(0.5f, 1f, 1024f, 1e-8f);
+    static final SoftIntroVaeObjective MNIST = new SoftIntroVaeObjective(1f, 1f, 256f, 1e-8f);
+    static final SoftIntroVaeObjective CIFAR = new SoftIntroVaeObjective(1f, 1f, 256f, 1e-8f);
+    static final SoftIntroVaeObjective CELEBA = new SoftIntroVaeObjective(0.5f, 1f, 1024f, 1e-8f);
   }
 
   public static final Preset DEFAULT = QUICK28;
 
   private final String label;
   private final ModelConfig config;
-  private final IntroVaeWeights weights;
+  private final IntroVaeObjective weights;
   private final int batch;
-  private final SoftIntroVaeWeights soft;
+  private final SoftIntroVaeObjective soft;
   private final int softBatch;
   private final int vaeEpochs;
   private final int epochs;
   private final float learningRate;
 
-  Preset(int size, int channels, int[] widths, int z, IntroVaeWeights weights, int batch, SoftIntroVaeWeights soft,
+  Preset(int size, int channels, int[] widths, int z, IntroVaeObjective weights, int batch, SoftIntroVaeObjective soft,
       int softBatch, int vaeEpochs) {
     this(String.valueOf(size), size, channels, widths, z, weights, batch, soft, softBatch, vaeEpochs, 100, 2e-4f);
   }
 
-  Preset(String label, int size, int channels, int[] widths, int z, IntroVaeWeights weights, int batch,
-      SoftIntroVaeWeights soft, int softBatch, int vaeEpochs, int epochs, float learningRate) {
+  Preset(String label, int size, int channels, int[] widths, int z, IntroVaeObjective weights, int batch,
+      SoftIntroVaeObjective soft, int softBatch, int vaeEpochs, int epochs, float learningRate) {
     this.label = label;
     this.learningRate = learningRate;
     this.soft = soft;
@@ -71,7 +71,7 @@ public enum Preset {
     return config;
   }
 
-  public IntroVaeWeights weights() {
+  public IntroVaeObjective weights() {
     return weights;
   }
 
@@ -81,13 +81,13 @@ public enum Preset {
   }
 
   /** The Soft-IntroVAE authors' recommended weights for this kind of data. */
-  public SoftIntroVaeWeights soft() {
+  public SoftIntroVaeObjective soft() {
     return soft;
   }
 
   /** Batch size for an objective: Soft-IntroVAE's recommendation for soft, else IntroVAE's. */
   public int batch(String objective) {
-    return objective.equals(Objective.SOFT) ? softBatch : batch;
+    return objective.equals(SoftIntroVaeObjective.NAME) ? softBatch : batch;
   }
 
   public int vaeEpochs() {

@@ -35,10 +35,8 @@ import org.tensorflow.types.TInt64;
  * <p><b>Alternating</b> (the papers' order): the encoder's loss is formed with E(ng(x_s)) for
  * x_s ∈ {x_r, x_p} and the encoder is updated; then the same x_r and x_p (the decoder has not changed)
  * are encoded by the updated encoder, whose variables are read only after its update ran, for the
- * decoder's loss, and the decoder is updated. Soft-IntroVAE here reproduces the official code step for
- * step: the decoder's terms draw fresh z_s from the updated encoder and decode them again, and the
- * encoder's expELBO compares D(z_r) with an un-stopped x_r, so the encoder also gets the gradient
- * through x_r = D(z), z ~ q(z|x) that the official code gives it (the paper's equation stops it).
+ * decoder's loss, and the decoder is updated. Each {@link Objective} assembles its losses over the
+ * shared passes for either half; this class routes their gradients to the two optimizers.
  *
  * <p><b>Simultaneous</b>: both gradients are taken on the same pre-update weights, so each generated
  * image is encoded once, as E(ng(x_s)): the decoder's gradient through that pass is routed by the chain
@@ -50,8 +48,6 @@ import org.tensorflow.types.TInt64;
  * function of the weights, the batch and that pair.
  */
 public final class TrainingGraph implements AutoCloseable {
-  private static final int NOISE_DRAWS = 6;
-
   /** The convolutional model's shape; null for other networks (the 2D experiments' MLPs). */
   public final ModelConfig config;
   /** Data shape [side, side, channels] and latent size. */
@@ -118,20 +114,6 @@ public final class TrainingGraph implements AutoCloseable {
   public final Placeholder<TFloat32> evalLatents;
   public final Operand<TFloat32> evalDecoded;
 
-  /** The shared forward passes every objective starts from. */
-  private record Passes(Operand<TFloat32> xr, Operand<TFloat32> xp, Operand<TFloat32> regReal,
-      Operand<TFloat32> ae, List<Output<TFloat32>> noise) {}
-
-  /**
-   * What one objective defines over the shared passes: losses, monitored values, the stop points, and
-   * for the simultaneous order the part of the decoder's loss routed through the encoder's passes on
-   * ng(x_r), ng(x_p) ({@code lossGViaEncoder}; null when the decoder's gradient is taken directly).
-   */
-  private record Assembly(Operand<TFloat32> lossE, Operand<TFloat32> lossG, Operand<TFloat32> klRec,
-      Operand<TFloat32> klSample, Operand<TFloat32> expElboRec, Operand<TFloat32> expElboSample,
-      List<Operand<TFloat32>> ngE, List<Operand<TFloat32>> ngD, Operand<TFloat32> lossGViaEncoder,
-      List<Operand<TFloat32>> encodedGenerated) {}
-
   /** The convolutional IntroVAE model of {@code config}. */
   public TrainingGraph(ModelConfig config, Objective objective, UpdateOrder order, float learningRate, int batchSize,
       long initSeed) {
@@ -166,20 +148,18 @@ public final class TrainingGraph implements AutoCloseable {
     // Independent N(0, I) draws: ε for x, z_p, then ε for re-encodings of x_r and x_p (two pairs: the
     // encoder's, and in the alternating order the updated encoder's).
     List<Output<TFloat32>> noise = tf.unstack(tf.random.statelessRandomNormal(
-        tf.constant(new long[] {NOISE_DRAWS, batchSize, zDim}), noiseSeed), (long) NOISE_DRAWS).output();
+        tf.constant(new long[] {SharedPasses.NOISE_DRAWS, batchSize, zDim}), noiseSeed),
+        (long) SharedPasses.NOISE_DRAWS).output();
     Posterior q = encoder.apply(tf, x, Mode.TRAIN_RECORDING);
-    Operand<TFloat32> xr = decoder.apply(tf, reparameterise(tf, q, noise.get(0)), Mode.TRAIN_RECORDING);
+    Operand<TFloat32> xr = decoder.apply(tf, SharedPasses.reparameterise(tf, q, noise.get(0)), Mode.TRAIN_RECORDING);
     Operand<TFloat32> xp = decoder.apply(tf, noise.get(1), Mode.TRAIN);
     Operand<TFloat32> ae = Losses.L_AE(tf, x, xr);
-    Passes passes = new Passes(xr, xp, Losses.L_REG(tf, q), ae, noise);
+    SharedPasses passes = new SharedPasses(x, xr, xp, Losses.L_REG(tf, q), ae, noise, encoder, decoder, side * side * channels);
     // The real-data passes above are the only ones that record BN moving statistics.
     List<Op> movingAverages = new ArrayList<>(encoder.parameters().movingAverageUpdates());
     movingAverages.addAll(decoder.parameters().movingAverageUpdates());
 
-    Operand<TFloat32> warmLoss = objective instanceof SoftIntroVaeWeights w
-        ? Losses.Soft.L_ELBO(tf, Losses.Soft.L_REC(tf, x, xr), passes.regReal(), w)
-        : Losses.L_VAE(tf, passes.regReal(), ae, tf.constant(objective instanceof IntroVaeWeights w ? w.β() : ((VaeWeights) objective).β()));
-    lossWarmUp = tf.withName("L_warm_up").identity(warmLoss);
+    lossWarmUp = tf.withName("L_warm_up").identity(objective.warmUpLoss(tf, passes));
     Output<?>[] warmE = Optimization.gradients(graph, "grad_warm_E", lossWarmUp, encoder.parameters().trainable());
     Output<?>[] warmG = Optimization.gradients(graph, "grad_warm_G", lossWarmUp, decoder.parameters().trainable());
 
@@ -187,20 +167,22 @@ public final class TrainingGraph implements AutoCloseable {
     Op[] warm = warmUpUpdates(tf, "warm_up", adamE, adamG, warmE, warmG, warmGates);
     warmUpStep = group(tf, "warm_up_step", List.of(warm), movingAverages);
 
-    Assembly a;
+    LossAssembly a;
     EncoderNet after = null;
     Op updateE;
     Op updateG;
     Output<?>[] gradE;
     Output<?>[] gradG;
-    if (objective instanceof VaeWeights) {
-      a = vae(tf, passes, lossWarmUp);
+    if (!objective.adversarial()) {
+      a = objective.assemble(tf, passes, order, null);
+      a = new LossAssembly(lossWarmUp, lossWarmUp, a.klReconstructed(), a.klSampled(), a.expElboReconstructed(),
+          a.expElboSampled(), a.ngForEncoder(), a.ngForDecoder(), null, List.of());
       gradE = warmE;
       gradG = warmG;
       updateE = warm[0];
       updateG = warm[1];
     } else if (order == UpdateOrder.SIMULTANEOUS) {
-      a = objective instanceof IntroVaeWeights w ? introVae(tf, w, passes, null) : softIntroVae(tf, (SoftIntroVaeWeights) objective, passes, null);
+      a = objective.assemble(tf, passes, order, null);
       gradE = Optimization.gradients(graph, "grad_E", a.lossE(), encoder.parameters().trainable());
       gradG = routedDecoderGradients(tf, a, a.lossG(), List.of(xr, xp));
       Ops gated = gatedOn(tf, opsOf(gradE, gradG));
@@ -208,16 +190,12 @@ public final class TrainingGraph implements AutoCloseable {
       updateG = adamG.applyGradients(Optimization.pairs(gated, gradG, decoder.parameters().trainable()), "update_G");
     } else {
       // The encoder's half-step first; the decoder's loss then reads the encoder after that update.
-      Assembly encoderHalf = objective instanceof IntroVaeWeights w ? introVae(tf, w, passes, null)
-          : softIntroVae(tf, (SoftIntroVaeWeights) objective, passes, null);
+      LossAssembly encoderHalf = objective.assemble(tf, passes, order, null);
       gradE = Optimization.gradients(graph, "grad_E", encoderHalf.lossE(), encoder.parameters().trainable());
       updateE = adamE.applyGradients(Optimization.pairs(gatedOn(tf, opsOf(gradE)), gradE,
           encoder.parameters().trainable()), "update_E");
       after = encoder.readingAfter(tf, List.of(updateE));
-      a = objective instanceof IntroVaeWeights w ? introVae(tf, w, passes, after)
-          : softIntroVae(tf, (SoftIntroVaeWeights) objective, passes, after);
-      a = new Assembly(encoderHalf.lossE(), a.lossG(), encoderHalf.klRec(), encoderHalf.klSample(),
-          encoderHalf.expElboRec(), encoderHalf.expElboSample(), encoderHalf.ngE(), a.ngD(), null, List.of());
+      a = encoderHalf.withDecoderHalf(objective.assemble(tf, passes, order, after));
       gradG = Optimization.gradients(graph, "grad_G", a.lossG(), decoder.parameters().trainable());
       updateG = adamG.applyGradients(Optimization.pairs(gatedOn(tf, opsOf(gradG)), gradG,
           decoder.parameters().trainable()), "update_G");
@@ -227,17 +205,17 @@ public final class TrainingGraph implements AutoCloseable {
     lossG = tf.withName("L_G").identity(a.lossG());
     reconstructionError = tf.withName("L_AE").identity(Losses.mean(tf, ae));
     klReal = tf.withName("kl_real").identity(Losses.mean(tf, passes.regReal()));
-    klReconstructed = tf.withName("kl_reconstructed").identity(a.klRec());
-    klSampled = tf.withName("kl_sampled").identity(a.klSample());
-    expElboReconstructed = tf.withName("exp_elbo_reconstructed").identity(a.expElboRec());
-    expElboSampled = tf.withName("exp_elbo_sampled").identity(a.expElboSample());
-    ngForEncoder = a.ngE();
-    ngForDecoder = a.ngD();
+    klReconstructed = tf.withName("kl_reconstructed").identity(a.klReconstructed());
+    klSampled = tf.withName("kl_sampled").identity(a.klSampled());
+    expElboReconstructed = tf.withName("exp_elbo_reconstructed").identity(a.expElboReconstructed());
+    expElboSampled = tf.withName("exp_elbo_sampled").identity(a.expElboSampled());
+    ngForEncoder = a.ngForEncoder();
+    ngForDecoder = a.ngForDecoder();
     encoderGradients = gradE;
     decoderGradients = gradG;
     encoderUpdate = updateE;
     decoderUpdate = updateG;
-    trainStep = objective instanceof VaeWeights ? warmUpStep : group(tf, "train_step", List.of(updateE, updateG), movingAverages);
+    trainStep = !objective.adversarial() ? warmUpStep : group(tf, "train_step", List.of(updateE, updateG), movingAverages);
     // The monitored KLs read the encoder's variables: the updates must not overwrite them first.
     List<Operation> monitored = new ArrayList<>(warmGates);
     for (Operand<TFloat32> m : List.of(klReconstructed, klSampled, expElboReconstructed, expElboSampled)) {
@@ -260,7 +238,7 @@ public final class TrainingGraph implements AutoCloseable {
    * {@code monitored} when the step's KLs of generated images are fetched with it.
    */
   public Op step(boolean warmUp, boolean monitored) {
-    boolean warm = warmUp || objective instanceof VaeWeights;
+    boolean warm = warmUp || !objective.adversarial();
     return !warm ? trainStep : monitored ? warmUpStepMonitored : warmUpStep;
   }
 
@@ -271,7 +249,7 @@ public final class TrainingGraph implements AutoCloseable {
    */
   public StepLosses run(Session session, float[] batch, long seed, long step, float learningRate, boolean warmUp,
       boolean monitored) {
-    boolean warm = warmUp || objective instanceof VaeWeights;
+    boolean warm = warmUp || !objective.adversarial();
     boolean measure = !warm || monitored;
     try (TFloat32 images = TFloat32.tensorOf(Shape.of(batchSize, side, side, channels), DataBuffers.of(batch, true, false));
         TInt64 seedPair = TInt64.vectorOf(seed, step);
@@ -333,40 +311,12 @@ public final class TrainingGraph implements AutoCloseable {
   }
 
   /**
-   * E (TRAIN mode) over two equal batches of generated images: as one pass over both stacked when the
-   * network treats samples independently (the 2-D MLPs: the same function, half the ops, larger
-   * matrix products), else as two passes (batch norm must see each batch alone).
-   */
-  private static Posterior[] encodeBoth(Ops tf, EncoderNet e, Operand<TFloat32> a, Operand<TFloat32> b) {
-    if (!e.samplesIndependent()) {
-      return new Posterior[] {e.apply(tf, a, Mode.TRAIN), e.apply(tf, b, Mode.TRAIN)};
-    }
-    Posterior both = e.apply(tf, tf.concat(List.of(a, b), tf.constant(0)), Mode.TRAIN);
-    List<Output<TFloat32>> mu = tf.split(tf.constant(0), both.mu(), 2L).output();
-    List<Output<TFloat32>> logvar = tf.split(tf.constant(0), both.logvar(), 2L).output();
-    return new Posterior[] {new Posterior(mu.get(0), logvar.get(0)), new Posterior(mu.get(1), logvar.get(1))};
-  }
-
-  /** D (TRAIN mode) over two equal batches of latents, stacked as in {@link #encodeBoth}. */
-  private List<Operand<TFloat32>> decodeBoth(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b) {
-    if (!decoder.samplesIndependent()) {
-      return List.of(decoder.apply(tf, a, Mode.TRAIN), decoder.apply(tf, b, Mode.TRAIN));
-    }
-    Operand<TFloat32> both = decoder.apply(tf, tf.concat(List.of(a, b), tf.constant(0)), Mode.TRAIN);
-    return new ArrayList<>(tf.split(tf.constant(0), both, 2L).output());
-  }
-
-  private static Operand<TFloat32> reparameterise(Ops tf, Posterior q, Operand<TFloat32> ε) {
-    return tf.math.add(q.mu(), tf.math.mul(tf.math.exp(tf.math.mul(tf.constant(0.5f), q.logvar())), ε));
-  }
-
-  /**
    * ∂L_G/∂θ_D in the simultaneous order. L_G reaches θ_D directly (through x_r in its reconstruction
    * term, through D(z_s) in Soft-IntroVAE's re-reconstruction) and through the encoder's shared passes on
    * ng(x_s): the latter's gradient g_s = ∂L_G/∂ng(x_s) seeds x_s in one backward pass over D, beside
    * L_G's own seed of 1.
    */
-  private Output<?>[] routedDecoderGradients(Ops tf, Assembly a, Operand<TFloat32> loss, List<Operand<TFloat32>> generated) {
+  private Output<?>[] routedDecoderGradients(Ops tf, LossAssembly a, Operand<TFloat32> loss, List<Operand<TFloat32>> generated) {
     Output<?>[] atStops = graph.addGradients("grad_G_via_E", new Output<?>[] {a.lossGViaEncoder().asOutput()},
         a.encodedGenerated().stream().map(Operand::asOutput).toArray(Output<?>[]::new), null);
     Output<?>[] ys = new Output<?>[generated.size() + 1];
@@ -378,97 +328,6 @@ public final class TrainingGraph implements AutoCloseable {
       seeds[i + 1] = atStops[i];
     }
     return Optimization.gradients(graph, "grad_G", ys, seeds, decoder.parameters().trainable());
-  }
-
-  /**
-   * IntroVAE's losses. With {@code updated} null: the encoder's terms, and (simultaneous order) L_G over
-   * the same passes, its adversarial part routed. With the updated encoder: L_G over E'(x_r), E'(x_p).
-   */
-  private Assembly introVae(Ops tf, IntroVaeWeights w, Passes p, EncoderNet updated) {
-    Operand<TFloat32> α = tf.constant(w.α());
-    Operand<TFloat32> β = tf.constant(w.β());
-    Operand<TFloat32> zero = tf.constant(0f);
-    if (updated != null) {
-      Posterior[] q = encodeBoth(tf, updated, p.xr(), p.xp());
-      Operand<TFloat32> regRec = Losses.L_REG(tf, q[0]);
-      Operand<TFloat32> regSample = Losses.L_REG(tf, q[1]);
-      Losses.Energies e = new Losses.Energies(p.regReal(), regRec, regSample, regRec, regSample, p.ae());
-      return new Assembly(null, Losses.L_G(tf, e, α, β), zero, zero, zero, zero, List.of(), List.of(), null, List.of());
-    }
-    Operand<TFloat32> ngXr = Losses.ng(tf, p.xr());
-    Operand<TFloat32> ngXp = Losses.ng(tf, p.xp());
-    // L_REG(E(ng(x_s))): the hinge's energies, and in the simultaneous order L_G's (routed into x_s).
-    Posterior[] q = encodeBoth(tf, encoder, ngXr, ngXp);
-    Operand<TFloat32> regRec = Losses.L_REG(tf, q[0]);
-    Operand<TFloat32> regSample = Losses.L_REG(tf, q[1]);
-    Losses.Energies e = new Losses.Energies(p.regReal(), regRec, regSample, regRec, regSample, p.ae());
-    return new Assembly(Losses.L_E(tf, e, α, β, tf.constant(w.m())), Losses.L_G(tf, e, α, β),
-        Losses.mean(tf, regRec), Losses.mean(tf, regSample), zero, zero, List.of(ngXr, ngXp), List.of(),
-        Losses.L_G_adv(tf, e, α), List.of(ngXr, ngXp));
-  }
-
-  /**
-   * Soft-IntroVAE's losses. With {@code updated} null: the encoder's terms over E(ng(x_s)) and D(z_s),
-   * and (simultaneous order) L_D over the same passes. With the updated encoder: L_D over E'(x_s) with
-   * fresh z_s' and D(ng(z_s')), as the official decoder step computes it.
-   */
-  private Assembly softIntroVae(Ops tf, SoftIntroVaeWeights w, Passes p, EncoderNet updated) {
-    float s = 1f / (side * side * channels);
-    Operand<TFloat32> recReal = Losses.Soft.L_REC(tf, x, p.xr());
-    Operand<TFloat32> targetRec = Losses.ng(tf, p.xr());
-    Operand<TFloat32> targetSample = Losses.ng(tf, p.xp());
-    if (updated != null) {
-      Posterior[] q = encodeBoth(tf, updated, p.xr(), p.xp());
-      Posterior qRec = q[0];
-      Posterior qSample = q[1];
-      Operand<TFloat32> zRec = Losses.ng(tf, reparameterise(tf, qRec, p.noise().get(4)));
-      Operand<TFloat32> zSample = Losses.ng(tf, reparameterise(tf, qSample, p.noise().get(5)));
-      List<Operand<TFloat32>> decoded = decodeBoth(tf, zRec, zSample);
-      Operand<TFloat32> reRecRec = Losses.Soft.L_REC(tf, targetRec, decoded.get(0));
-      Operand<TFloat32> reRecSample = Losses.Soft.L_REC(tf, targetSample, decoded.get(1));
-      Operand<TFloat32> regRec = Losses.L_REG(tf, qRec);
-      Operand<TFloat32> regSample = Losses.L_REG(tf, qSample);
-      Losses.Soft.Energies e = new Losses.Soft.Energies(recReal, p.regReal(), null, null, null, null,
-          regRec, regSample, reRecRec, reRecSample);
-      Operand<TFloat32> zero = tf.constant(0f);
-      return new Assembly(null, Losses.Soft.L_D(tf, e, w, s), zero, zero, zero, zero, List.of(),
-          List.of(targetRec, targetSample, zRec, zSample), null, List.of());
-    }
-    Operand<TFloat32> ngXr = Losses.ng(tf, p.xr());
-    Operand<TFloat32> ngXp = Losses.ng(tf, p.xp());
-    // The generated images, stopped, encoded and decoded again: the encoder's expELBO and, in the
-    // simultaneous order, with z_s and the targets held, the decoder's re-reconstruction; their KL is
-    // the decoder's (routed into x_s).
-    Posterior[] q = encodeBoth(tf, encoder, ngXr, ngXp);
-    Posterior qRec = q[0];
-    Posterior qSample = q[1];
-    Operand<TFloat32> zRec = reparameterise(tf, qRec, p.noise().get(2));
-    Operand<TFloat32> zSample = reparameterise(tf, qSample, p.noise().get(3));
-    List<Operand<TFloat32>> decoded = decodeBoth(tf, zRec, zSample);
-    Operand<TFloat32> reconstructedRec = decoded.get(0);
-    Operand<TFloat32> reconstructedSample = decoded.get(1);
-    boolean simultaneous = updateOrder == UpdateOrder.SIMULTANEOUS;
-    // The official code compares D(z_r) with x_r itself, not ng(x_r); the paper stops it.
-    Operand<TFloat32> recOfRec = Losses.Soft.L_REC(tf, simultaneous ? targetRec : p.xr(), reconstructedRec);
-    Operand<TFloat32> recOfSample = Losses.Soft.L_REC(tf, targetSample, reconstructedSample);
-    Operand<TFloat32> regRec = Losses.L_REG(tf, qRec);
-    Operand<TFloat32> regSample = Losses.L_REG(tf, qSample);
-    Losses.Soft.Energies e = new Losses.Soft.Energies(recReal, p.regReal(),
-        recOfRec, regRec, recOfSample, regSample, regRec, regSample, recOfRec, recOfSample);
-    List<Operand<TFloat32>> ngE = simultaneous ? List.of(ngXr, ngXp, targetRec, targetSample) : List.of(ngXr, ngXp, targetSample);
-    return new Assembly(Losses.Soft.L_E(tf, e, w, s), simultaneous ? Losses.Soft.L_D(tf, e, w, s) : null,
-        Losses.mean(tf, regRec), Losses.mean(tf, regSample),
-        Losses.Soft.expELBO(tf, recOfRec, regRec, w, s), Losses.Soft.expELBO(tf, recOfSample, regSample, w, s),
-        ngE, List.of(targetRec, targetSample, zRec, zSample), Losses.Soft.L_D_kl(tf, e, w, s), List.of(ngXr, ngXp));
-  }
-
-  /** The VAE: both networks minimise the warm-up loss; the generated images' KLs are only watched (stopped). */
-  private Assembly vae(Ops tf, Passes p, Operand<TFloat32> loss) {
-    Posterior[] q = encodeBoth(tf, encoder, Losses.ng(tf, p.xr()), Losses.ng(tf, p.xp()));
-    Operand<TFloat32> klRec = Losses.mean(tf, Losses.L_REG(tf, q[0]));
-    Operand<TFloat32> klSample = Losses.mean(tf, Losses.L_REG(tf, q[1]));
-    Operand<TFloat32> zero = tf.constant(0f);
-    return new Assembly(loss, loss, klRec, klSample, zero, zero, List.of(), List.of(), null, List.of());
   }
 
   @Override

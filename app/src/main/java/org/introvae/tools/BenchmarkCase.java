@@ -4,12 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.introvae.model.ModelConfig;
+import org.introvae.model.IntroVaeObjective;
+import org.introvae.model.VaeObjective;
 import org.introvae.model.Objective;
+import org.introvae.model.Objectives;
 import org.introvae.model.Preset;
 import org.introvae.model.TensorFlowRuntime;
 import org.introvae.model.TrainingGraph;
 import org.introvae.model.UpdateOrder;
-import org.introvae.model.VaeWeights;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -62,13 +64,8 @@ final class BenchmarkCase {
     order = updates;
     preset = Preset.byName(positional.size() > 0 ? positional.get(0) : "28");
     config = preset.config();
-    objectiveName = positional.size() > objectiveIndex ? positional.get(objectiveIndex) : Objective.INTROVAE;
-    objective = switch (objectiveName) {
-      case Objective.SOFT -> preset.soft();
-      case Objective.VAE -> new VaeWeights(preset.weights().β());
-      case Objective.INTROVAE -> preset.weights();
-      default -> throw new IllegalArgumentException("objective must be introvae, soft or vae: " + objectiveName);
-    };
+    objectiveName = positional.size() > objectiveIndex ? positional.get(objectiveIndex) : IntroVaeObjective.NAME;
+    objective = Objectives.byName(objectiveName).presetDefaults().apply(preset);
     batch = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : preset.batch(objectiveName);
     rest = positional.size() > 2 ? positional.subList(2, positional.size()) : List.of();
   }
@@ -118,7 +115,7 @@ final class BenchmarkCase {
           .addTarget(g.step(false, false))
           // What the trainer fetches on a step of the objective, so the same passes run.
           .fetch(g.lossE).fetch(g.lossG).fetch(g.reconstructionError).fetch(g.klReal);
-      if (!objectiveName.equals(Objective.VAE)) {
+      if (!objectiveName.equals(VaeObjective.NAME)) {
         runner.fetch(g.klReconstructed).fetch(g.klSampled).fetch(g.expElboReconstructed).fetch(g.expElboSampled);
       }
       if (options == null) {

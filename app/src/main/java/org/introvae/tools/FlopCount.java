@@ -1,6 +1,8 @@
 package org.introvae.tools;
 
-import org.introvae.model.Objective;
+import org.introvae.model.IntroVaeObjective;
+import org.introvae.model.SoftIntroVaeObjective;
+import org.introvae.model.VaeObjective;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.UpdateOrder;
 
@@ -63,7 +65,7 @@ final class FlopCount {
       // ∂L_G/∂θ_D: E(ng x_r) 1, E(ng x_p) 1 (activations, to seed x_s), D(z) 2, D(z_p) 2.
       // Alternating adds the updated encoder's forward passes E'(x_r), E'(x_p), which L_G's backward
       // pass goes through instead.
-      case Objective.INTROVAE -> alternating
+      case IntroVaeObjective.NAME -> alternating
           ? new Passes("forward E×5 (x, ng(x_r), ng(x_p); after E's update x_r, x_p), D×2 (z, z_p); "
               + "backward L_E: E×6 + D×1, L_G: E×2 + D×4", 13, 7)
           : new Passes("forward E×3 (x, ng(x_r), ng(x_p)), D×2 (z, z_p); "
@@ -72,13 +74,13 @@ final class FlopCount {
       // ∂L_E/∂θ_E: E(x) 2, D(z) 1, E(ng x_r) 2 + D(z_r') 1, E(ng x_p) 2 + D(z_p') 1;
       // ∂L_D/∂θ_D: E(ng x_r) 1, E(ng x_p) 1, D(z) 2, D(z_p) 2, D(z_r') 2, D(z_p') 2.
       // Alternating: the decoder's terms re-encode x_r, x_p with the updated encoder and decode fresh z_s''.
-      case Objective.SOFT -> alternating
+      case SoftIntroVaeObjective.NAME -> alternating
           ? new Passes("forward E×5 (x, ng(x_r), ng(x_p); after E's update x_r, x_p), D×6 (z, z_p, z_r', z_p', "
               + "z_r'', z_p''); backward L_E: E×6 + D×3, L_D: E×2 + D×8", 13, 17)
           : new Passes("forward E×3 (x, ng(x_r), ng(x_p)), D×4 (z, z_p, z_r', z_p'); "
               + "backward L_E: E×6 + D×3, L_D: E×2 + D×8", 11, 15);
       // The warm-up step: forward E(x), D(z); backward E 2 + D 1 (L_E), D 2 (L_G)
-      case Objective.VAE -> new Passes("forward E×1 (x), D×1 (z); backward E×2 + D×1, D×2", 3, 3);
+      case VaeObjective.NAME -> new Passes("forward E×1 (x), D×1 (z); backward E×2 + D×1, D×2", 3, 3);
       default -> throw new IllegalArgumentException("unknown objective " + objective);
     };
   }

@@ -10,13 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.introvae.model.IntroVaeWeights;
+import org.introvae.model.IntroVaeObjective;
 import org.introvae.model.Objective;
-import org.introvae.model.SoftIntroVaeWeights;
+import org.introvae.model.SoftIntroVaeObjective;
 import org.introvae.model.ToyNetworks;
 import org.introvae.model.TrainingGraph;
 import org.introvae.model.UpdateOrder;
-import org.introvae.model.VaeWeights;
+import org.introvae.model.VaeObjective;
 import org.introvae.serving.Json;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.Progress;
@@ -39,12 +39,12 @@ public final class Toy2D {
       int batch, float lr, int[] lrDrops, int zDim, long seed, int logEvery, int threads) {}
 
   /** The paper's per-dataset (β_kl, β_rec, β_neg) for Soft-IntroVAE, with γ_r = 1e-8. */
-  public static SoftIntroVaeWeights softDefaults(String dataset) {
+  public static SoftIntroVaeObjective softDefaults(String dataset) {
     return switch (dataset) {
-      case "8gaussians" -> new SoftIntroVaeWeights(0.3f, 0.2f, 0.9f, 1e-8f);
-      case "2spirals" -> new SoftIntroVaeWeights(0.5f, 0.2f, 1.0f, 1e-8f);
-      case "checkerboard" -> new SoftIntroVaeWeights(0.1f, 0.2f, 0.2f, 1e-8f);
-      case "rings" -> new SoftIntroVaeWeights(0.2f, 0.2f, 1.0f, 1e-8f);
+      case "8gaussians" -> new SoftIntroVaeObjective(0.3f, 0.2f, 0.9f, 1e-8f);
+      case "2spirals" -> new SoftIntroVaeObjective(0.5f, 0.2f, 1.0f, 1e-8f);
+      case "checkerboard" -> new SoftIntroVaeObjective(0.1f, 0.2f, 0.2f, 1e-8f);
+      case "rings" -> new SoftIntroVaeObjective(0.2f, 0.2f, 1.0f, 1e-8f);
       default -> throw new IllegalArgumentException("unknown dataset '" + dataset + "' (choose one of " + ToyDatasets.NAMES + ")");
     };
   }
@@ -55,9 +55,9 @@ public final class Toy2D {
    */
   public static Objective defaults(String objective, String dataset) {
     return switch (objective) {
-      case Objective.SOFT -> softDefaults(dataset);
-      case Objective.INTROVAE -> new IntroVaeWeights(0.25f, 1f, 10f);
-      case Objective.VAE -> new VaeWeights(1f);
+      case SoftIntroVaeObjective.NAME -> softDefaults(dataset);
+      case IntroVaeObjective.NAME -> new IntroVaeObjective(0.25f, 1f, 10f);
+      case VaeObjective.NAME -> new VaeObjective(1f);
       default -> throw new IllegalArgumentException("unknown objective '" + objective + "'");
     };
   }
@@ -313,6 +313,6 @@ public final class Toy2D {
   }
 
   public static List<String> objectives() {
-    return List.of(Objective.VAE, Objective.INTROVAE, Objective.SOFT);
+    return List.of(VaeObjective.NAME, IntroVaeObjective.NAME, SoftIntroVaeObjective.NAME);
   }
 }

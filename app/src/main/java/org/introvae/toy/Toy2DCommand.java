@@ -5,11 +5,9 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.introvae.model.IntroVaeWeights;
+import org.introvae.model.Objectives;
 import org.introvae.model.Objective;
-import org.introvae.model.SoftIntroVaeWeights;
 import org.introvae.model.UpdateOrder;
-import org.introvae.model.VaeWeights;
 import org.introvae.serving.CommandLine;
 
 /** Toy2D's command line: one dataset, one objective, the paper's protocol unless overridden. */
@@ -39,10 +37,9 @@ public final class Toy2DCommand {
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
     Map<String, String> d = new LinkedHashMap<>();
-    for (String k : new String[] {"beta-kl", "beta-rec", "beta-neg", "gamma-r", "alpha", "beta", "margin", "run"}) {
-      d.put(k, null);
-    }
-    d.putAll(Map.of("dataset", "8gaussians", "objective", org.introvae.model.Objective.SOFT, "iterations", "30000", "vae-iterations", "2000",
+    Objectives.weightOptions().keySet().forEach(w -> d.put(w.option(), null));
+    d.put("run", null);
+    d.putAll(Map.of("dataset", "8gaussians", "objective", org.introvae.model.SoftIntroVaeObjective.NAME, "iterations", "30000", "vae-iterations", "2000",
         "lr-drops", "10000,15000", "batch", "512", "lr", "2e-4", "z", "2", "seed", "92", "runs", "runs"));
     d.put("log-every", "100");
     d.put("updates", "alternating");
@@ -78,16 +75,14 @@ public final class Toy2DCommand {
     }
   }
 
+  /** The dataset's defaults for the objective, with any weight given on the command line instead. */
   private static Objective objective(CommandLine c, String name, String dataset) {
     Objective base = Toy2D.defaults(name, dataset);
-    if (base instanceof SoftIntroVaeWeights s) {
-      return new SoftIntroVaeWeights(or(c, "beta-kl", s.β_kl()), or(c, "beta-rec", s.β_rec()), or(c, "beta-neg", s.β_neg()),
-          or(c, "gamma-r", s.γ_r()));
+    float[] values = base.weightValues();
+    for (int i = 0; i < values.length; i++) {
+      values[i] = or(c, base.kind().weights().get(i).option(), values[i]);
     }
-    if (base instanceof IntroVaeWeights w) {
-      return new IntroVaeWeights(or(c, "alpha", w.α()), or(c, "beta", w.β()), or(c, "margin", w.m()));
-    }
-    return new VaeWeights(or(c, "beta", ((VaeWeights) base).β()));
+    return base.kind().of(values);
   }
 
   private static float or(CommandLine c, String name, float fallback) {

@@ -1,6 +1,8 @@
 package org.introvae.toy;
 
-import org.introvae.model.Objective;
+import org.introvae.model.SoftIntroVaeObjective;
+import org.introvae.model.IntroVaeObjective;
+import org.introvae.model.VaeObjective;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -36,18 +38,18 @@ public final class Toy2DTable {
   /** One row of the table: an objective and, for the adversarial ones, an update order. */
   record Row(String objective, UpdateOrder order) {
     String label() {
-      return objective.equals(Objective.VAE) ? Objective.VAE : objective + " (" + order.label() + ")";
+      return objective.equals(VaeObjective.NAME) ? VaeObjective.NAME : objective + " (" + order.label() + ")";
     }
 
     String folder() {
-      return objective.equals(Objective.VAE) ? Objective.VAE : objective + "-" + order.label();
+      return objective.equals(VaeObjective.NAME) ? VaeObjective.NAME : objective + "-" + order.label();
     }
   }
 
   static List<Row> rows() {
     List<Row> rows = new ArrayList<>();
-    rows.add(new Row(Objective.VAE, UpdateOrder.ALTERNATING));
-    for (String objective : List.of(Objective.INTROVAE, Objective.SOFT)) {
+    rows.add(new Row(VaeObjective.NAME, UpdateOrder.ALTERNATING));
+    for (String objective : List.of(IntroVaeObjective.NAME, SoftIntroVaeObjective.NAME)) {
       for (UpdateOrder order : UpdateOrder.values()) {
         rows.add(new Row(objective, order));
       }
@@ -66,7 +68,7 @@ public final class Toy2DTable {
     List<Cell> cells = new ArrayList<>();
     for (String dataset : ToyDatasets.NAMES) {
       for (Row row : rows()) {
-        boolean seeded = row.objective().equals(Objective.SOFT) && SEEDED.contains(dataset);
+        boolean seeded = row.objective().equals(SoftIntroVaeObjective.NAME) && SEEDED.contains(dataset);
         for (int i = 0; i < (seeded ? SEEDS.length : 1); i++) {
           cells.add(new Cell(dataset, row, SEEDS[i]));
         }

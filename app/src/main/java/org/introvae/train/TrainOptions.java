@@ -8,10 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.introvae.model.IntroVaeWeights;
+import org.introvae.model.IntroVaeObjective;
+import org.introvae.model.Objectives;
 import org.introvae.model.Objective;
-import org.introvae.model.SoftIntroVaeWeights;
-import org.introvae.model.VaeWeights;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.Preset;
 import org.introvae.model.UpdateOrder;
@@ -29,23 +28,16 @@ public final class TrainOptions {
     }
   }
 
-  private static final List<Spec> SPECS = List.of(
+  private static final List<Spec> SPECS = specs(List.of(
       new Spec("data", "PATH", "IDX file (.gz or raw) or folder of images", p -> DEFAULT_DATA),
       new Spec("preset", "NAME", "model preset: " + Preset.names(), p -> Preset.DEFAULT.label()),
       new Spec("image-size", "N", "image side in pixels (images are centre-cropped and resized)", p -> str(p.config().imageSize())),
       new Spec("channels", "auto|1|3", "image channels; auto keeps the data's, 1 or 3 converts", p -> "auto"),
       new Spec("widths", "LIST", "channel counts of the residual stages, e.g. 64,128", p -> p.config().widthsText()),
       new Spec("z", "N", "latent dimensions", p -> str(p.config().zDim())),
-      new Spec("objective", "NAME", "training objective: " + Objective.names(), p -> Objective.INTROVAE),
+      new Spec("objective", "NAME", "training objective: " + Objectives.names(), p -> IntroVaeObjective.NAME),
       new Spec("updates", "ORDER", "alternating (the papers' order: the decoder's loss sees the updated encoder) or"
           + " simultaneous (both gradients on the same weights)", p -> UpdateOrder.ALTERNATING.label()),
-      new Spec("alpha", "α", "introvae: weight of the adversarial KL terms (0 = plain VAE)", p -> str(p.weights().α())),
-      new Spec("beta", "β", "introvae, vae: weight of the reconstruction term L_AE", p -> str(p.weights().β())),
-      new Spec("margin", "m", "introvae: hinge margin on the KL of reconstructions and samples", p -> str(p.weights().m())),
-      new Spec("beta-kl", "β_kl", "soft: weight of the real images' KL", p -> str(p.soft().β_kl())),
-      new Spec("beta-rec", "β_rec", "soft: weight of the reconstruction errors", p -> str(p.soft().β_rec())),
-      new Spec("beta-neg", "β_neg", "soft: weight of the generated images' KL in the expELBO", p -> str(p.soft().β_neg())),
-      new Spec("gamma-r", "γ_r", "soft: weight of the decoder's re-reconstruction term", p -> str(p.soft().γ_r())),
       new Spec("lr", "RATE", "Adam learning rate of both optimizers", p -> str(p.learningRate())),
       new Spec("batch", "N", "images per step [default: the preset's for the objective]", p -> null),
       new Spec("epochs", "N", "passes over the training images", p -> str(p.epochs())),
@@ -62,7 +54,32 @@ public final class TrainOptions {
       new Spec("log-every", "N", "steps between rows of metrics.csv", p -> "10"),
       new Spec("image-every", "N", "steps between picture grids", p -> "200"),
       new Spec("checkpoint-every", "N", "steps between checkpoints", p -> "200"),
-      new Spec("help", null, "print this help", p -> "false"));
+      new Spec("help", null, "print this help", p -> "false")));
+
+  /** The options above with every objective's weights (from the registry) after --updates. */
+  private static List<Spec> specs(List<Spec> general) {
+    List<Spec> all = new java.util.ArrayList<>();
+    for (Spec s : general) {
+      all.add(s);
+      if (s.name().equals("updates")) {
+        Objectives.weightOptions().forEach((w, users) -> all.add(new Spec(w.option(), w.symbol(),
+            String.join(", ", users) + ": " + w.help(), p -> str(weightDefault(p, w.option())))));
+      }
+    }
+    return List.copyOf(all);
+  }
+
+  /** A weight's default under preset {@code p}: that of the first objective that takes it. */
+  private static float weightDefault(Preset p, String option) {
+    for (Objective.Kind k : Objectives.ALL) {
+      for (int i = 0; i < k.weights().size(); i++) {
+        if (k.weights().get(i).option().equals(option)) {
+          return k.presetDefaults().apply(p).weightValues()[i];
+        }
+      }
+    }
+    throw new IllegalArgumentException(option);
+  }
 
   /** Options a resumed run may change; everything else must stay as the run was started. */
   private static final List<String> RESUMABLE = List.of("run", "runs", "resume", "steps", "epochs", "lr", "export", "log-every",
@@ -234,42 +251,23 @@ public final class TrainOptions {
     }
   }
 
-  public IntroVaeWeights weights() throws UserError {
-    float α = number("alpha");
-    float β = number("beta");
-    float m = number("margin");
-    if (α < 0) {
-      throw new UserError("--alpha: must be ≥ 0, not " + get("alpha"));
-    }
-    if (β <= 0) {
-      throw new UserError("--beta: must be > 0, not " + get("beta"));
-    }
-    if (m < 0) {
-      throw new UserError("--margin: must be ≥ 0, not " + get("margin"));
-    }
-    return new IntroVaeWeights(α, β, m);
-  }
-
-  /** The objective with its weights: IntroVAE's α, β, m; Soft-IntroVAE's β_kl, β_rec, β_neg, γ_r; the VAE's β. */
+  /** The objective with its weights, each read from its option and checked once here. */
   public Objective objective() throws UserError {
-    String name = get("objective");
-    switch (name) {
-      case Objective.INTROVAE:
-        return weights();
-      case Objective.VAE:
-        return new VaeWeights(weights().β());
-      case Objective.SOFT:
-        float[] v = {number("beta-kl"), number("beta-rec"), number("beta-neg"), number("gamma-r")};
-        String[] names = {"beta-kl", "beta-rec", "beta-neg", "gamma-r"};
-        for (int i = 0; i < v.length; i++) {
-          if (v[i] < 0 || (v[i] == 0 && i < 3)) {
-            throw new UserError("--" + names[i] + ": must be " + (i < 3 ? "> 0" : "≥ 0") + ", not " + get(names[i]));
-          }
-        }
-        return new SoftIntroVaeWeights(v[0], v[1], v[2], v[3]);
-      default:
-        throw new UserError("--objective: '" + name + "' is not one of " + Objective.names());
+    Objective.Kind kind;
+    try {
+      kind = Objectives.byName(get("objective"));
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--objective: " + e.getMessage());
     }
+    float[] values = new float[kind.weights().size()];
+    for (int i = 0; i < values.length; i++) {
+      Objective.Weight w = kind.weights().get(i);
+      values[i] = number(w.option());
+      if (w.problem(values[i]) != null) {
+        throw new UserError("--" + w.option() + ": must be " + w.bound() + ", not " + get(w.option()));
+      }
+    }
+    return kind.of(values);
   }
 
   public UpdateOrder updateOrder() throws UserError {

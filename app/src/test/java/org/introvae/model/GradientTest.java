@@ -47,8 +47,8 @@ class GradientTest {
    * re-reconstruction (where its stop-gradients sit) matters.
    */
   static java.util.stream.Stream<Objective> objectives() {
-    return java.util.stream.Stream.of(new IntroVaeWeights(1f, 1e-4f, 20f), new SoftIntroVaeWeights(1f, 1f, 1f, 1f),
-        new VaeWeights(1f));
+    return java.util.stream.Stream.of(new IntroVaeObjective(1f, 1e-4f, 20f), new SoftIntroVaeObjective(1f, 1f, 1f, 1f),
+        new VaeObjective(1f));
   }
 
   /**
@@ -56,8 +56,8 @@ class GradientTest {
    * the decoder only through the gradient routed from the shared encoder pass into x_s, and must matter.
    */
   static java.util.stream.Stream<Objective> decoderObjectives() {
-    return java.util.stream.Stream.of(new IntroVaeWeights(1f, 1e-4f, 20f), new SoftIntroVaeWeights(1f, 1f, 1f, 1f),
-        new SoftIntroVaeWeights(400f, 1f, 1f, 1f), new VaeWeights(1f));
+    return java.util.stream.Stream.of(new IntroVaeObjective(1f, 1e-4f, 20f), new SoftIntroVaeObjective(1f, 1f, 1f, 1f),
+        new SoftIntroVaeObjective(400f, 1f, 1f, 1f), new VaeObjective(1f));
   }
 
   private static TrainingGraph graph(Objective objective, UpdateOrder order) {
@@ -214,7 +214,7 @@ class GradientTest {
    */
   @Test
   void introvae_ng_keeps_the_hinge_terms_away_from_the_decoder() {
-    IntroVaeWeights w = new IntroVaeWeights(1f, 0.5f, 1000f);
+    IntroVaeObjective w = new IntroVaeObjective(1f, 0.5f, 1000f);
     try (TrainingGraph g = graph(w, UpdateOrder.SIMULTANEOUS); Session s = new Session(g.graph);
         TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(4));
         TInt64 seed = TinyGraphs.seed(0)) {

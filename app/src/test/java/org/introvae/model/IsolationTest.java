@@ -33,8 +33,8 @@ class IsolationTest {
   }
 
   static java.util.stream.Stream<Arguments> cases() {
-    List<Objective> objectives = List.of(new IntroVaeWeights(0.5f, 1f, 100f), new SoftIntroVaeWeights(1f, 1f, 256f, 1e-8f),
-        new VaeWeights(1f));
+    List<Objective> objectives = List.of(new IntroVaeObjective(0.5f, 1f, 100f), new SoftIntroVaeObjective(1f, 1f, 256f, 1e-8f),
+        new VaeObjective(1f));
     return objectives.stream().flatMap(o -> java.util.stream.Stream.of(UpdateOrder.values()).map(u -> Arguments.of(o, u)));
   }
 
@@ -108,7 +108,7 @@ class IsolationTest {
 
   @Test
   void the_two_networks_share_no_variable() {
-    try (TrainingGraph g = new TrainingGraph(TinyGraphs.CONFIG, new IntroVaeWeights(0.5f, 1f, 100f), UpdateOrder.ALTERNATING, 1e-3f, 2, 5)) {
+    try (TrainingGraph g = new TrainingGraph(TinyGraphs.CONFIG, new IntroVaeObjective(0.5f, 1f, 100f), UpdateOrder.ALTERNATING, 1e-3f, 2, 5)) {
       List<String> enc = g.encoder.parameters().trainable().stream().map(v -> v.op().name()).toList();
       List<String> dec = g.decoder.parameters().trainable().stream().map(v -> v.op().name()).toList();
       assertTrue(enc.stream().allMatch(n -> n.startsWith("encoder.")));

@@ -106,7 +106,7 @@ class LossesTest {
     assertArrayEquals(new float[] {0.5625f}, rec, 1e-6f);
   }
 
-  private static final SoftIntroVaeWeights W = new SoftIntroVaeWeights(1f, 2f, 3f, 0.5f);
+  private static final SoftIntroVaeObjective W = new SoftIntroVaeObjective(1f, 2f, 3f, 0.5f);
 
   private static Losses.Soft.Energies softEnergies(Ops tf) {
     return new Losses.Soft.Energies(

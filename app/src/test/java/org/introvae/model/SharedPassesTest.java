@@ -68,7 +68,7 @@ class SharedPassesTest {
   void introvae_step_encodes_each_generated_image_once_per_encoder_state() {
     int e = encoderConvolutions();
     int d = decoderConvolutions();
-    IntroVaeWeights w = new IntroVaeWeights(0.25f, 1f, 10f);
+    IntroVaeObjective w = new IntroVaeObjective(0.25f, 1f, 10f);
     assertEquals((3 + 1) * e + (2 + 2) * d, convolutionsOf(w, UpdateOrder.SIMULTANEOUS));
     assertEquals((5 + 1) * e + (2 + 2) * d, convolutionsOf(w, UpdateOrder.ALTERNATING));
   }
@@ -77,7 +77,7 @@ class SharedPassesTest {
   void soft_step_encodes_and_decodes_each_generated_image_once_per_encoder_state() {
     int e = encoderConvolutions();
     int d = decoderConvolutions();
-    SoftIntroVaeWeights w = new SoftIntroVaeWeights(1f, 1f, 256f, 1e-8f);
+    SoftIntroVaeObjective w = new SoftIntroVaeObjective(1f, 1f, 256f, 1e-8f);
     assertEquals((3 + 1) * e + (4 + 2) * d, convolutionsOf(w, UpdateOrder.SIMULTANEOUS));
     assertEquals((5 + 1) * e + (6 + 2) * d, convolutionsOf(w, UpdateOrder.ALTERNATING));
   }

@@ -61,8 +61,8 @@ class StackedPassesTest {
   }
 
   static java.util.stream.Stream<Objective> objectives() {
-    return java.util.stream.Stream.of(new SoftIntroVaeWeights(0.3f, 0.2f, 0.9f, 1f), new IntroVaeWeights(0.25f, 1f, 10f),
-        new VaeWeights(1f));
+    return java.util.stream.Stream.of(new SoftIntroVaeObjective(0.3f, 0.2f, 0.9f, 1f), new IntroVaeObjective(0.25f, 1f, 10f),
+        new VaeObjective(1f));
   }
 
   private static double[] values(Objective objective, UpdateOrder order, boolean stacked) {

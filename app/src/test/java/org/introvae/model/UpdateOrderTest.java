@@ -34,7 +34,7 @@ class UpdateOrderTest {
    * encoder more weakly (through ½·s·β_kl·KL) and needs the larger step.
    */
   private static float lr(Objective objective) {
-    return objective instanceof SoftIntroVaeWeights ? 0.01f : 0.002f;
+    return objective instanceof SoftIntroVaeObjective ? 0.01f : 0.002f;
   }
   /**
    * Smaller than GradientTest's step: after a large encoder step the decoder's loss is rougher, and at
@@ -50,7 +50,7 @@ class UpdateOrderTest {
 
   /** Weights under which the decoder's loss depends mostly on the encoder's energies of x_r and x_p. */
   static java.util.stream.Stream<Objective> objectives() {
-    return java.util.stream.Stream.of(new IntroVaeWeights(1f, 1e-4f, 20f), new SoftIntroVaeWeights(400f, 1f, 1f, 1f));
+    return java.util.stream.Stream.of(new IntroVaeObjective(1f, 1e-4f, 20f), new SoftIntroVaeObjective(400f, 1f, 1f, 1f));
   }
 
   private static TrainingGraph graph(Objective objective, UpdateOrder order) {
@@ -169,7 +169,7 @@ class UpdateOrderTest {
    */
   @Test
   void simultaneous_decoder_gradient_is_taken_with_the_pre_update_encoder() {
-    IntroVaeWeights w = new IntroVaeWeights(1f, 1e-4f, 20f);
+    IntroVaeObjective w = new IntroVaeObjective(1f, 1e-4f, 20f);
     AlternatingProbe p = probeAlternating(w, 1);
     double simultaneous;
     try (TrainingGraph g = graph(w, UpdateOrder.SIMULTANEOUS); Session s = new Session(g.graph);

@@ -21,7 +21,7 @@ import org.introvae.model.InferenceGraph;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.TrainingGraph;
 import org.introvae.model.UpdateOrder;
-import org.introvae.model.IntroVaeWeights;
+import org.introvae.model.IntroVaeObjective;
 import org.introvae.train.Checkpoints;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,7 +64,7 @@ class LoaderTest {
   /** What the training session's inference outputs are for the same checkpoint, clipped like the export. */
   private static float[][] trainingSessionReconstructions() throws Exception {
     ModelConfig config = new ModelConfig(28, 1, new int[] {8, 16}, 8);
-    try (TrainingGraph g = new TrainingGraph(config, new IntroVaeWeights(0.25f, 4f, 40f), UpdateOrder.ALTERNATING, 2e-4f, 32, 5);
+    try (TrainingGraph g = new TrainingGraph(config, new IntroVaeObjective(0.25f, 4f, 40f), UpdateOrder.ALTERNATING, 2e-4f, 32, 5);
         Session s = new Session(g.graph)) {
       Checkpoints checkpoints = new Checkpoints(run.resolve("checkpoints"));
       checkpoints.restore(s, checkpoints.latest().orElseThrow());

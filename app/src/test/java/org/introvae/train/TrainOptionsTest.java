@@ -16,7 +16,7 @@ class TrainOptionsTest {
   void defaults_come_from_the_default_preset() throws Exception {
     TrainOptions o = TrainOptions.parse();
     assertEquals(Preset.DEFAULT, o.preset());
-    assertEquals(Preset.DEFAULT.weights(), o.weights());
+    assertEquals(Preset.DEFAULT.weights(), ((org.introvae.model.IntroVaeObjective) o.objective()));
     assertEquals(Preset.DEFAULT.config(), o.modelConfig(1));
     assertEquals(TrainOptions.DEFAULT_DATA, o.data().toString());
   }
@@ -28,9 +28,9 @@ class TrainOptionsTest {
     assertEquals("8,16", o.modelConfig(3).widthsText());
     assertEquals(5, o.modelConfig(3).zDim());
     assertEquals(16, o.imageSize());
-    assertEquals(0f, o.weights().α());
-    assertEquals(2f, o.weights().β());
-    assertEquals(7f, o.weights().m());
+    assertEquals(0f, ((org.introvae.model.IntroVaeObjective) o.objective()).α());
+    assertEquals(2f, ((org.introvae.model.IntroVaeObjective) o.objective()).β());
+    assertEquals(7f, ((org.introvae.model.IntroVaeObjective) o.objective()).m());
     assertEquals(3, o.batch());
   }
 
@@ -68,7 +68,7 @@ class TrainOptionsTest {
     var stored = new java.util.LinkedHashMap<String, String>();
     original.asParams().forEach((k, v) -> stored.put(k, String.valueOf(v)));
     TrainOptions resumed = TrainOptions.parse("--run", "r", "--resume", "--steps", "50").resumedFrom(stored);
-    assertEquals(0.5f, resumed.weights().α());
+    assertEquals(0.5f, ((org.introvae.model.IntroVaeObjective) resumed.objective()).α());
     assertEquals(50, resumed.steps());
     UserError e = assertThrows(UserError.class,
         () -> TrainOptions.parse("--run", "r", "--resume", "--alpha", "0.1").resumedFrom(stored));
@@ -77,14 +77,14 @@ class TrainOptionsTest {
 
   @Test
   void the_objective_picks_its_weights_and_batch() throws Exception {
-    assertEquals(new org.introvae.model.SoftIntroVaeWeights(1f, 1f, 256f, 1e-8f),
+    assertEquals(new org.introvae.model.SoftIntroVaeObjective(1f, 1f, 256f, 1e-8f),
         TrainOptions.parse("--objective", "soft", "--preset", "28").objective());
     assertEquals(128, TrainOptions.parse("--objective", "soft", "--preset", "28").batch());
     assertEquals(32, TrainOptions.parse("--objective", "soft", "--preset", "32").batch());
     assertEquals(64, TrainOptions.parse("--preset", "32").batch());
-    assertEquals(new org.introvae.model.SoftIntroVaeWeights(.5f, 2f, 100f, 0f),
+    assertEquals(new org.introvae.model.SoftIntroVaeObjective(.5f, 2f, 100f, 0f),
         TrainOptions.parse("--objective", "soft", "--beta-kl", ".5", "--beta-rec", "2", "--beta-neg", "100", "--gamma-r", "0").objective());
-    assertEquals(new org.introvae.model.VaeWeights(3f), TrainOptions.parse("--objective", "vae", "--beta", "3").objective());
+    assertEquals(new org.introvae.model.VaeObjective(3f), TrainOptions.parse("--objective", "vae", "--beta", "3").objective());
     assertEquals("--objective: 'gan' is not one of introvae, soft, vae", error("--objective", "gan"));
     assertEquals("--beta-neg: must be > 0, not 0", error("--objective", "soft", "--beta-neg", "0"));
   }

@@ -13,10 +13,7 @@ import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Operation;
 import org.tensorflow.Output;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
@@ -49,70 +46,70 @@ import org.tensorflow.types.TInt64;
  */
 public final class TrainingGraph implements AutoCloseable {
   /** The convolutional model's shape; null for other networks (the 2D experiments' MLPs). */
-  public final ModelConfig config;
+  final ModelConfig config;
   /** Data shape [side, side, channels] and latent size. */
-  public final int side;
-  public final int channels;
-  public final int zDim;
-  public final Objective objective;
-  public final UpdateOrder updateOrder;
-  public final int batchSize;
-  public final Graph graph;
+  final int side;
+  final int channels;
+  final int zDim;
+  final Objective objective;
+  final UpdateOrder updateOrder;
+  final int batchSize;
+  final Graph graph;
 
   // Inputs
-  public final Placeholder<TFloat32> x;
+  final Placeholder<TFloat32> x;
   /** Stateless random seed pair [run seed, step]. */
-  public final Placeholder<TInt64> noiseSeed;
+  final Placeholder<TInt64> noiseSeed;
   /** Adam's 1-based update count t. */
-  public final Placeholder<TFloat32> adamStep;
+  final Placeholder<TFloat32> adamStep;
   /** Both optimizers' learning rate, defaulting to the configured one; feed a schedule's value. */
-  public final Operand<TFloat32> learningRate;
+  final Operand<TFloat32> learningRate;
 
   // Training outputs (batch means)
-  public final Operand<TFloat32> lossE;
+  final Operand<TFloat32> lossE;
   /** The decoder's loss (IntroVAE's L_G, Soft-IntroVAE's L_D). */
-  public final Operand<TFloat32> lossG;
+  final Operand<TFloat32> lossG;
   /** The ELBO-type loss of the VAE warm-up (IntroVAE and VAE: L_REG + β·L_AE; Soft: β_rec·L_REC + β_kl·L_REG). */
-  public final Operand<TFloat32> lossWarmUp;
+  final Operand<TFloat32> lossWarmUp;
   /** ½‖x − x_r‖² per image, whatever the objective, so runs compare. */
-  public final Operand<TFloat32> reconstructionError;
-  public final Operand<TFloat32> klReal;
+  final Operand<TFloat32> reconstructionError;
+  final Operand<TFloat32> klReal;
   /** The encoder's KL of the step's reconstructions and samples, before any update. */
-  public final Operand<TFloat32> klReconstructed;
-  public final Operand<TFloat32> klSampled;
+  final Operand<TFloat32> klReconstructed;
+  final Operand<TFloat32> klSampled;
   /** Soft-IntroVAE's expELBO of reconstructions and samples (0 for the other objectives). */
-  public final Operand<TFloat32> expElboReconstructed;
-  public final Operand<TFloat32> expElboSampled;
+  final Operand<TFloat32> expElboReconstructed;
+  final Operand<TFloat32> expElboSampled;
 
   /** The objective's step: both updates in the chosen order and the BN moving averages. */
-  public final Op trainStep;
-  public final Op encoderUpdate;
-  public final Op decoderUpdate;
+  final Op trainStep;
+  final Op encoderUpdate;
+  final Op decoderUpdate;
   /** Both networks on {@link #lossWarmUp}, and the BN moving averages. */
-  public final Op warmUpStep;
+  final Op warmUpStep;
   /** {@link #warmUpStep}, also waiting for the monitored KLs of generated images (fetch them with it). */
-  public final Op warmUpStepMonitored;
+  final Op warmUpStepMonitored;
 
   /** Where the encoder's loss stops the gradient; feeding them freezes those paths. */
-  public final List<Operand<TFloat32>> ngForEncoder;
+  final List<Operand<TFloat32>> ngForEncoder;
   /** What the decoder's loss holds fixed (Soft-IntroVAE: the re-reconstruction targets and latents). */
-  public final List<Operand<TFloat32>> ngForDecoder;
+  final List<Operand<TFloat32>> ngForDecoder;
 
-  public final EncoderNet encoder;
-  public final DecoderNet decoder;
+  final EncoderNet encoder;
+  final DecoderNet decoder;
   /** Alternating order: the encoder as the decoder's loss reads it, after its update; null otherwise. */
-  public final EncoderNet updatedEncoder;
+  final EncoderNet updatedEncoder;
   /** ∂L_E/∂θ_E and ∂L_G/∂θ_D of the objective's step, in the order of the networks' trainable lists. */
-  public final Output<?>[] encoderGradients;
-  public final Output<?>[] decoderGradients;
+  final Output<?>[] encoderGradients;
+  final Output<?>[] decoderGradients;
 
   // Inference (BN moving statistics): reconstruction with z = μ, and decoding of given z
-  public final Placeholder<TFloat32> evalImages;
-  public final Operand<TFloat32> evalMu;
-  public final Operand<TFloat32> evalLogvar;
-  public final Operand<TFloat32> evalReconstruction;
-  public final Placeholder<TFloat32> evalLatents;
-  public final Operand<TFloat32> evalDecoded;
+  final Placeholder<TFloat32> evalImages;
+  final Operand<TFloat32> evalMu;
+  final Operand<TFloat32> evalLogvar;
+  final Operand<TFloat32> evalReconstruction;
+  final Placeholder<TFloat32> evalLatents;
+  final Operand<TFloat32> evalDecoded;
 
   /** The convolutional IntroVAE model of {@code config}. */
   public TrainingGraph(ModelConfig config, Objective objective, UpdateOrder order, float learningRate, int batchSize,
@@ -237,46 +234,9 @@ public final class TrainingGraph implements AutoCloseable {
    * The step target: the objective's step, or a warm-up step (every step of the VAE objective is one);
    * {@code monitored} when the step's KLs of generated images are fetched with it.
    */
-  public Op step(boolean warmUp, boolean monitored) {
+  Op step(boolean warmUp, boolean monitored) {
     boolean warm = warmUp || !objective.adversarial();
     return !warm ? trainStep : monitored ? warmUpStepMonitored : warmUpStep;
-  }
-
-  /**
-   * Runs one training step on {@code batch} (NHWC values, {@link #batchSize} items) and returns its
-   * values. {@code step} is the 0-based step number: it seeds the noise with {@code seed} and gives
-   * Adam's t = step + 1. A warm-up step measures the generated images only when {@code monitored}.
-   */
-  public StepLosses run(Session session, float[] batch, long seed, long step, float learningRate, boolean warmUp,
-      boolean monitored) {
-    boolean warm = warmUp || !objective.adversarial();
-    boolean measure = !warm || monitored;
-    try (TFloat32 images = TFloat32.tensorOf(Shape.of(batchSize, side, side, channels), DataBuffers.of(batch, true, false));
-        TInt64 seedPair = TInt64.vectorOf(seed, step);
-        TFloat32 rate = TFloat32.scalarOf(learningRate);
-        TFloat32 t = TFloat32.scalarOf(step + 1)) {
-      Session.Runner runner = session.runner().feed(x, images).feed(noiseSeed, seedPair).feed(this.learningRate, rate)
-          .feed(adamStep, t).addTarget(step(warmUp, monitored));
-      // A warm-up step reports its one loss as both L_E and L_G (a tensor can be fetched once).
-      List<Operand<TFloat32>> fetched = new ArrayList<>(warm ? List.of(lossWarmUp) : List.of(lossE, lossG));
-      fetched.addAll(List.of(reconstructionError, klReal));
-      if (measure) {
-        fetched.addAll(List.of(klReconstructed, klSampled, expElboReconstructed, expElboSampled));
-      }
-      fetched.forEach(runner::fetch);
-      try (Result r = runner.run()) {
-        float[] v = new float[8];
-        java.util.Arrays.fill(v, Float.NaN);
-        int at = 0;
-        for (int i = 0; i < r.size(); i++) {
-          v[at++] = ((TFloat32) r.get(i)).getFloat();
-          if (warm && i == 0) {
-            v[at++] = v[0];
-          }
-        }
-        return new StepLosses(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-      }
-    }
   }
 
   /** Both networks' Adam updates on the warm-up loss, each waiting for {@code gates}. */
@@ -328,6 +288,23 @@ public final class TrainingGraph implements AutoCloseable {
       seeds[i + 1] = atStops[i];
     }
     return Optimization.gradients(graph, "grad_G", ys, seeds, decoder.parameters().trainable());
+  }
+
+  /** The convolutional model's shape; null for other networks (the 2D experiments' MLPs). */
+  public ModelConfig config() {
+    return config;
+  }
+
+  public Objective objective() {
+    return objective;
+  }
+
+  public UpdateOrder updateOrder() {
+    return updateOrder;
+  }
+
+  public int batchSize() {
+    return batchSize;
   }
 
   @Override

@@ -1,26 +1,21 @@
 package org.introvae.tools;
 
+import org.introvae.model.StepLosses;
+import org.introvae.model.TrainingSession;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.IntroVaeObjective;
-import org.introvae.model.VaeObjective;
 import org.introvae.model.Objective;
 import org.introvae.model.Objectives;
 import org.introvae.model.Preset;
 import org.introvae.model.TensorFlowRuntime;
 import org.introvae.model.TrainingGraph;
 import org.introvae.model.UpdateOrder;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.OptimizerOptions;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 
 /**
  * What the training benchmarks share: a preset, objective and batch, the session options under test
@@ -79,11 +74,8 @@ final class BenchmarkCase {
     return rest.size() > restIndex ? Integer.parseInt(rest.get(restIndex)) : otherwise;
   }
 
-  TrainingGraph graph() {
-    return new TrainingGraph(config, objective, order, preset.learningRate(), batch, 1);
-  }
-
-  Session session(TrainingGraph g) {
+  /** The case's training graph in an initialised session with the case's threads (and XLA if asked). */
+  TrainingSession session() {
     ConfigProto.Builder c = ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(intraThreads)
         .setInterOpParallelismThreads(interThreads);
@@ -91,38 +83,25 @@ final class BenchmarkCase {
       c.setGraphOptions(GraphOptions.newBuilder().setOptimizerOptions(
           OptimizerOptions.newBuilder().setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1)));
     }
-    Session s = new Session(g.graph, c.build());
+    TrainingSession s = new TrainingSession(new TrainingGraph(config, objective, order, preset.learningRate(), batch, 1), c.build());
     s.initialize();
     return s;
   }
 
   /** A fixed batch of uniform random pixels: the step's cost does not depend on the values. */
-  TFloat32 images() {
+  float[] images() {
     int pixels = config.imageSize() * config.imageSize() * config.imageChannels();
     float[] values = new float[batch * pixels];
     Random random = new Random(1);
     for (int i = 0; i < values.length; i++) {
       values[i] = random.nextFloat();
     }
-    return TFloat32.tensorOf(Shape.of(batch, config.imageSize(), config.imageSize(), config.imageChannels()),
-        DataBuffers.of(values, true, false));
+    return values;
   }
 
-  /** One objective step (both updates); returns its Result, which the caller closes. */
-  Result step(Session session, TrainingGraph g, TFloat32 x, int step, org.tensorflow.proto.RunOptions options) {
-    try (TInt64 seed = TInt64.vectorOf(1, step); TFloat32 t = TFloat32.scalarOf(step + 1)) {
-      Session.Runner runner = session.runner().feed(g.x, x).feed(g.noiseSeed, seed).feed(g.adamStep, t)
-          .addTarget(g.step(false, false))
-          // What the trainer fetches on a step of the objective, so the same passes run.
-          .fetch(g.lossE).fetch(g.lossG).fetch(g.reconstructionError).fetch(g.klReal);
-      if (!objectiveName.equals(VaeObjective.NAME)) {
-        runner.fetch(g.klReconstructed).fetch(g.klSampled).fetch(g.expElboReconstructed).fetch(g.expElboSampled);
-      }
-      if (options == null) {
-        return runner.run();
-      }
-      return runner.setOptions(options).runAndFetchMetadata();
-    }
+  /** One objective step (both updates) with the trainer's fetches, so the same passes run. */
+  StepLosses step(TrainingSession s, float[] images, int step) {
+    return s.step(images, 1, step, preset.learningRate(), false, false);
   }
 
   String describe() {

@@ -1,15 +1,12 @@
 package org.introvae.tools;
 
+import org.introvae.model.TrainingSession;
 import java.util.Map;
 import java.util.TreeMap;
-import org.introvae.model.TrainingGraph;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
 import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
-import org.tensorflow.types.TFloat32;
 
 /**
  * Where a training step's time goes: TF's step stats (RunOptions FULL_TRACE) summed per op type over
@@ -32,21 +29,20 @@ public final class StepProfile {
     RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
     Map<String, Cost> byType = new TreeMap<>();
     Map<String, Cost> byNode = new java.util.HashMap<>();
-    try (TrainingGraph g = c.graph(); Session session = c.session(g); TFloat32 x = c.images()) {
+    float[] x = c.images();
+    try (TrainingSession session = c.session()) {
       for (int step = 0; step < 2; step++) {
-        c.step(session, g, x, step, null).close();
+        c.step(session, x, step);
       }
       long start = System.nanoTime();
       for (int step = 2; step < 2 + traced; step++) {
-        try (Result r = c.step(session, g, x, step, trace)) {
-          RunMetadata metadata = r.getMetadata().orElseThrow();
-          for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
-            for (NodeExecStats node : device.getNodeStatsList()) {
-              String type = opType(node);
-              Cost cost = new Cost(1, node.getAllEndRelMicros(), KernelFlops.of(g.graph, node.getNodeName(), type));
-              byType.merge(type, cost, Cost::plus);
-              byNode.merge(type + " " + node.getNodeName(), cost, Cost::plus);
-            }
+        RunMetadata metadata = session.tracedStep(x, 1, step, trace);
+        for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
+          for (NodeExecStats node : device.getNodeStatsList()) {
+            String type = opType(node);
+            Cost cost = new Cost(1, node.getAllEndRelMicros(), KernelFlops.of(session.graph(), node.getNodeName(), type));
+            byType.merge(type, cost, Cost::plus);
+            byNode.merge(type + " " + node.getNodeName(), cost, Cost::plus);
           }
         }
       }

@@ -1,13 +1,11 @@
 package org.introvae.tools;
 
+import org.introvae.model.StepLosses;
+import org.introvae.model.TrainingSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.introvae.model.TrainingGraph;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.types.TFloat32;
 
 /**
  * Training throughput of one preset and objective after warm-up: images per second, analytic FLOPs
@@ -37,8 +35,8 @@ public final class TrainBenchmark {
         FlopCount.encoder(c.config) / 1e6, FlopCount.decoder(c.config) / 1e6);
     System.out.printf("passes per step: %s%n  = %d encoder + %d decoder forward units = %.1f MFLOP per trained image%n",
         passes.description(), passes.encoderUnits(), passes.decoderUnits(), perImage / 1e6);
-    try (TrainingGraph g = c.graph(); Session session = c.session(g); TFloat32 x = c.images();
-        MatmulPeak peak = new MatmulPeak()) {
+    float[] x = c.images();
+    try (TrainingSession session = c.session(); MatmulPeak peak = new MatmulPeak()) {
       double[] stepSeconds = new double[timed];
       // probes[i] is read just before timed step i, probes[i + 1] just after it, for the first steps.
       int probed = Math.min(timed, PROBED_STEPS);
@@ -52,10 +50,9 @@ public final class TrainBenchmark {
           probes[0] = peak.best(PROBE_PRODUCTS, PROBE_MILLIS);
         }
         long t = System.nanoTime();
-        try (Result r = c.step(session, g, x, step, null)) {
-          if (step < warmup) {
-            System.out.printf("warm-up step %d: L_E %.3f%n", step + 1, ((TFloat32) r.get(0)).getFloat());
-          }
+        StepLosses losses = c.step(session, x, step);
+        if (step < warmup) {
+          System.out.printf("warm-up step %d: L_E %.3f%n", step + 1, losses.lossE());
         }
         if (step >= warmup) {
           stepSeconds[step - warmup] = (System.nanoTime() - t) / 1e9;

@@ -14,19 +14,13 @@ import org.introvae.model.IntroVaeObjective;
 import org.introvae.model.Objective;
 import org.introvae.model.SoftIntroVaeObjective;
 import org.introvae.model.ToyNetworks;
-import org.introvae.model.TrainingGraph;
+import org.introvae.model.TrainingSession;
 import org.introvae.model.UpdateOrder;
 import org.introvae.model.VaeObjective;
 import org.introvae.serving.Json;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.Progress;
 import org.introvae.model.StepLosses;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 
 /**
  * One 2-D density experiment of the Soft-IntroVAE paper: train the MLP model on fresh batches of a
@@ -81,9 +75,8 @@ public final class Toy2D {
     Random data = new Random(st.seed());
     MetricsLog log = new MetricsLog(folder.resolve("metrics.csv"));
     log.open(0);
-    try (TrainingGraph g = ToyNetworks.trainingGraph(st.zDim(), st.objective(), st.order(), st.lr(), st.batch(), st.seed());
-        Session session = new Session(g.graph, org.tensorflow.proto.ConfigProto.newBuilder()
-            .setIntraOpParallelismThreads(st.threads()).setInterOpParallelismThreads(st.threads()).build())) {
+    try (TrainingSession session = TrainingSession.withThreads(
+        ToyNetworks.trainingGraph(st.zDim(), st.objective(), st.order(), st.lr(), st.batch(), st.seed()), st.threads())) {
       session.initialize();
       Progress progress = new Progress(out, System.console() != null, 0, st.iterations(), st.batch());
       long started = System.nanoTime();
@@ -96,7 +89,7 @@ public final class Toy2D {
         long t0 = System.nanoTime();
         float[] points = ToyDatasets.sample(st.dataset(), st.batch(), data);
         long t1 = System.nanoTime();
-        StepLosses l = g.run(session, points, st.seed(), it, lr(it), warmUp, logStep);
+        StepLosses l = session.step(points, st.seed(), it, lr(it), warmUp, logStep);
         dataNanos += t1 - t0;
         sessionNanos += System.nanoTime() - t1;
         (warmUp ? phases[0] : phases[1]).add(System.nanoTime() - t0);
@@ -111,7 +104,7 @@ public final class Toy2D {
       }
       progress.breakLine();
       double seconds = (System.nanoTime() - started) / 1e9;
-      Outcome outcome = measure(g, session, range, seconds);
+      Outcome outcome = measure(session, range, seconds);
       outcome.metrics().put("seconds_data_generation", dataNanos / 1e9);
       outcome.metrics().put("seconds_in_session_run", sessionNanos / 1e9);
       outcome.metrics().put("iterations_per_second_vae_phase", phases[0].perSecond());
@@ -157,7 +150,7 @@ public final class Toy2D {
   }
 
   /** KL and JSD of 5,000 generated vs 5,000 real points; gnELBO on a 1024² grid plus 12,800 data points. */
-  private Outcome measure(TrainingGraph g, Session session, float range, double seconds) throws IOException {
+  private Outcome measure(TrainingSession session, float range, double seconds) throws IOException {
     Settings st = settings;
     float[] real = ToyDatasets.sample(st.dataset(), 5000, new Random(st.seed() + 1));
     Random zs = new Random(st.seed() + 2);
@@ -165,7 +158,7 @@ public final class Toy2D {
     for (int i = 0; i < z.length; i++) {
       z[i] = (float) zs.nextGaussian();
     }
-    float[] generated = decode(g, session, z);
+    float[] generated = session.decode(z);
     double[][] pReal = DensityMetrics.histogram(real, range, DensityMetrics.BINS);
     double[][] pGen = DensityMetrics.histogram(generated, range, DensityMetrics.BINS);
 
@@ -177,8 +170,8 @@ public final class Toy2D {
         grid[2 * (i * side + j) + 1] = -range + 2 * range * j / (side - 1);
       }
     }
-    double[] gridEnergy = energies(g, session, grid);
-    double[] dataEnergy = energies(g, session, ToyDatasets.sample(st.dataset(), 12_800, new Random(st.seed() + 3)));
+    double[] gridEnergy = energies(session, grid);
+    double[] dataEnergy = energies(session, ToyDatasets.sample(st.dataset(), 12_800, new Random(st.seed() + 3)));
     double gridSum = 0;
     for (double e : gridEnergy) {
       gridSum += e;
@@ -209,51 +202,29 @@ public final class Toy2D {
     return new Outcome(m, density);
   }
 
-  private static float[] decode(TrainingGraph g, Session session, float[] z) {
-    int n = z.length / g.zDim;
-    try (TFloat32 t = TFloat32.tensorOf(Shape.of(n, g.zDim), DataBuffers.of(z, true, false));
-        Result r = session.runner().feed(g.evalLatents, t).fetch(g.evalDecoded).run()) {
-      float[] out = new float[2 * n];
-      ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false));
-      return out;
-    }
-  }
-
   /** e(x) = L_REG(x) + ‖x − D(μ(x))‖², per point, in batches. */
-  static double[] energies(TrainingGraph g, Session session, float[] points) {
+  static double[] energies(TrainingSession session, float[] points) {
     int n = points.length / 2;
     double[] e = new double[n];
     int batch = 65_536;
     for (int start = 0; start < n; start += batch) {
       int b = Math.min(batch, n - start);
       float[] chunk = java.util.Arrays.copyOfRange(points, 2 * start, 2 * (start + b));
-      try (TFloat32 t = TFloat32.tensorOf(Shape.of(b, 1, 1, 2), DataBuffers.of(chunk, true, false));
-          Result r = session.runner().feed(g.evalImages, t).fetch(g.evalMu).fetch(g.evalLogvar)
-              .fetch(g.evalReconstruction).run()) {
-        float[] mu = flat((TFloat32) r.get(0));
-        float[] logvar = flat((TFloat32) r.get(1));
-        float[] rec = flat((TFloat32) r.get(2));
-        int zd = mu.length / b;
-        for (int i = 0; i < b; i++) {
-          double kl = 0;
-          for (int k = 0; k < zd; k++) {
-            double m = mu[i * zd + k];
-            double lv = logvar[i * zd + k];
-            kl += -0.5 * (1 + lv - m * m - Math.exp(lv));
-          }
-          double dx = chunk[2 * i] - rec[2 * i];
-          double dy = chunk[2 * i + 1] - rec[2 * i + 1];
-          e[start + i] = kl + dx * dx + dy * dy;
+      TrainingSession.Reconstruction r = session.reconstruct(chunk, b);
+      int zd = r.mu().length / b;
+      for (int i = 0; i < b; i++) {
+        double kl = 0;
+        for (int k = 0; k < zd; k++) {
+          double m = r.mu()[i * zd + k];
+          double lv = r.logvar()[i * zd + k];
+          kl += -0.5 * (1 + lv - m * m - Math.exp(lv));
         }
+        double dx = chunk[2 * i] - r.images()[2 * i];
+        double dy = chunk[2 * i + 1] - r.images()[2 * i + 1];
+        e[start + i] = kl + dx * dx + dy * dy;
       }
     }
     return e;
-  }
-
-  private static float[] flat(TFloat32 t) {
-    float[] v = new float[(int) t.size()];
-    t.copyTo(DataBuffers.of(v, false, false));
-    return v;
   }
 
   private static final int PLOT = 512;

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import org.introvae.data.DataException;
 import org.introvae.data.Datasets;
 import org.introvae.data.ImageFolderReader;
@@ -17,12 +16,7 @@ import org.introvae.data.ImageSet;
 import org.introvae.data.Split;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.TrainingGraph;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
+import org.introvae.model.TrainingSession;
 
 /** The training loop: data, graph, session, logging, pictures and checkpoints of one run. */
 public final class Trainer {
@@ -94,12 +88,11 @@ public final class Trainer {
 
     Checkpoints checkpoints = run.checkpoints();
     MetricsLog metrics = new MetricsLog(run.metrics());
-    try (TrainingGraph graph = new TrainingGraph(config, o.objective(), o.updateOrder(), o.learningRate(), batch, o.seed());
-        Session session = new Session(graph.graph, org.tensorflow.proto.ConfigProto.newBuilder()
-            .setIntraOpParallelismThreads(o.threads()).setInterOpParallelismThreads(o.threads()).build());
+    try (TrainingSession session = TrainingSession.withThreads(
+            new TrainingGraph(config, o.objective(), o.updateOrder(), o.learningRate(), batch, o.seed()), o.threads());
         TensorBoardLog tensorBoard = new TensorBoardLog(run.tensorBoard())) {
       long first = 0;
-      Optional<Checkpoints.Saved> saved = o.resume() ? checkpoints.restoreLatest(session, out) : Optional.empty();
+      Optional<Checkpoints.Saved> saved = o.resume() ? checkpoints.restoreLatest(session.session(), out) : Optional.empty();
       if (saved.isPresent()) {
         first = saved.get().step();
         out.printf("resumed from %s (step %d)%n", saved.get().dir(), first);
@@ -110,17 +103,17 @@ public final class Trainer {
         session.initialize();
       }
       metrics.open(first);
-      return loop(o, run, graph, session, split, first, total, perEpoch, checkpoints, metrics, tensorBoard);
+      return loop(o, run, session, split, first, total, perEpoch, checkpoints, metrics, tensorBoard);
     }
   }
 
-  private Summary loop(TrainOptions o, RunFolder run, TrainingGraph graph, Session session, Split split, long first,
+  private Summary loop(TrainOptions o, RunFolder run, TrainingSession session, Split split, long first,
       long total, int perEpoch, Checkpoints checkpoints, MetricsLog metrics, TensorBoardLog tensorBoard)
       throws IOException, UserError {
     int batch = o.batch();
-    ModelConfig config = graph.config;
+    ModelConfig config = session.model().config();
     float[] gridReal = split.heldOutImages(GRID_IMAGES);
-    float[] gridLatents = fixedLatents(GRID_IMAGES, config.zDim(), o.seed());
+    float[] gridLatents = TrainingSession.priorDraws(GRID_IMAGES, config.zDim(), o.seed());
     Progress progress = new Progress(out, terminal, first, total, batch);
     long started = System.nanoTime();
     long lastSaved = first;
@@ -132,7 +125,7 @@ public final class Trainer {
         boolean warmUp = epoch < o.vaeEpochs();
         long done = step + 1;
         boolean logStep = done % o.logEvery() == 0 || done == total;
-        losses = graph.run(session, batches.batchOf(step), o.seed(), step, o.learningRate(), warmUp, logStep);
+        losses = session.step(batches.batchOf(step), o.seed(), step, o.learningRate(), warmUp, logStep);
         String bad = losses.firstNonFinite();
         if (bad != null) {
           progress.breakLine();
@@ -154,11 +147,11 @@ public final class Trainer {
         }
         progress.update(step, epoch, losses, logStep);
         if (done % o.imageEvery() == 0) {
-          pictures(run, graph, session, gridReal, gridLatents, String.format("step-%08d.png", done));
+          pictures(run, session, gridReal, gridLatents, String.format("step-%08d.png", done));
           tensorBoard.image(done, "real | reconstruction | sample", lastGrid);
         }
         if (done % o.checkpointEvery() == 0 && done != total) {
-          checkpoints.save(session, done);
+          checkpoints.save(session.session(), done);
           lastSaved = done;
         }
       }
@@ -170,9 +163,9 @@ public final class Trainer {
       }
     }
     if (total > first) {
-      checkpoints.save(session, total);
+      checkpoints.save(session.session(), total);
     }
-    pictures(run, graph, session, gridReal, gridLatents, "final.png");
+    pictures(run, session, gridReal, gridLatents, "final.png");
     if (lastGrid != null) {
       tensorBoard.image(total, "real | reconstruction | sample", lastGrid);
     }
@@ -181,16 +174,12 @@ public final class Trainer {
   }
 
   /** Grid of held-out images | their reconstructions (z = μ) | samples of fixed z, with BN in inference mode. */
-  private void pictures(RunFolder run, TrainingGraph g, Session session, float[] real, float[] latents, String name) {
-    ModelConfig c = g.config;
+  private void pictures(RunFolder run, TrainingSession session, float[] real, float[] latents, String name) {
+    ModelConfig c = session.model().config();
     int n = real.length / (c.imageSize() * c.imageSize() * c.imageChannels());
-    try (TFloat32 images = TFloat32.tensorOf(Shape.of(n, c.imageSize(), c.imageSize(), c.imageChannels()),
-            DataBuffers.of(real, true, false));
-        TFloat32 z = TFloat32.tensorOf(Shape.of(latents.length / c.zDim(), c.zDim()), DataBuffers.of(latents, true, false));
-        Result r = session.runner().feed(g.evalImages, images).feed(g.evalLatents, z)
-            .fetch(g.evalReconstruction).fetch(g.evalDecoded).run()) {
-      lastGrid = Pictures.gridImage(c.imageSize(), c.imageChannels(),
-          List.of("real (held out)", "reconstruction", "sample"), List.of(real, floats(r, 0), floats(r, 1)));
+    try {
+      lastGrid = Pictures.gridImage(c.imageSize(), c.imageChannels(), List.of("real (held out)", "reconstruction", "sample"),
+          List.of(real, session.reconstruct(real, n).images(), session.decode(latents)));
       Pictures.write(lastGrid, run.images().resolve(name));
       String[] header = MetricsLog.HEADER.split(",");
       Pictures.lossCurves(run.lossCurves(), MetricsLog.read(run.metrics()), header,
@@ -200,21 +189,7 @@ public final class Trainer {
     }
   }
 
-  private static float[] floats(Result r, int i) {
-    TFloat32 t = (TFloat32) r.get(i);
-    float[] out = new float[(int) t.size()];
-    t.copyTo(DataBuffers.of(out, false, false));
-    return out;
-  }
 
-  private static float[] fixedLatents(int count, int z, long seed) {
-    Random random = new Random(seed ^ 0x5DEECE66DL);
-    float[] out = new float[count * z];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (float) random.nextGaussian();
-    }
-    return out;
-  }
 
   private static Map<String, Object> params(TrainOptions o, ModelConfig config, ImageSet images, Split split) {
     Map<String, Object> p = new LinkedHashMap<>(o.asParams());

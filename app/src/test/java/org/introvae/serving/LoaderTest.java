@@ -20,6 +20,8 @@ import org.introvae.export.TinyExport;
 import org.introvae.model.InferenceGraph;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.TrainingGraph;
+import org.introvae.model.TrainingSession;
+import org.tensorflow.proto.ConfigProto;
 import org.introvae.model.UpdateOrder;
 import org.introvae.model.IntroVaeObjective;
 import org.introvae.train.Checkpoints;
@@ -27,13 +29,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
 
 @org.junit.jupiter.api.Tag("cross-kernel")
 class LoaderTest {
@@ -64,24 +62,23 @@ class LoaderTest {
   /** What the training session's inference outputs are for the same checkpoint, clipped like the export. */
   private static float[][] trainingSessionReconstructions() throws Exception {
     ModelConfig config = new ModelConfig(28, 1, new int[] {8, 16}, 8);
-    try (TrainingGraph g = new TrainingGraph(config, new IntroVaeObjective(0.25f, 4f, 40f), UpdateOrder.ALTERNATING, 2e-4f, 32, 5);
-        Session s = new Session(g.graph)) {
+    try (TrainingSession s = new TrainingSession(
+        new TrainingGraph(config, new IntroVaeObjective(0.25f, 4f, 40f), UpdateOrder.ALTERNATING, 2e-4f, 32, 5),
+        ConfigProto.getDefaultInstance())) {
       Checkpoints checkpoints = new Checkpoints(run.resolve("checkpoints"));
-      checkpoints.restore(s, checkpoints.latest().orElseThrow());
+      checkpoints.restore(s.session(), checkpoints.latest().orElseThrow());
       float[] flat = new float[4 * 784];
       for (int i = 0; i < 4; i++) {
         System.arraycopy(images[i], 0, flat, i * 784, 784);
       }
-      try (TFloat32 x = TFloat32.tensorOf(Shape.of(4, 28, 28, 1), DataBuffers.of(flat, true, false));
-          Result r = s.runner().feed(g.evalImages, x).fetch(g.evalReconstruction).run()) {
-        float[][] out = IntroVaeModel.rows((TFloat32) r.get(0));
-        for (float[] row : out) {
-          for (int k = 0; k < row.length; k++) {
-            row[k] = Math.max(0f, Math.min(1f, row[k]));
-          }
+      float[] reconstructed = s.reconstruct(flat, 4).images();
+      float[][] out = new float[4][784];
+      for (int i = 0; i < 4; i++) {
+        for (int k = 0; k < 784; k++) {
+          out[i][k] = Math.max(0f, Math.min(1f, reconstructed[i * 784 + k]));
         }
-        return out;
       }
+      return out;
     }
   }
 

@@ -1,0 +1,175 @@
+package org.introvae.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * A {@link TrainingGraph} in a session: what the trainer, the 2-D experiments, the benchmarks and the
+ * tests do with a model in training — steps, reconstructions, decodings, samples — without touching
+ * its tensors. Owns the graph and the session and closes both.
+ */
+public final class TrainingSession implements AutoCloseable {
+  private final TrainingGraph g;
+  private final Session session;
+
+  /** μ, log σ² and D(μ) of some inputs, row-major, with batch norm in inference mode. */
+  public record Reconstruction(float[] mu, float[] logvar, float[] images) {}
+
+  public TrainingSession(TrainingGraph graph, ConfigProto config) {
+    this.g = graph;
+    this.session = new Session(graph.graph, config);
+  }
+
+  /** A session with {@code threads} intra- and inter-op threads (0: TensorFlow's default). */
+  public static TrainingSession withThreads(TrainingGraph graph, int threads) {
+    return new TrainingSession(graph, ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(threads).build());
+  }
+
+  /** Fresh weights and optimizer slots (instead of restoring a checkpoint). */
+  public void initialize() {
+    session.initialize();
+  }
+
+  /** For savers and restorers of the variables (checkpoints). */
+  public Session session() {
+    return session;
+  }
+
+  /** The graph, for tools that read its nodes (profilers). */
+  public Graph graph() {
+    return g.graph;
+  }
+
+  public TrainingGraph model() {
+    return g;
+  }
+
+  /**
+   * One training step on {@code batch} (NHWC values, {@code batchSize} items) and its values. {@code step}
+   * is the 0-based step number: it seeds the noise with {@code seed} and gives Adam's t = step + 1. A
+   * warm-up step measures the generated images only when {@code monitored}.
+   */
+  public StepLosses step(float[] batch, long seed, long step, float learningRate, boolean warmUp, boolean monitored) {
+    boolean warm = warmUp || !g.objective.adversarial();
+    try (TFloat32 images = images(batch, g.batchSize);
+        TInt64 seedPair = TInt64.vectorOf(seed, step);
+        TFloat32 rate = TFloat32.scalarOf(learningRate);
+        TFloat32 t = TFloat32.scalarOf(step + 1)) {
+      Session.Runner runner = session.runner().feed(g.x, images).feed(g.noiseSeed, seedPair)
+          .feed(g.learningRate, rate).feed(g.adamStep, t).addTarget(g.step(warmUp, monitored));
+      fetches(warm, !warm || monitored).forEach(runner::fetch);
+      try (Result r = runner.run()) {
+        float[] v = new float[8];
+        Arrays.fill(v, Float.NaN);
+        int at = 0;
+        for (int i = 0; i < r.size(); i++) {
+          v[at++] = ((TFloat32) r.get(i)).getFloat();
+          if (warm && i == 0) {
+            v[at++] = v[0];  // a warm-up step's one loss is both L_E and L_G (a tensor is fetched once)
+          }
+        }
+        return new StepLosses(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+      }
+    }
+  }
+
+  /**
+   * One step of the objective (both updates, as {@link #step} with warmUp false and the same fetches)
+   * run with {@code options}, returning what TensorFlow recorded: for profilers.
+   */
+  public RunMetadata tracedStep(float[] batch, long seed, long step, RunOptions options) {
+    boolean warm = !g.objective.adversarial();
+    try (TFloat32 images = images(batch, g.batchSize);
+        TInt64 seedPair = TInt64.vectorOf(seed, step);
+        TFloat32 t = TFloat32.scalarOf(step + 1)) {
+      Session.Runner runner = session.runner().feed(g.x, images).feed(g.noiseSeed, seedPair).feed(g.adamStep, t)
+          .addTarget(g.step(false, false)).setOptions(options);
+      fetches(warm, !warm).forEach(runner::fetch);
+      try (Result r = runner.runAndFetchMetadata()) {
+        return r.getMetadata().orElseThrow();
+      }
+    }
+  }
+
+  /** What a step fetches: its loss(es), L_AE and KL(x), and when {@code measured} the generated images' terms. */
+  private List<Operand<TFloat32>> fetches(boolean warm, boolean measured) {
+    List<Operand<TFloat32>> f = new ArrayList<>(warm ? List.of(g.lossWarmUp) : List.of(g.lossE, g.lossG));
+    f.addAll(List.of(g.reconstructionError, g.klReal));
+    if (measured) {
+      f.addAll(List.of(g.klReconstructed, g.klSampled, g.expElboReconstructed, g.expElboSampled));
+    }
+    return f;
+  }
+
+  /** E(x) and D(μ) of {@code n} inputs (NHWC values), with the moving BN statistics. */
+  public Reconstruction reconstruct(float[] inputs, int n) {
+    try (TFloat32 images = images(inputs, n);
+        Result r = session.runner().feed(g.evalImages, images).fetch(g.evalMu).fetch(g.evalLogvar)
+            .fetch(g.evalReconstruction).run()) {
+      return new Reconstruction(floats(r, 0), floats(r, 1), floats(r, 2));
+    }
+  }
+
+  /** D(z) of {@code latents} ([n, z] row-major), with the moving BN statistics. */
+  public float[] decode(float[] latents) {
+    int n = latents.length / g.zDim;
+    try (TFloat32 z = TFloat32.tensorOf(Shape.of(n, g.zDim), DataBuffers.of(latents, true, false));
+        Result r = session.runner().feed(g.evalLatents, z).fetch(g.evalDecoded).run()) {
+      return floats(r, 0);
+    }
+  }
+
+  /** D(z) of {@code n} draws z ~ N(0, I) from {@code seed}. */
+  public float[] sample(int n, long seed) {
+    return decode(priorDraws(n, g.zDim, seed));
+  }
+
+  /** {@code n} draws of N(0, I) in {@code z} dimensions, the same for the same seed. */
+  public static float[] priorDraws(int n, int z, long seed) {
+    Random random = new Random(seed ^ 0x5DEECE66DL);
+    float[] out = new float[n * z];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) random.nextGaussian();
+    }
+    return out;
+  }
+
+  public int zDim() {
+    return g.zDim;
+  }
+
+  public int batchSize() {
+    return g.batchSize;
+  }
+
+  private TFloat32 images(float[] values, int n) {
+    return TFloat32.tensorOf(Shape.of(n, g.side, g.side, g.channels), DataBuffers.of(values, true, false));
+  }
+
+  private static float[] floats(Result r, int i) {
+    TFloat32 t = (TFloat32) r.get(i);
+    float[] out = new float[(int) t.size()];
+    t.copyTo(DataBuffers.of(out, false, false));
+    return out;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    g.close();
+  }
+}

@@ -72,10 +72,10 @@ public final class EvaluateCommand {
       }
       Path modelDir;
       Path outDir;
-      Map<String, String> runParams = null;
+      org.introvae.train.TrainConfig runConfig = null;
       if (c.get("run") != null) {
         Path run = Path.of(c.get("run"));
-        runParams = new RunFolder(run).readParams();
+        runConfig = new RunFolder(run).readParams().config();
         temp = Files.createTempDirectory("introvae-eval");
         modelDir = ModelExporter.export(run, temp.resolve("model"), 1);
         outDir = c.get("out") != null ? Path.of(c.get("out")) : run.resolve("eval");
@@ -89,9 +89,9 @@ public final class EvaluateCommand {
         float[][] all;
         String source;
         int wanted = Math.max(limit, fdImages);
-        if (c.get("data") == null && runParams != null) {
-          ImageSet set = SampleQuality.open(Path.of(runParams.get("data")), size, channels);
-          Split split = new Split(set, Double.parseDouble(runParams.get("held-out")), Long.parseLong(runParams.get("seed")));
+        if (c.get("data") == null && runConfig != null) {
+          ImageSet set = SampleQuality.open(runConfig.data().file(), size, channels);
+          Split split = new Split(set, runConfig.data().heldOut(), runConfig.schedule().seed());
           all = rows(split.heldOutImages(wanted), model.info().imageValues());
           source = set.source() + " (the run's held-out images)";
         } else {

@@ -44,15 +44,19 @@ public final class QualityTable {
     List<BufferedImage> sheets = new ArrayList<>();
     List<String> labels = new ArrayList<>();
     for (Path run : runs) {
-      Map<String, String> params = new RunFolder(run).readParams();
+      org.introvae.train.TrainConfig params = new RunFolder(run).readParams().config();
+      String objectiveName = params.objective().name();
+      String epochs = String.valueOf(params.schedule().epochs());
+      String lr = lrText(params.schedule().lr());
       Map<?, ?> m = (Map<?, ?>) Json.parse(Files.readString(run.resolve("eval/metrics.json")));
-      String objective = params.get("objective") + (params.get("objective").equals(org.introvae.model.VaeObjective.NAME) ? "" : " (" + params.get("updates") + ")");
+      String objective = objectiveName + (objectiveName.equals(org.introvae.model.VaeObjective.NAME) ? ""
+          : " (" + params.objective().updates().label() + ")");
       md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %.4f | %.1f | %s | %s |%n", run.getFileName(), objective,
-          params.get("epochs"), params.get("lr"), number(m, "sample_quality", "value"), number(m, "reconstruction", "mse_per_pixel"),
+          epochs, lr, number(m, "sample_quality", "value"), number(m, "reconstruction", "mse_per_pixel"),
           number(m, "likelihood", "log_px_iwae_k100_nats_per_image"), format(number(m, "ood", "auroc"), "%.3f"),
           format(imagesPerSecond(run), "%.1f")));
       sheets.add(samples(run));
-      labels.add(run.getFileName() + ": " + objective + ", " + params.get("epochs") + " epoch(s), lr " + params.get("lr"));
+      labels.add(run.getFileName() + ": " + objective + ", " + epochs + " epoch(s), lr " + lr);
     }
     Path external = root.resolve("external");
     if (Files.isDirectory(external)) {
@@ -89,11 +93,16 @@ public final class QualityTable {
   /** Training images per second over the run (metrics.csv's last time stamp), or NaN. */
   private static double imagesPerSecond(Path run) throws Exception {
     Map<String, Double> last = org.introvae.train.MetricsLog.lastRow(run.resolve("metrics.csv"));
-    Map<String, String> params = new RunFolder(run).readParams();
+    int batch = new RunFolder(run).readParams().config().schedule().batch();
     Double seconds = last.get("seconds");
     Double step = last.get("step");
     return seconds == null || step == null || seconds == 0 ? Double.NaN
-        : step * Double.parseDouble(params.get("batch")) / seconds;
+        : step * batch / seconds;
+  }
+
+  /** 0.001 as 1e-3, the way the learning rates are written on the command line. */
+  static String lrText(float lr) {
+    return String.format(Locale.ROOT, "%.0e", lr).replace("e-0", "e-").replace("e+0", "e");
   }
 
   /** 64 samples (seed 1) of the run's final weights, in two lines of 32. */

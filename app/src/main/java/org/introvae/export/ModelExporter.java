@@ -21,7 +21,9 @@ import org.introvae.train.Checkpoints;
 import org.introvae.train.Folders;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.RunFolder;
+import org.introvae.train.RunParams;
 import org.introvae.train.StorageError;
+import org.introvae.train.TrainConfig;
 import org.introvae.train.UserError;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -48,10 +50,10 @@ public final class ModelExporter {
     if (!run.exists()) {
       throw new UserError(runDir + ": not a run folder (params.json is missing)");
     }
-    Map<String, String> params = run.readParams();
+    RunParams params = run.readParams();
     Checkpoints.Saved checkpoint = run.checkpoints().latest()
         .orElseThrow(() -> new UserError(runDir + ": has no checkpoint to export"));
-    ModelConfig config = configOf(params, runDir);
+    ModelConfig config = params.model();
 
     checkWritable(modelDir);
     int v = version != null ? version : nextVersion(modelDir);
@@ -138,41 +140,24 @@ public final class ModelExporter {
             .build()};
   }
 
-  private static ModelConfig configOf(Map<String, String> p, Path runDir) throws UserError {
-    try {
-      String[] parts = p.get("model_widths").split(",");
-      int[] widths = new int[parts.length];
-      for (int i = 0; i < parts.length; i++) {
-        widths[i] = Integer.parseInt(parts[i].trim());
-      }
-      return new ModelConfig(Integer.parseInt(p.get("model_image_size")), Integer.parseInt(p.get("model_image_channels")),
-          widths, Integer.parseInt(p.get("model_z")));
-    } catch (RuntimeException e) {
-      throw new UserError(runDir.resolve("params.json") + ": model fields missing or invalid (" + e.getMessage() + ")");
-    }
-  }
-
-  private static Map<String, Object> facts(Map<String, String> params, ModelConfig config, Checkpoints.Saved checkpoint,
+  private static Map<String, Object> facts(RunParams params, ModelConfig config, Checkpoints.Saved checkpoint,
       RunFolder run) throws IOException {
+    TrainConfig c = params.config();
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("format", "introvae-savedmodel/1");
-    f.put("objective", params.getOrDefault("objective", org.introvae.model.IntroVaeObjective.NAME));
-    // Runs from before --updates existed took both gradients on the same weights.
-    f.put("updates", params.getOrDefault("updates", "simultaneous"));
+    f.put("objective", c.objective().name());
+    f.put("updates", c.objective().updates().label());
     f.put("image_size", config.imageSize());
     f.put("image_channels", config.imageChannels());
     f.put("z", config.zDim());
     f.put("widths", config.widthsText());
-    f.put("preset", params.get("preset"));
-    // Every objective's weights as the run stored them (the trained objective's are the ones that acted).
-    for (org.introvae.model.Objective.Weight w : org.introvae.model.Objectives.weightOptions().keySet()) {
-      f.put(w.option().replace('-', '_'), number(params.get(w.option())));
-    }
-    f.put("lr", number(params.get("lr")));
-    f.put("batch", number(params.get("batch")));
-    f.put("seed", number(params.get("seed")));
-    f.put("training_data", params.get("data_source"));
-    f.put("training_images", number(params.get("data_train_images")));
+    f.put("preset", c.network().preset());
+    c.objective().weights().forEach((option, v) -> f.put(option.replace('-', '_'), v));
+    f.put("lr", c.schedule().lr());
+    f.put("batch", c.schedule().batch());
+    f.put("seed", c.schedule().seed());
+    f.put("training_data", params.data().source());
+    f.put("training_images", params.data().trainImages());
     f.put("step", checkpoint.step());
     f.put("batch_norm", "inference mode: moving averages from real-data passes");
     f.put("output_range", "[0, 1], clipped");
@@ -184,22 +169,6 @@ public final class ModelExporter {
       }
     }
     return f;
-  }
-
-  /** Numbers stay numbers in the JSON; anything else stays text. */
-  private static Object number(String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return Long.parseLong(text);
-    } catch (NumberFormatException notWhole) {
-      try {
-        return Double.parseDouble(text);
-      } catch (NumberFormatException notNumber) {
-        return text;
-      }
-    }
   }
 
   /** Creates the model folder if needed and proves it takes a file, so a read-only one is named up front. */

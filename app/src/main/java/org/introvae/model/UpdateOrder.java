@@ -1,5 +1,8 @@
 package org.introvae.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * When the decoder's loss is formed relative to the encoder's update within one training step.
  *
@@ -19,10 +22,12 @@ public enum UpdateOrder {
   }
 
   /** The name on the command line and in run files. */
+  @JsonValue
   public String label() {
     return label;
   }
 
+  @JsonCreator
   public static UpdateOrder byLabel(String label) {
     for (UpdateOrder o : values()) {
       if (o.label.equals(label)) {

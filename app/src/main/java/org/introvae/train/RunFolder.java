@@ -1,11 +1,9 @@
 package org.introvae.train;
 
-import org.introvae.serving.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Map;
 
 /** runs/<name>/: params.json, train.log, metrics.csv, images/, loss-curves.png, checkpoints/. */
 public final class RunFolder {
@@ -52,18 +50,20 @@ public final class RunFolder {
     return Files.isRegularFile(params());
   }
 
-  public Map<String, String> readParams() throws UserError {
+  public RunParams readParams() throws UserError {
     try {
-      return Json.parseFlat(Files.readString(params()));
+      return RunParams.fromJson(Files.readString(params()));
+    } catch (UserError e) {
+      throw new UserError(params() + ": " + e.getMessage());
     } catch (IOException | RuntimeException e) {
-      throw new UserError(params() + ": cannot be read (" + e.getMessage() + ")");
+      throw new UserError(params() + ": cannot be read (" + e.getMessage().lines().findFirst().orElse("") + ")");
     }
   }
 
-  public void writeParams(Map<String, ?> params) throws IOException {
+  public void writeParams(RunParams params) throws IOException {
     Files.createDirectories(root);
     Path tmp = root.resolve(".params.json.tmp");
-    Files.writeString(tmp, Json.writePretty(params));
+    Files.writeString(tmp, params.toJson());
     Files.move(tmp, params(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

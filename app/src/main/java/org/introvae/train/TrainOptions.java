@@ -87,6 +87,7 @@ public final class TrainOptions {
 
   private final Map<String, String> explicit;
   private final Preset preset;
+  private final TrainConfig config;
 
   private TrainOptions(Map<String, String> explicit) throws UserError {
     this.explicit = explicit;
@@ -95,7 +96,14 @@ public final class TrainOptions {
     } catch (IllegalArgumentException e) {
       throw new UserError("--preset: " + e.getMessage());
     }
-    validate();
+    this.config = build();
+    if (resume() && !explicit.containsKey("run")) {
+      throw new UserError("--resume needs --run NAME (the run to continue)");
+    }
+    String run = runName();
+    if (run.isEmpty() || run.contains("/") || run.contains("\\") || run.startsWith(".")) {
+      throw new UserError("--run: '" + run + "' is not a plain folder name");
+    }
   }
 
   public static TrainOptions parse(String... args) throws UserError {
@@ -133,19 +141,21 @@ public final class TrainOptions {
     return new TrainOptions(values);
   }
 
-  /** The options stored in a run's params.json, with any changes a resume may make. */
-  public TrainOptions resumedFrom(Map<String, String> stored) throws UserError {
-    Map<String, String> merged = new LinkedHashMap<>();
-    for (Spec s : SPECS) {
-      if (stored.containsKey(s.name())) {
-        merged.put(s.name(), stored.get(s.name()));
-      }
-    }
+  /** The options of a params.json from before it held typed records (a flat map of option values). */
+  static TrainOptions fromStored(Map<String, String> stored) throws UserError {
+    Map<String, String> known = new LinkedHashMap<>();
+    SPECS.stream().filter(s -> stored.containsKey(s.name())).forEach(s -> known.put(s.name(), stored.get(s.name())));
     // Runs from before --updates existed took both gradients on the same weights.
-    merged.putIfAbsent("updates", UpdateOrder.SIMULTANEOUS.label());
+    known.putIfAbsent("updates", UpdateOrder.SIMULTANEOUS.label());
+    return new TrainOptions(known);
+  }
+
+  /** The stored configuration with the changes a resume may make; any other explicit option must match it. */
+  public TrainOptions resumedFrom(TrainConfig stored) throws UserError {
+    Map<String, String> merged = optionsOf(stored);
     for (Map.Entry<String, String> e : explicit.entrySet()) {
       String before = merged.get(e.getKey());
-      if (!RESUMABLE.contains(e.getKey()) && before != null && !before.equals(get(e.getKey()))) {
+      if (!RESUMABLE.contains(e.getKey()) && before != null && !before.equals(optionsOf(config).get(e.getKey()))) {
         throw new UserError("--" + e.getKey() + " " + e.getValue() + " differs from the run's params.json ("
             + before + "); a resumed run keeps its hyper-parameters");
       }
@@ -153,6 +163,33 @@ public final class TrainOptions {
     }
     merged.put("resume", "true");
     return new TrainOptions(merged);
+  }
+
+  /** The option values that parse to {@code c} (the inverse of {@link #config()}). */
+  static Map<String, String> optionsOf(TrainConfig c) {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("data", c.data().source());
+    o.put("preset", c.network().preset());
+    o.put("image-size", str(c.network().imageSize()));
+    o.put("channels", c.data().channels() == 0 ? "auto" : str(c.data().channels()));
+    o.put("widths", c.network().widths().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+    o.put("z", str(c.network().z()));
+    o.put("objective", c.objective().name());
+    o.put("updates", c.objective().updates().label());
+    c.objective().weights().forEach((w, v) -> o.put(w, str(v)));
+    o.put("lr", str(c.schedule().lr()));
+    o.put("batch", str(c.schedule().batch()));
+    o.put("epochs", str(c.schedule().epochs()));
+    o.put("steps", str(c.schedule().steps()));
+    o.put("vae-epochs", str(c.schedule().vaeEpochs()));
+    o.put("seed", str(c.schedule().seed()));
+    o.put("threads", str(c.schedule().threads()));
+    o.put("held-out", str(c.data().heldOut()));
+    o.put("no-resize", str(!c.data().resize()));
+    o.put("log-every", str(c.logging().logEvery()));
+    o.put("image-every", str(c.logging().imageEvery()));
+    o.put("checkpoint-every", str(c.logging().checkpointEvery()));
+    return o;
   }
 
   private static String optionName(String arg) {
@@ -169,57 +206,55 @@ public final class TrainOptions {
     return explicit.containsKey(name) ? explicit.get(name) : spec(name).defaultValue().apply(preset);
   }
 
-  private void validate() throws UserError {
-    imageSize();
-    imageChannels();
-    modelConfig(1);
-    objective();
-    updateOrder();
-    learningRate();
-    batch();
-    nonNegative("epochs");
-    nonNegative("steps");
-    nonNegative("vae-epochs");
-    seed();
-    threads();
-    heldOut();
-    positive("log-every");
-    positive("image-every");
-    positive("checkpoint-every");
-    if (resume() && !explicit.containsKey("run")) {
-      throw new UserError("--resume needs --run NAME (the run to continue)");
+  /** Every value parsed and checked, once. */
+  private TrainConfig build() throws UserError {
+    int imageSize = whole("image-size");
+    if (imageSize < 4 || imageSize > MAX_IMAGE_SIZE) {
+      throw new UserError("--image-size: must be from 4 to " + MAX_IMAGE_SIZE + ", not " + get("image-size"));
     }
-    String run = runName();
-    if (run.isEmpty() || run.contains("/") || run.contains("\\") || run.startsWith(".")) {
-      throw new UserError("--run: '" + run + "' is not a plain folder name");
+    TrainConfig.Network network = new TrainConfig.Network(preset.label(), imageSize, widths(), positive("z"));
+    try {
+      network.forChannels(1);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--image-size/--widths: " + e.getMessage());
     }
+    double heldOut = number("held-out");
+    if (heldOut < 0 || heldOut >= 1) {
+      throw new UserError("--held-out: must be in [0, 1), not " + get("held-out"));
+    }
+    TrainConfig.Data data = new TrainConfig.Data(get("data"), imageChannels(), heldOut,
+        !Boolean.parseBoolean(get("no-resize")));
+    float lr = single("lr");
+    if (lr <= 0) {
+      throw new UserError("--lr: must be > 0, not " + get("lr"));
+    }
+    long seed;
+    try {
+      seed = Long.parseLong(get("seed"));
+    } catch (NumberFormatException e) {
+      throw new UserError("--seed: '" + get("seed") + "' is not a whole number");
+    }
+    TrainConfig.Schedule schedule = new TrainConfig.Schedule(lr, batch(), nonNegative("epochs"), nonNegative("steps"),
+        nonNegative("vae-epochs"), seed, nonNegative("threads"));
+    TrainConfig.Logging logging = new TrainConfig.Logging(positive("log-every"), positive("image-every"),
+        positive("checkpoint-every"));
+    return new TrainConfig(data, network, objective(), schedule, logging);
+  }
+
+  /** The run's configuration, parsed and checked when the options were. */
+  public TrainConfig config() {
+    return config;
   }
 
   public boolean help() {
     return explicit.containsKey("help");
   }
 
-  public Path data() {
-    return Path.of(get("data"));
-  }
-
-  public Preset preset() {
-    return preset;
-  }
-
   /** Largest image side: beyond the 1024 preset's, and what one decoded image can hold. */
   public static final int MAX_IMAGE_SIZE = 4096;
 
-  public int imageSize() throws UserError {
-    int size = whole("image-size");
-    if (size < 4 || size > MAX_IMAGE_SIZE) {
-      throw new UserError("--image-size: must be from 4 to " + MAX_IMAGE_SIZE + ", not " + get("image-size"));
-    }
-    return size;
-  }
-
   /** 0 = keep the data's channels. */
-  public int imageChannels() throws UserError {
+  private int imageChannels() throws UserError {
     String v = get("channels");
     return switch (v) {
       case "auto" -> 0;
@@ -229,8 +264,7 @@ public final class TrainOptions {
     };
   }
 
-  /** The network for images with the given channel count. */
-  public ModelConfig modelConfig(int dataChannels) throws UserError {
+  private List<Integer> widths() throws UserError {
     String text = get("widths");
     List<Integer> widths = new ArrayList<>();
     for (String part : text.split(",")) {
@@ -244,76 +278,36 @@ public final class TrainOptions {
         throw new UserError("--widths: '" + text + "' must be positive whole numbers separated by commas");
       }
     }
-    try {
-      return new ModelConfig(imageSize(), dataChannels, widths.stream().mapToInt(Integer::intValue).toArray(), positive("z"));
-    } catch (IllegalArgumentException e) {
-      throw new UserError("--image-size/--widths: " + e.getMessage());
-    }
+    return widths;
   }
 
-  /** The objective with its weights, each read from its option and checked once here. */
-  public Objective objective() throws UserError {
+  /** The objective's name, order and weights, each read from its option and checked once here. */
+  private TrainConfig.ObjectiveSetting objective() throws UserError {
     Objective.Kind kind;
     try {
       kind = Objectives.byName(get("objective"));
     } catch (IllegalArgumentException e) {
       throw new UserError("--objective: " + e.getMessage());
     }
-    float[] values = new float[kind.weights().size()];
-    for (int i = 0; i < values.length; i++) {
-      Objective.Weight w = kind.weights().get(i);
-      values[i] = number(w.option());
-      if (w.problem(values[i]) != null) {
+    Map<String, Float> weights = new LinkedHashMap<>();
+    for (Objective.Weight w : kind.weights()) {
+      float v = single(w.option());
+      if (w.problem(v) != null) {
         throw new UserError("--" + w.option() + ": must be " + w.bound() + ", not " + get(w.option()));
       }
+      weights.put(w.option(), v);
     }
-    return kind.of(values);
-  }
-
-  public UpdateOrder updateOrder() throws UserError {
+    UpdateOrder updates;
     try {
-      return UpdateOrder.byLabel(get("updates"));
+      updates = UpdateOrder.byLabel(get("updates"));
     } catch (IllegalArgumentException e) {
       throw new UserError("--updates: " + e.getMessage());
     }
+    return new TrainConfig.ObjectiveSetting(kind.name(), updates, weights);
   }
 
-  public float learningRate() throws UserError {
-    float lr = number("lr");
-    if (lr <= 0) {
-      throw new UserError("--lr: must be > 0, not " + get("lr"));
-    }
-    return lr;
-  }
-
-  public int batch() throws UserError {
+  private int batch() throws UserError {
     return explicit.containsKey("batch") ? positive("batch") : preset.batch(get("objective"));
-  }
-
-  public int epochs() throws UserError {
-    return nonNegative("epochs");
-  }
-
-  /** 0 = no limit. */
-  public int steps() throws UserError {
-    return nonNegative("steps");
-  }
-
-  public int vaeEpochs() throws UserError {
-    return nonNegative("vae-epochs");
-  }
-
-  /** 0 = TensorFlow's default. */
-  public int threads() throws UserError {
-    return nonNegative("threads");
-  }
-
-  public long seed() throws UserError {
-    try {
-      return Long.parseLong(get("seed"));
-    } catch (NumberFormatException e) {
-      throw new UserError("--seed: '" + get("seed") + "' is not a whole number");
-    }
   }
 
   public String runName() {
@@ -336,50 +330,20 @@ public final class TrainOptions {
     return Boolean.parseBoolean(get("resume"));
   }
 
-  public double heldOut() throws UserError {
-    float f = number("held-out");
-    if (f < 0 || f >= 1) {
-      throw new UserError("--held-out: must be in [0, 1), not " + get("held-out"));
+  /** A value the graph holds as a 32-bit float: beyond its range is no number either. */
+  private float single(String name) throws UserError {
+    float f = (float) number(name);
+    if (!Float.isFinite(f)) {
+      throw new UserError("--" + name + ": '" + get(name) + "' is not a number");
     }
     return f;
   }
 
-  public boolean resize() {
-    return !Boolean.parseBoolean(get("no-resize"));
-  }
-
-  public int logEvery() throws UserError {
-    return positive("log-every");
-  }
-
-  public int imageEvery() throws UserError {
-    return positive("image-every");
-  }
-
-  public int checkpointEvery() throws UserError {
-    return positive("checkpoint-every");
-  }
-
-  /** Every option's effective value, for params.json. */
-  public Map<String, Object> asParams() {
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (Spec s : SPECS) {
-      if (!s.name().equals("help") && !s.name().equals("resume") && !s.name().equals("export")) {
-        out.put(s.name(), s.name().equals("run") ? runName() : s.name().equals("batch") ? batchText() : get(s.name()));
-      }
-    }
-    return out;
-  }
-
-  private String batchText() {
-    return explicit.containsKey("batch") ? explicit.get("batch") : String.valueOf(preset.batch(get("objective")));
-  }
-
-  private float number(String name) throws UserError {
+  private double number(String name) throws UserError {
     String v = get(name);
     try {
-      float f = Float.parseFloat(v);
-      if (!Float.isFinite(f)) {
+      double f = Double.parseDouble(v);
+      if (!Double.isFinite(f)) {
         throw new NumberFormatException();
       }
       return f;

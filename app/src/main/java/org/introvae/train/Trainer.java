@@ -57,39 +57,49 @@ public final class Trainer {
       if (!run.exists()) {
         throw new UserError(run.root() + ": no run to resume (params.json is missing)");
       }
-      o = o.resumedFrom(run.readParams());
+      o = o.resumedFrom(run.readParams().config());
     } else if (run.exists()) {
       throw new UserError(run.root() + ": a run with this name exists; pass --resume to continue it or choose another --run");
     }
 
-    ImageSet images = Datasets.open(o.data(), new ImageFolderReader.Options(o.imageSize(), o.imageChannels(), o.resize()));
+    TrainConfig c = o.config();
+    ImageSet images = Datasets.open(c.data().file(),
+        new ImageFolderReader.Options(c.network().imageSize(), c.data().channels(), c.data().resize()));
     if (images.skipped() > 0) {
       out.printf("skipped %d unreadable image file(s); first: %s%n", images.skipped(), images.firstSkipped());
     }
-    Split split = new Split(images, o.heldOut(), o.seed());
-    int batch = o.batch();
+    Split split = new Split(images, c.data().heldOut(), c.schedule().seed());
+    int batch = c.schedule().batch();
     int perEpoch = split.batchesPerEpoch(batch);
     if (perEpoch < 1) {
       throw new UserError("--batch " + batch + " is larger than the " + split.trainCount() + " training images");
     }
-    long total = (long) o.epochs() * perEpoch;
-    if (o.steps() > 0) {
-      total = Math.min(total, o.steps());
+    long total = (long) c.schedule().epochs() * perEpoch;
+    if (c.schedule().steps() > 0) {
+      total = Math.min(total, c.schedule().steps());
     }
-    ModelConfig config = o.modelConfig(images.channels());
+    ModelConfig config;
+    try {
+      config = c.network().forChannels(images.channels());
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--image-size/--widths: " + e.getMessage());
+    }
     if (!o.resume()) {
-      run.writeParams(params(o, config, images, split));
+      run.writeParams(new RunParams(RunParams.FORMAT, run.root().getFileName().toString(), c, config,
+          new RunParams.DataFacts(images.source(), images.count(), split.trainCount(), split.heldOutCount(), images.skipped())));
     }
     out = RunLog.open(out, run.log());
+    org.introvae.model.Objective objective = c.objective().build();
     out.printf("run %s: %s, %d training / %d held-out images from %s%n", run.root(), config, split.trainCount(),
         split.heldOutCount(), images.source());
     out.printf("%s, lr=%s batch %d, %d steps (%d per epoch), VAE warm-up %d epoch(s)%n",
-        o.objective(), o.learningRate(), batch, total, perEpoch, o.vaeEpochs());
+        objective, c.schedule().lr(), batch, total, perEpoch, c.schedule().vaeEpochs());
 
     Checkpoints checkpoints = run.checkpoints();
     MetricsLog metrics = new MetricsLog(run.metrics());
     try (TrainingSession session = TrainingSession.withThreads(
-            new TrainingGraph(config, o.objective(), o.updateOrder(), o.learningRate(), batch, o.seed()), o.threads());
+            new TrainingGraph(config, objective, c.objective().updates(), c.schedule().lr(), batch, c.schedule().seed()),
+            c.schedule().threads());
         TensorBoardLog tensorBoard = new TensorBoardLog(run.tensorBoard())) {
       long first = 0;
       Optional<Checkpoints.Saved> saved = o.resume() ? checkpoints.restoreLatest(session.session(), out) : Optional.empty();
@@ -103,17 +113,19 @@ public final class Trainer {
         session.initialize();
       }
       metrics.open(first);
-      return loop(o, run, session, split, first, total, perEpoch, checkpoints, metrics, tensorBoard);
+      return loop(c, run, session, split, first, total, perEpoch, checkpoints, metrics, tensorBoard);
     }
   }
 
-  private Summary loop(TrainOptions o, RunFolder run, TrainingSession session, Split split, long first,
+  private Summary loop(TrainConfig c, RunFolder run, TrainingSession session, Split split, long first,
       long total, int perEpoch, Checkpoints checkpoints, MetricsLog metrics, TensorBoardLog tensorBoard)
       throws IOException, UserError {
-    int batch = o.batch();
+    int batch = c.schedule().batch();
+    long seed = c.schedule().seed();
+    TrainConfig.Logging every = c.logging();
     ModelConfig config = session.model().config();
     float[] gridReal = split.heldOutImages(GRID_IMAGES);
-    float[] gridLatents = TrainingSession.priorDraws(GRID_IMAGES, config.zDim(), o.seed());
+    float[] gridLatents = TrainingSession.priorDraws(GRID_IMAGES, config.zDim(), seed);
     Progress progress = new Progress(out, terminal, first, total, batch);
     long started = System.nanoTime();
     long lastSaved = first;
@@ -122,10 +134,10 @@ public final class Trainer {
     try (BatchPrefetcher batches = new BatchPrefetcher(split, batch, perEpoch)) {
       for (long step = first; step < total; step++) {
         int epoch = (int) (step / perEpoch);
-        boolean warmUp = epoch < o.vaeEpochs();
+        boolean warmUp = epoch < c.schedule().vaeEpochs();
         long done = step + 1;
-        boolean logStep = done % o.logEvery() == 0 || done == total;
-        losses = session.step(batches.batchOf(step), o.seed(), step, o.learningRate(), warmUp, logStep);
+        boolean logStep = done % every.logEvery() == 0 || done == total;
+        losses = session.step(batches.batchOf(step), seed, step, c.schedule().lr(), warmUp, logStep);
         String bad = losses.firstNonFinite();
         if (bad != null) {
           progress.breakLine();
@@ -146,11 +158,11 @@ public final class Trainer {
           }
         }
         progress.update(step, epoch, losses, logStep);
-        if (done % o.imageEvery() == 0) {
+        if (done % every.imageEvery() == 0) {
           pictures(run, session, gridReal, gridLatents, String.format("step-%08d.png", done));
           tensorBoard.image(done, "real | reconstruction | sample", lastGrid);
         }
-        if (done % o.checkpointEvery() == 0 && done != total) {
+        if (done % every.checkpointEvery() == 0 && done != total) {
           checkpoints.save(session.session(), done);
           lastSaved = done;
         }
@@ -187,21 +199,5 @@ public final class Trainer {
     } catch (IOException | RuntimeException e) {
       out.println("warning: could not write pictures for " + name + ": " + e.getMessage());
     }
-  }
-
-
-
-  private static Map<String, Object> params(TrainOptions o, ModelConfig config, ImageSet images, Split split) {
-    Map<String, Object> p = new LinkedHashMap<>(o.asParams());
-    p.put("model_image_size", config.imageSize());
-    p.put("model_image_channels", config.imageChannels());
-    p.put("model_widths", config.widthsText());
-    p.put("model_z", config.zDim());
-    p.put("data_source", images.source());
-    p.put("data_images", images.count());
-    p.put("data_train_images", split.trainCount());
-    p.put("data_held_out_images", split.heldOutCount());
-    p.put("data_skipped_files", images.skipped());
-    return p;
   }
 }

@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.introvae.model.IntroVaeObjective;
+import org.introvae.model.Objective;
 import org.introvae.model.Preset;
+import org.introvae.model.SoftIntroVaeObjective;
+import org.introvae.model.UpdateOrder;
+import org.introvae.model.VaeObjective;
 import org.junit.jupiter.api.Test;
 
 class TrainOptionsTest {
@@ -12,26 +17,64 @@ class TrainOptionsTest {
     return assertThrows(UserError.class, () -> TrainOptions.parse(args)).getMessage();
   }
 
+  private static Objective objective(String... args) throws UserError {
+    return TrainOptions.parse(args).config().objective().build();
+  }
+
   @Test
   void defaults_come_from_the_default_preset() throws Exception {
-    TrainOptions o = TrainOptions.parse();
-    assertEquals(Preset.DEFAULT, o.preset());
-    assertEquals(Preset.DEFAULT.weights(), ((org.introvae.model.IntroVaeObjective) o.objective()));
-    assertEquals(Preset.DEFAULT.config(), o.modelConfig(1));
-    assertEquals(TrainOptions.DEFAULT_DATA, o.data().toString());
+    TrainConfig c = TrainOptions.parse().config();
+    assertEquals(Preset.DEFAULT.label(), c.network().preset());
+    assertEquals(Preset.DEFAULT.weights(), objective());
+    assertEquals(Preset.DEFAULT.config(), c.network().forChannels(1));
+    assertEquals(TrainOptions.DEFAULT_DATA, c.data().source());
   }
 
   @Test
   void every_preset_value_can_be_overridden() throws Exception {
-    TrainOptions o = TrainOptions.parse("--preset", "32", "--widths", "8,16", "--z", "5", "--alpha=0", "--beta", "2",
-        "--margin", "7", "--batch", "3", "--image-size", "16");
-    assertEquals("8,16", o.modelConfig(3).widthsText());
-    assertEquals(5, o.modelConfig(3).zDim());
-    assertEquals(16, o.imageSize());
-    assertEquals(0f, ((org.introvae.model.IntroVaeObjective) o.objective()).α());
-    assertEquals(2f, ((org.introvae.model.IntroVaeObjective) o.objective()).β());
-    assertEquals(7f, ((org.introvae.model.IntroVaeObjective) o.objective()).m());
-    assertEquals(3, o.batch());
+    String[] args = {"--preset", "32", "--widths", "8,16", "--z", "5", "--alpha=0", "--beta", "2",
+        "--margin", "7", "--batch", "3", "--image-size", "16"};
+    TrainConfig c = TrainOptions.parse(args).config();
+    assertEquals("8,16", c.network().forChannels(3).widthsText());
+    assertEquals(5, c.network().z());
+    assertEquals(16, c.network().imageSize());
+    assertEquals(new IntroVaeObjective(0f, 2f, 7f), objective(args));
+    assertEquals(3, c.schedule().batch());
+  }
+
+  @Test
+  void options_and_params_json_give_back_the_same_records() throws Exception {
+    TrainConfig c = TrainOptions.parse("--objective", "soft", "--preset", "28", "--lr", "1e-3", "--gamma-r", "1e-8",
+        "--channels", "3", "--held-out", "0.25", "--no-resize", "--seed", "-7", "--log-every", "3").config();
+    assertEquals(c, TrainOptions.fromStored(TrainOptions.optionsOf(c)).config());
+    RunParams p = new RunParams(RunParams.FORMAT, "r", c, c.network().forChannels(3),
+        new RunParams.DataFacts("x.gz", 10, 8, 2, 1));
+    String json = p.toJson();
+    assertTrue(json.contains("\"updates\" : \"alternating\""), json);
+    assertTrue(json.contains("\"beta-neg\" : 256.0"), json);
+    RunParams back = RunParams.fromJson(json);
+    assertEquals(c, back.config());
+    assertEquals(p.model(), back.model());
+    assertEquals(p.data(), back.data());
+  }
+
+  @Test
+  void a_params_json_from_before_typed_records_reads_into_the_same_records() throws Exception {
+    // The flat string map runs wrote until format 2 (abridged from a real run's params.json).
+    String flat = """
+        {"data": "train.gz", "preset": "28", "widths": "64,128", "z": "32", "objective": "introvae",
+         "alpha": "0.25", "beta": "4.0", "margin": "40.0", "lr": "1e-3", "batch": "128", "epochs": "3",
+         "seed": "1", "threads": "1", "run": "e3", "held-out": "0.002", "model_image_size": 28,
+         "model_image_channels": 1, "model_widths": "64,128", "model_z": 32, "data_source": "train.gz",
+         "data_images": 60000, "data_train_images": 59880, "data_held_out_images": 120}""";
+    RunParams p = RunParams.fromJson(flat);
+    assertEquals(new IntroVaeObjective(0.25f, 4f, 40f), p.config().objective().build());
+    assertEquals(UpdateOrder.SIMULTANEOUS, p.config().objective().updates(), "runs from before --updates");
+    assertEquals(1e-3f, p.config().schedule().lr());
+    assertEquals(128, p.config().schedule().batch());
+    assertEquals("64,128", p.model().widthsText());
+    assertEquals(59880, p.data().trainImages());
+    assertEquals("e3", p.run());
   }
 
   @Test
@@ -64,12 +107,12 @@ class TrainOptionsTest {
 
   @Test
   void a_resumed_run_keeps_its_hyper_parameters() throws Exception {
-    TrainOptions original = TrainOptions.parse("--run", "r", "--alpha", "0.5");
-    var stored = new java.util.LinkedHashMap<String, String>();
-    original.asParams().forEach((k, v) -> stored.put(k, String.valueOf(v)));
-    TrainOptions resumed = TrainOptions.parse("--run", "r", "--resume", "--steps", "50").resumedFrom(stored);
-    assertEquals(0.5f, ((org.introvae.model.IntroVaeObjective) resumed.objective()).α());
-    assertEquals(50, resumed.steps());
+    TrainConfig stored = TrainOptions.parse("--run", "r", "--alpha", "0.5").config();
+    TrainConfig resumed = TrainOptions.parse("--run", "r", "--resume", "--steps", "50").resumedFrom(stored).config();
+    assertEquals(0.5f, ((IntroVaeObjective) resumed.objective().build()).α());
+    assertEquals(50, resumed.schedule().steps());
+    assertEquals(stored, TrainOptions.parse("--run", "r", "--resume", "--alpha", "0.50").resumedFrom(stored).config(),
+        "the same value written differently is no change");
     UserError e = assertThrows(UserError.class,
         () -> TrainOptions.parse("--run", "r", "--resume", "--alpha", "0.1").resumedFrom(stored));
     assertTrue(e.getMessage().contains("--alpha 0.1 differs"), e.getMessage());
@@ -77,14 +120,13 @@ class TrainOptionsTest {
 
   @Test
   void the_objective_picks_its_weights_and_batch() throws Exception {
-    assertEquals(new org.introvae.model.SoftIntroVaeObjective(1f, 1f, 256f, 1e-8f),
-        TrainOptions.parse("--objective", "soft", "--preset", "28").objective());
-    assertEquals(128, TrainOptions.parse("--objective", "soft", "--preset", "28").batch());
-    assertEquals(32, TrainOptions.parse("--objective", "soft", "--preset", "32").batch());
-    assertEquals(64, TrainOptions.parse("--preset", "32").batch());
-    assertEquals(new org.introvae.model.SoftIntroVaeObjective(.5f, 2f, 100f, 0f),
-        TrainOptions.parse("--objective", "soft", "--beta-kl", ".5", "--beta-rec", "2", "--beta-neg", "100", "--gamma-r", "0").objective());
-    assertEquals(new org.introvae.model.VaeObjective(3f), TrainOptions.parse("--objective", "vae", "--beta", "3").objective());
+    assertEquals(new SoftIntroVaeObjective(1f, 1f, 256f, 1e-8f), objective("--objective", "soft", "--preset", "28"));
+    assertEquals(128, TrainOptions.parse("--objective", "soft", "--preset", "28").config().schedule().batch());
+    assertEquals(32, TrainOptions.parse("--objective", "soft", "--preset", "32").config().schedule().batch());
+    assertEquals(64, TrainOptions.parse("--preset", "32").config().schedule().batch());
+    assertEquals(new SoftIntroVaeObjective(.5f, 2f, 100f, 0f),
+        objective("--objective", "soft", "--beta-kl", ".5", "--beta-rec", "2", "--beta-neg", "100", "--gamma-r", "0"));
+    assertEquals(new VaeObjective(3f), objective("--objective", "vae", "--beta", "3"));
     assertEquals("--objective: 'gan' is not one of introvae, soft, vae", error("--objective", "gan"));
     assertEquals("--beta-neg: must be > 0, not 0", error("--objective", "soft", "--beta-neg", "0"));
   }

@@ -48,10 +48,11 @@ class TrainingRunTest {
     double late = meanColumn(rows, 9, 12, 4);
     assertTrue(late < 0.6 * early, "L_AE should fall: first rows " + early + ", last rows " + late);
 
-    Map<String, String> params = Json.parseFlat(Files.readString(run.resolve("params.json")));
-    assertEquals("8,16", params.get("widths"));
-    assertEquals("data/fashion-mnist/t10k-images-idx3-ubyte.gz", params.get("data_source"));
-    assertEquals("9000", params.get("data_train_images"));
+    RunParams params = new RunFolder(run).readParams();
+    assertEquals(List.of(8, 16), params.config().network().widths());
+    assertEquals("data/fashion-mnist/t10k-images-idx3-ubyte.gz", params.data().source());
+    assertEquals(9000, params.data().trainImages());
+    assertEquals(60, params.config().schedule().steps());
     assertTrue(Files.size(run.resolve("images/final.png")) > 1000);
     assertTrue(Files.size(run.resolve("loss-curves.png")) > 1000);
     assertEquals("step-00000060", Files.readString(run.resolve("checkpoints/latest")).trim());
@@ -75,7 +76,7 @@ class TrainingRunTest {
     Path run = runs.resolve(objective);
     List<double[]> rows = MetricsLog.read(run.resolve("metrics.csv"));
     assertTrue(meanColumn(rows, 6, 8, 4) < 0.7 * meanColumn(rows, 0, 2, 4), "L_AE should fall");
-    assertEquals(objective, Json.parseFlat(Files.readString(run.resolve("params.json"))).get("objective"));
+    assertEquals(objective, new RunFolder(run).readParams().config().objective().name());
     double expElbo = rows.get(rows.size() - 1)[8];
     assertTrue(objective.equals("soft") ? expElbo > 0 && expElbo < 1 : expElbo == 0, "expELBO column: " + expElbo);
   }

@@ -1,0 +1,58 @@
+package org.introvae.train;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.introvae.model.ModelConfig;
+
+/**
+ * What params.json holds: the run's configuration, the network the data fixed (channels) and facts
+ * about the data. Written once when a run starts and read back into the same records.
+ */
+public record RunParams(int format, String run, TrainConfig config, ModelConfig model, DataFacts data) {
+  public static final int FORMAT = 2;
+
+  /** How many images the run found and how it split them. */
+  public record DataFacts(String source, int images, int trainImages, int heldOutImages, int skippedFiles) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this) + "\n";
+    } catch (IOException e) {
+      throw new IllegalStateException("params cannot be written as JSON", e);
+    }
+  }
+
+  /**
+   * Reads params.json text. Runs from before format 2 stored every option as a flat string map;
+   * those are parsed by Train's own option parser, so they yield the same records.
+   */
+  public static RunParams fromJson(String text) throws IOException, UserError {
+    JsonNode root = JSON.readTree(text);
+    if (root == null || !root.isObject()) {
+      throw new IOException("not a JSON object");
+    }
+    if (root.has("format")) {
+      return JSON.treeToValue(root, RunParams.class);
+    }
+    Map<String, String> flat = new LinkedHashMap<>();
+    root.properties().forEach(e -> flat.put(e.getKey(), e.getValue().asText()));
+    TrainConfig config = TrainOptions.fromStored(flat).config();
+    ModelConfig model = config.network().forChannels(Integer.parseInt(flat.get("model_image_channels")));
+    DataFacts data = new DataFacts(flat.get("data_source"), Integer.parseInt(flat.get("data_images")),
+        Integer.parseInt(flat.get("data_train_images")), Integer.parseInt(flat.get("data_held_out_images")),
+        Integer.parseInt(flat.getOrDefault("data_skipped_files", "0")));
+    return new RunParams(1, flat.get("run"), config, model, data);
+  }
+}

@@ -1,0 +1,58 @@
+package org.introvae.train;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.introvae.model.ModelConfig;
+import org.introvae.model.Objective;
+import org.introvae.model.Objectives;
+import org.introvae.model.UpdateOrder;
+
+/**
+ * One run's configuration, parsed and checked once from Train's options ({@link TrainOptions#config()}),
+ * stored in params.json ({@link RunParams}) and read back by resume, export and evaluate.
+ */
+public record TrainConfig(Data data, Network network, ObjectiveSetting objective, Schedule schedule, Logging logging) {
+
+  /** Where the images come from and how they are fitted (channels 0 = keep the data's) and split. */
+  public record Data(String source, int channels, double heldOut, boolean resize) {
+    public Path file() {
+      return Path.of(source);
+    }
+  }
+
+  /** The network's shape before the data fixes its channel count. */
+  public record Network(String preset, int imageSize, List<Integer> widths, int z) {
+    public Network {
+      widths = List.copyOf(widths);
+    }
+
+    public ModelConfig forChannels(int imageChannels) {
+      return new ModelConfig(imageSize, imageChannels, widths.stream().mapToInt(Integer::intValue).toArray(), z);
+    }
+  }
+
+  /** The objective's name, the update order and its weights by option name (β_kl as "beta-kl"). */
+  public record ObjectiveSetting(String name, UpdateOrder updates, Map<String, Float> weights) {
+    public ObjectiveSetting {
+      weights = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(weights));
+    }
+
+    /** The objective these weights configure; the values were checked when the options were parsed. */
+    public Objective build() {
+      Objective.Kind kind = Objectives.byName(name);
+      float[] values = new float[kind.weights().size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = weights.get(kind.weights().get(i).option());
+      }
+      return kind.of(values);
+    }
+  }
+
+  /** Optimisation: Adam's rate, the batch, how long, the VAE warm-up, the seed and TensorFlow's threads. */
+  public record Schedule(float lr, int batch, int epochs, int steps, int vaeEpochs, long seed, int threads) {}
+
+  /** Steps between metrics rows, picture grids and checkpoints. */
+  public record Logging(int logEvery, int imageEvery, int checkpointEvery) {}
+}

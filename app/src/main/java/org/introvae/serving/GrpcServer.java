@@ -24,7 +24,8 @@ final class GrpcServer {
         .maxInboundMetadataSize(limits.maxHeaderBytes())
         .maxConnectionIdle(limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .handshakeTimeout(limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .maxConcurrentCallsPerConnection(100);
+        .maxConcurrentCallsPerConnection(100)
+        .intercept(new GrpcAccessLog());
     api.services().forEach(builder::addService);
     return builder.build().start();
   }

@@ -40,7 +40,7 @@ public final class ServeCommand {
         --batching_parameters_file F  TF Serving's BatchingParameters in text format
                               (max_batch_size, batch_timeout_micros, num_batch_threads,
                               max_enqueued_batches, allowed_batch_sizes); implies batching
-        --access_log B        one line per REST request on stderr (NCSA format + ms)      [true]
+        --access_log B        a line per REST request and gRPC call on stderr       [true]
         --host ADDRESS        address both listen on                                  [127.0.0.1]
         --threads N           model workers (calls run at once)                       [4]
       """;

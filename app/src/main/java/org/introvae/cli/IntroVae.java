@@ -75,6 +75,9 @@ public final class IntroVae {
       cli.usage(new PrintWriter(err, true));
       return 2;
     }
+    if (parsed.hasMatchedOption("--verbose")) {
+      verbose();
+    }
     ParseResult sub = parsed.subcommand();
     Entry entry = TOOLS.stream().filter(e -> e.name().equals(sub.commandSpec().name())).findFirst().orElseThrow();
     List<String> options = sub.hasMatchedPositional(0) ? sub.matchedPositional(0).getValue() : List.of();
@@ -90,10 +93,22 @@ public final class IntroVae {
     }
   }
 
+  /**
+   * --verbose: TensorFlow's native log, this project's debug messages and the access log. Set before any
+   * logger or TensorFlow class is made, since SLF4J's simple logger and TensorFlow read their levels once.
+   */
+  private static void verbose() {
+    System.setProperty("org.slf4j.simpleLogger.log.org.introvae", "debug");
+    System.setProperty("org.slf4j.simpleLogger.log." + org.introvae.serving.ModelServer.ACCESS_LOG, "info");
+    TensorFlowRuntime.verbose();
+  }
+
   /** The top-level command and one pass-through subcommand per tool: everything after the tool's name is its own. */
   static CommandLine commandLine() {
     CommandSpec top = CommandSpec.create().name("introvae").mixinStandardHelpOptions(true).version("introvae " + version());
     top.usageMessage().description("Introspective VAEs in TensorFlow Java. Run 'introvae <tool> --help' for a tool's options.");
+    top.addOption(CommandLine.Model.OptionSpec.builder("-v", "--verbose")
+        .description("TensorFlow's native log, debug messages and the access log on stderr").build());
     CommandLine cli = new CommandLine(top);
     for (Entry e : TOOLS) {
       CommandSpec spec = CommandSpec.create().name(e.name());

@@ -25,6 +25,17 @@ public final class TensorFlowRuntime {
     prepared = true;
   }
 
+  /**
+   * Lets TensorFlow's native log through (devices, oneDNN, placement: TF_CPP_MIN_LOG_LEVEL 0) unless
+   * the user chose a level. Call before {@link #prepare}, that is, before TensorFlow initialises.
+   */
+  public static synchronized void verbose() {
+    if (prepared) {
+      throw new IllegalStateException("TensorFlow's log level is read when it initialises; set it before");
+    }
+    setIfAbsent("TF_CPP_MIN_LOG_LEVEL", "0");
+  }
+
   /** Whether oneDNN kernels were requested for this process (by the user or by {@link #prepare}). */
   public static boolean oneDnnRequested() {
     prepare();

@@ -163,8 +163,11 @@ final class ModelRepository implements AutoCloseable {
         versions.put(v, new Version(v, "LOADING", null, null, fingerprint, 0, Duration.ZERO));
       }
       try {
+        long started = System.nanoTime();
+        LOG.debug("loading {} version {} from {}", name, v, dir);
         ServableModel model = ServableModel.load(dir, v, batcher);
         versions.put(v, new Version(v, "AVAILABLE", model, null, fingerprint, 0, Duration.ZERO));
+        LOG.debug("{} version {} loaded in {} ms", name, v, (System.nanoTime() - started) / 1_000_000);
         LOG.info("serving {} version {}", name, v);
       } catch (RuntimeException e) {
         Duration backoff = known == null || known.backoff().isZero() ? Duration.ofSeconds(1)
@@ -201,6 +204,7 @@ final class ModelRepository implements AutoCloseable {
 
   private static void unload(Version v) {
     if (v != null && v.model() != null) {
+      LOG.debug("unloading version {}", v.number());
       v.model().close();
     }
   }

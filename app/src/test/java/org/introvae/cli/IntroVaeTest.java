@@ -54,4 +54,25 @@ class IntroVaeTest {
     assertEquals(2, bad.code(), bad.err());
     assertTrue(bad.err().contains("--count"), "the file's option was parsed by Sample: " + bad.err());
   }
+
+  /** TensorFlow reads its log level once per process, so the verbose run is a process of its own. */
+  @Test
+  void verbose_lets_tensorflows_native_log_through(@TempDir Path dir) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), IntroVae.class.getName(), "--verbose", "sample", "--model",
+        "models/fashion-mnist", "--count", "1", "--out", dir.resolve("s.png").toString())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    // Without this the child inherits this JVM's native environment, where another test's
+    // TensorFlowRuntime.prepare() has already set TF_CPP_MIN_LOG_LEVEL (a user's choice, which wins).
+    builder.environment().remove("TF_CPP_MIN_LOG_LEVEL");
+    Process p = builder.start();
+    String err = new String(p.getErrorStream().readAllBytes());
+    assertEquals(0, p.waitFor(), err);
+    assertTrue(err.contains("Reading SavedModel from: models/fashion-mnist/1"), "stderr: " + err);
+    assertTrue(help().contains("--verbose"));
+  }
+
+  private static String help() {
+    return run("--help").out();
+  }
 }

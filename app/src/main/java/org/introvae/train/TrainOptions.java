@@ -11,7 +11,6 @@ import java.util.function.Function;
 import org.introvae.model.IntroVaeObjective;
 import org.introvae.model.Objectives;
 import org.introvae.model.Objective;
-import org.introvae.model.ModelConfig;
 import org.introvae.model.Preset;
 import org.introvae.model.UpdateOrder;
 
@@ -153,9 +152,10 @@ public final class TrainOptions {
   /** The stored configuration with the changes a resume may make; any other explicit option must match it. */
   public TrainOptions resumedFrom(TrainConfig stored) throws UserError {
     Map<String, String> merged = optionsOf(stored);
+    Map<String, String> given = optionsOf(config);
     for (Map.Entry<String, String> e : explicit.entrySet()) {
       String before = merged.get(e.getKey());
-      if (!RESUMABLE.contains(e.getKey()) && before != null && !before.equals(optionsOf(config).get(e.getKey()))) {
+      if (!RESUMABLE.contains(e.getKey()) && before != null && !before.equals(given.get(e.getKey()))) {
         throw new UserError("--" + e.getKey() + " " + e.getValue() + " differs from the run's params.json ("
             + before + "); a resumed run keeps its hyper-parameters");
       }

@@ -106,10 +106,16 @@ public final class ToyNetworks {
     }
   }
 
-  /** A training graph of these MLPs for 2-D points. */
+  /** A training graph of these MLPs for 2-D points, on the CPU. */
   public static TrainingGraph trainingGraph(int zDim, Objective objective, UpdateOrder order, float learningRate, int batch,
       long seed) {
+    return trainingGraph(zDim, objective, order, learningRate, batch, seed, Placement.CPU);
+  }
+
+  /** A training graph of these MLPs for 2-D points, placed as {@code placement} says. */
+  public static TrainingGraph trainingGraph(int zDim, Objective objective, UpdateOrder order, float learningRate, int batch,
+      long seed, Placement placement) {
     return new TrainingGraph(null, 1, DIM, zDim, objective, order, learningRate, batch,
-        tf -> new Encoder(tf, zDim, seed), tf -> new Decoder(tf, zDim, seed + 1));
+        tf -> new Encoder(tf, zDim, seed), tf -> new Decoder(tf, zDim, seed + 1), placement);
   }
 }

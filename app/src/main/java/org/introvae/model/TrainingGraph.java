@@ -17,8 +17,10 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
 
 /**
  * One training step as a TensorFlow graph, for IntroVAE, Soft-IntroVAE or the plain VAE, plus
@@ -41,6 +43,11 @@ import org.tensorflow.types.TInt64;
  * Soft-IntroVAE's decoder re-reconstruction reuses the encoder's z_s and D(z_s) with its latents and
  * targets stopped. Both updates run in one session call, each gated on every gradient.
  *
+ * <p><b>Replicas</b> ({@link Placement}): the batch and the noise are split into equal shards; each
+ * replica builds the shared passes, the objective's losses and both gradients on its shard and device;
+ * the gradients are averaged and each optimizer applies one update. Replica 0's real-data passes record
+ * the BN moving statistics.
+ *
  * <p>All noise comes from stateless random ops seeded by the fed (seed, step) pair, so a step is a pure
  * function of the weights, the batch and that pair.
  */
@@ -54,7 +61,15 @@ public final class TrainingGraph implements AutoCloseable {
   final Objective objective;
   final UpdateOrder updateOrder;
   final int batchSize;
+  final Placement placement;
+  /** The graph as built: its operands are the fields below. */
   final Graph graph;
+  /**
+   * The graph sessions run: {@link #graph} itself, or with several replicas (or a GPU) a copy whose ops
+   * are all pinned to their replica's device ({@link Placement#placed}); same node names, fed and fetched
+   * by name.
+   */
+  final Graph executionGraph;
 
   // Inputs
   final Placeholder<TFloat32> x;
@@ -111,17 +126,31 @@ public final class TrainingGraph implements AutoCloseable {
   final Placeholder<TFloat32> evalLatents;
   final Operand<TFloat32> evalDecoded;
 
-  /** The convolutional IntroVAE model of {@code config}. */
+  /** The convolutional IntroVAE model of {@code config}, on the CPU. */
   public TrainingGraph(ModelConfig config, Objective objective, UpdateOrder order, float learningRate, int batchSize,
       long initSeed) {
-    this(config, config.imageSize(), config.imageChannels(), config.zDim(), objective, order, learningRate, batchSize,
-        tf -> new Encoder(tf, config, initSeed), tf -> new Decoder(tf, config, initSeed + 1));
+    this(config, objective, order, learningRate, batchSize, initSeed, Placement.CPU);
   }
 
-  /** Any encoder and decoder over data of shape [side, side, channels], e.g. 2-D points as [1, 1, 2]. */
+  /** The convolutional IntroVAE model of {@code config}, placed as {@code placement} says. */
+  public TrainingGraph(ModelConfig config, Objective objective, UpdateOrder order, float learningRate, int batchSize,
+      long initSeed, Placement placement) {
+    this(config, config.imageSize(), config.imageChannels(), config.zDim(), objective, order, learningRate, batchSize,
+        tf -> new Encoder(tf, config, initSeed), tf -> new Decoder(tf, config, initSeed + 1), placement);
+  }
+
+  /**
+   * Any encoder and decoder over data of shape [side, side, channels], e.g. 2-D points as [1, 1, 2]. With
+   * several replicas the batch is split into equal shards, one per replica.
+   */
   public TrainingGraph(ModelConfig config, int side, int channels, int zDim, Objective objective, UpdateOrder order,
-      float learningRate, int batchSize, Function<Ops, EncoderNet> encoderOf, Function<Ops, DecoderNet> decoderOf) {
+      float learningRate, int batchSize, Function<Ops, EncoderNet> encoderOf, Function<Ops, DecoderNet> decoderOf,
+      Placement placement) {
     TensorFlowRuntime.prepare();
+    if (batchSize % placement.replicas() != 0) {
+      throw new IllegalArgumentException("a batch of " + batchSize + " does not split into " + placement.replicas()
+          + " equal shards");
+    }
     this.config = config;
     this.side = side;
     this.channels = channels;
@@ -129,6 +158,7 @@ public final class TrainingGraph implements AutoCloseable {
     this.objective = objective;
     this.updateOrder = order;
     this.batchSize = batchSize;
+    this.placement = placement;
     this.graph = new Graph();
     Ops tf = Ops.create(graph);
 
@@ -139,26 +169,31 @@ public final class TrainingGraph implements AutoCloseable {
 
     encoder = encoderOf.apply(tf);
     decoder = decoderOf.apply(tf);
+    List<Variable<TFloat32>> thetaE = encoder.parameters().trainable();
+    List<Variable<TFloat32>> thetaD = decoder.parameters().trainable();
     SteppedAdam adamE = new SteppedAdam(graph, "adam_E", this.learningRate, 0.9f, 0.999f, 1e-8f, adamStep);
     SteppedAdam adamG = new SteppedAdam(graph, "adam_G", this.learningRate, 0.9f, 0.999f, 1e-8f, adamStep);
 
     // Independent N(0, I) draws: ε for x, z_p, then ε for re-encodings of x_r and x_p (two pairs: the
-    // encoder's, and in the alternating order the updated encoder's).
-    List<Output<TFloat32>> noise = tf.unstack(tf.random.statelessRandomNormal(
+    // encoder's, and in the alternating order the updated encoder's). Drawn for the whole batch and then
+    // split, so that every replica count sees the same noise.
+    List<Output<TFloat32>> noise = tf.unstack(tf.withName("noise").random.statelessRandomNormal(
         tf.constant(new long[] {SharedPasses.NOISE_DRAWS, batchSize, zDim}), noiseSeed),
         (long) SharedPasses.NOISE_DRAWS).output();
-    Posterior q = encoder.apply(tf, x, Mode.TRAIN_RECORDING);
-    Operand<TFloat32> xr = decoder.apply(tf, SharedPasses.reparameterise(tf, q, noise.get(0)), Mode.TRAIN_RECORDING);
-    Operand<TFloat32> xp = decoder.apply(tf, noise.get(1), Mode.TRAIN);
-    Operand<TFloat32> ae = Losses.L_AE(tf, x, xr);
-    SharedPasses passes = new SharedPasses(x, xr, xp, Losses.L_REG(tf, q), ae, noise, encoder, decoder, side * side * channels);
-    // The real-data passes above are the only ones that record BN moving statistics.
+    int n = placement.replicas();
+    List<Replica> replicas = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      replicas.add(new Replica(placement.on(tf, i), i, shard(tf, x, i, n), shardsOf(tf, noise, i, n)));
+    }
+    // Only replica 0's real-data passes record BN moving statistics: one assign per statistic, no race
+    // between replicas, and its shard's statistics are as good an estimate as the whole batch's once
+    // averaged over many steps. Each replica normalises with its own shard's statistics.
     List<Op> movingAverages = new ArrayList<>(encoder.parameters().movingAverageUpdates());
     movingAverages.addAll(decoder.parameters().movingAverageUpdates());
 
-    lossWarmUp = tf.withName("L_warm_up").identity(objective.warmUpLoss(tf, passes));
-    Output<?>[] warmE = Optimization.gradients(graph, "grad_warm_E", lossWarmUp, encoder.parameters().trainable());
-    Output<?>[] warmG = Optimization.gradients(graph, "grad_warm_G", lossWarmUp, decoder.parameters().trainable());
+    lossWarmUp = tf.withName("L_warm_up").identity(meanOf(tf, replicas, r -> r.warmUpLoss));
+    Output<?>[] warmE = averaged(tf, "warm_E", replicas, r -> r.gradients("grad_warm_E", r.warmUpLoss, thetaE));
+    Output<?>[] warmG = averaged(tf, "warm_G", replicas, r -> r.gradients("grad_warm_G", r.warmUpLoss, thetaD));
 
     List<Operation> warmGates = opsOf(warmE, warmG);
     Op[] warm = warmUpUpdates(tf, "warm_up", adamE, adamG, warmE, warmG, warmGates);
@@ -171,7 +206,8 @@ public final class TrainingGraph implements AutoCloseable {
     Output<?>[] gradE;
     Output<?>[] gradG;
     if (!objective.adversarial()) {
-      a = objective.assemble(tf, passes, order, null);
+      replicas.forEach(r -> r.assembled = r.assemble(null));
+      a = combined(tf, replicas);
       a = new LossAssembly(lossWarmUp, lossWarmUp, a.klReconstructed(), a.klSampled(), a.expElboReconstructed(),
           a.expElboSampled(), a.ngForEncoder(), a.ngForDecoder(), null, List.of());
       gradE = warmE;
@@ -179,29 +215,34 @@ public final class TrainingGraph implements AutoCloseable {
       updateE = warm[0];
       updateG = warm[1];
     } else if (order == UpdateOrder.SIMULTANEOUS) {
-      a = objective.assemble(tf, passes, order, null);
-      gradE = Optimization.gradients(graph, "grad_E", a.lossE(), encoder.parameters().trainable());
-      gradG = routedDecoderGradients(tf, a, a.lossG(), List.of(xr, xp));
+      replicas.forEach(r -> r.assembled = r.assemble(null));
+      a = combined(tf, replicas);
+      gradE = averaged(tf, "E", replicas, r -> r.gradients("grad_E", r.assembled.lossE(), thetaE));
+      gradG = averaged(tf, "G", replicas, Replica::routedDecoderGradients);
       Ops gated = gatedOn(tf, opsOf(gradE, gradG));
       updateE = adamE.applyGradients(Optimization.pairs(gated, gradE, encoder.parameters().trainable()), "update_E");
       updateG = adamG.applyGradients(Optimization.pairs(gated, gradG, decoder.parameters().trainable()), "update_G");
     } else {
       // The encoder's half-step first; the decoder's loss then reads the encoder after that update.
-      LossAssembly encoderHalf = objective.assemble(tf, passes, order, null);
-      gradE = Optimization.gradients(graph, "grad_E", encoderHalf.lossE(), encoder.parameters().trainable());
+      replicas.forEach(r -> r.assembled = r.assemble(null));
+      gradE = averaged(tf, "E", replicas, r -> r.gradients("grad_E", r.assembled.lossE(), thetaE));
       updateE = adamE.applyGradients(Optimization.pairs(gatedOn(tf, opsOf(gradE)), gradE,
           encoder.parameters().trainable()), "update_E");
-      after = encoder.readingAfter(tf, List.of(updateE));
-      a = encoderHalf.withDecoderHalf(objective.assemble(tf, passes, order, after));
-      gradG = Optimization.gradients(graph, "grad_G", a.lossG(), decoder.parameters().trainable());
+      for (Replica r : replicas) {
+        r.updatedEncoder = encoder.readingAfter(r.tf, List.of(updateE));
+        r.assembled = r.assembled.withDecoderHalf(r.assemble(r.updatedEncoder));
+      }
+      after = replicas.get(0).updatedEncoder;
+      a = combined(tf, replicas);
+      gradG = averaged(tf, "G", replicas, r -> r.gradients("grad_G", r.assembled.lossG(), thetaD));
       updateG = adamG.applyGradients(Optimization.pairs(gatedOn(tf, opsOf(gradG)), gradG,
           decoder.parameters().trainable()), "update_G");
     }
     updatedEncoder = after;
     lossE = tf.withName("L_E").identity(a.lossE());
     lossG = tf.withName("L_G").identity(a.lossG());
-    reconstructionError = tf.withName("L_AE").identity(Losses.mean(tf, ae));
-    klReal = tf.withName("kl_real").identity(Losses.mean(tf, passes.regReal()));
+    reconstructionError = tf.withName("L_AE").identity(meanOf(tf, replicas, r -> Losses.mean(r.tf, r.passes.ae())));
+    klReal = tf.withName("kl_real").identity(meanOf(tf, replicas, r -> Losses.mean(r.tf, r.passes.regReal())));
     klReconstructed = tf.withName("kl_reconstructed").identity(a.klReconstructed());
     klSampled = tf.withName("kl_sampled").identity(a.klSampled());
     expElboReconstructed = tf.withName("exp_elbo_reconstructed").identity(a.expElboReconstructed());
@@ -228,6 +269,132 @@ public final class TrainingGraph implements AutoCloseable {
     evalReconstruction = tf.withName("eval_reconstruction").identity(decoder.apply(tf, evalMu, Mode.INFERENCE));
     evalLatents = tf.withName("eval_latents").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, zDim)));
     evalDecoded = tf.withName("eval_decoded").identity(decoder.apply(tf, evalLatents, Mode.INFERENCE));
+    executionGraph = placement.placed(graph);
+  }
+
+  /**
+   * One replica's part of the step: the shared passes over its shard, on its device, and the objective's
+   * losses over them. Replica 0 alone records the BN moving statistics.
+   */
+  private final class Replica {
+    final Ops tf;
+    final int index;
+    final SharedPasses passes;
+    final Operand<TFloat32> warmUpLoss;
+    LossAssembly assembled;
+    EncoderNet updatedEncoder;
+
+    Replica(Ops tf, int index, Operand<TFloat32> x, List<Output<TFloat32>> noise) {
+      this.tf = tf;
+      this.index = index;
+      Mode real = index == 0 ? Mode.TRAIN_RECORDING : Mode.TRAIN;
+      Posterior q = encoder.apply(tf, x, real);
+      Operand<TFloat32> xr = decoder.apply(tf, SharedPasses.reparameterise(tf, q, noise.get(0)), real);
+      Operand<TFloat32> xp = decoder.apply(tf, noise.get(1), Mode.TRAIN);
+      passes = new SharedPasses(x, xr, xp, Losses.L_REG(tf, q), Losses.L_AE(tf, x, xr), noise, encoder, decoder,
+          side * side * channels);
+      warmUpLoss = objective.warmUpLoss(tf, passes);
+    }
+
+    LossAssembly assemble(EncoderNet updated) {
+      return objective.assemble(tf, passes, updateOrder, updated);
+    }
+
+    Output<?>[] gradients(String name, Operand<TFloat32> loss, List<Variable<TFloat32>> variables) {
+      return Optimization.gradients(graph, placement.name(index, name), loss, variables);
+    }
+
+    /**
+     * ∂L_G/∂θ_D in the simultaneous order. L_G reaches θ_D directly (through x_r in its reconstruction
+     * term, through D(z_s) in Soft-IntroVAE's re-reconstruction) and through the encoder's shared passes
+     * on ng(x_s): the latter's gradient g_s = ∂L_G/∂ng(x_s) seeds x_s in one backward pass over D,
+     * beside L_G's own seed of 1.
+     */
+    Output<?>[] routedDecoderGradients() {
+      LossAssembly a = assembled;
+      List<Operand<TFloat32>> generated = List.of(passes.xr(), passes.xp());
+      Output<?>[] atStops = graph.addGradients(placement.name(index, "grad_G_via_E"),
+          new Output<?>[] {a.lossGViaEncoder().asOutput()},
+          a.encodedGenerated().stream().map(Operand::asOutput).toArray(Output<?>[]::new), null);
+      Output<?>[] ys = new Output<?>[generated.size() + 1];
+      Output<?>[] seeds = new Output<?>[ys.length];
+      ys[0] = a.lossG().asOutput();
+      seeds[0] = tf.constant(1f).asOutput();
+      for (int i = 0; i < generated.size(); i++) {
+        ys[i + 1] = generated.get(i).asOutput();
+        seeds[i + 1] = atStops[i];
+      }
+      return Optimization.gradients(graph, placement.name(index, "grad_G"), ys, seeds, decoder.parameters().trainable());
+    }
+  }
+
+  /** Replica {@code i}'s shard of {@code batch} along its first axis (the batch itself for one replica). */
+  private static <T extends TType> Operand<T> shard(Ops tf, Operand<T> batch, int i, int n) {
+    return n == 1 ? batch : tf.split(tf.constant(0), batch, (long) n).output().get(i);
+  }
+
+  private static List<Output<TFloat32>> shardsOf(Ops tf, List<Output<TFloat32>> draws, int i, int n) {
+    List<Output<TFloat32>> out = new ArrayList<>();
+    for (Output<TFloat32> d : draws) {
+      out.add(shard(tf, d, i, n).asOutput());
+    }
+    return out;
+  }
+
+  /** The mean over replicas of a per-replica batch mean: the whole batch's mean, shards being equal. */
+  private static Operand<TFloat32> meanOf(Ops tf, List<Replica> replicas, Function<Replica, Operand<TFloat32>> value) {
+    if (replicas.size() == 1) {
+      return value.apply(replicas.get(0));
+    }
+    List<Operand<TFloat32>> values = replicas.stream().map(value).toList();
+    return tf.math.div(tf.math.addN(values), tf.constant((float) values.size()));
+  }
+
+  /**
+   * The replicas' gradients averaged, variable by variable: each replica's loss is its shard's mean, so
+   * their mean is the gradient of the whole batch's mean. A gradient cut off by a stop stays closed.
+   */
+  @SuppressWarnings("unchecked")
+  private static Output<?>[] averaged(Ops tf, String name, List<Replica> replicas,
+      Function<Replica, Output<?>[]> gradients) {
+    List<Output<?>[]> all = replicas.stream().map(gradients).toList();
+    if (all.size() == 1) {
+      return all.get(0);
+    }
+    Output<?>[] mean = new Output<?>[all.get(0).length];
+    for (int v = 0; v < mean.length; v++) {
+      int variable = v;
+      if (all.get(0)[v].isClosed()) {
+        mean[v] = all.get(0)[v];
+        continue;
+      }
+      List<Operand<TFloat32>> each = all.stream().map(g -> (Operand<TFloat32>) g[variable]).toList();
+      mean[v] = tf.withName("mean_grad_" + name + "_" + v).math.div(tf.math.addN(each),
+          tf.constant((float) each.size())).asOutput();
+    }
+    return mean;
+  }
+
+  /** The replicas' losses and measurements as batch means; their stop points together. */
+  private static LossAssembly combined(Ops tf, List<Replica> replicas) {
+    if (replicas.size() == 1) {
+      return replicas.get(0).assembled;
+    }
+    List<Operand<TFloat32>> ngE = new ArrayList<>();
+    List<Operand<TFloat32>> ngG = new ArrayList<>();
+    for (Replica r : replicas) {
+      ngE.addAll(r.assembled.ngForEncoder());
+      ngG.addAll(r.assembled.ngForDecoder());
+    }
+    LossAssembly first = replicas.get(0).assembled;
+    return new LossAssembly(
+        first.lossE() == null ? null : meanOf(tf, replicas, r -> r.assembled.lossE()),
+        first.lossG() == null ? null : meanOf(tf, replicas, r -> r.assembled.lossG()),
+        meanOf(tf, replicas, r -> r.assembled.klReconstructed()),
+        meanOf(tf, replicas, r -> r.assembled.klSampled()),
+        meanOf(tf, replicas, r -> r.assembled.expElboReconstructed()),
+        meanOf(tf, replicas, r -> r.assembled.expElboSampled()),
+        ngE, ngG, null, List.of());
   }
 
   /**
@@ -270,26 +437,6 @@ public final class TrainingGraph implements AutoCloseable {
     return ops;
   }
 
-  /**
-   * ∂L_G/∂θ_D in the simultaneous order. L_G reaches θ_D directly (through x_r in its reconstruction
-   * term, through D(z_s) in Soft-IntroVAE's re-reconstruction) and through the encoder's shared passes on
-   * ng(x_s): the latter's gradient g_s = ∂L_G/∂ng(x_s) seeds x_s in one backward pass over D, beside
-   * L_G's own seed of 1.
-   */
-  private Output<?>[] routedDecoderGradients(Ops tf, LossAssembly a, Operand<TFloat32> loss, List<Operand<TFloat32>> generated) {
-    Output<?>[] atStops = graph.addGradients("grad_G_via_E", new Output<?>[] {a.lossGViaEncoder().asOutput()},
-        a.encodedGenerated().stream().map(Operand::asOutput).toArray(Output<?>[]::new), null);
-    Output<?>[] ys = new Output<?>[generated.size() + 1];
-    Output<?>[] seeds = new Output<?>[ys.length];
-    ys[0] = loss.asOutput();
-    seeds[0] = tf.constant(1f).asOutput();
-    for (int i = 0; i < generated.size(); i++) {
-      ys[i + 1] = generated.get(i).asOutput();
-      seeds[i + 1] = atStops[i];
-    }
-    return Optimization.gradients(graph, "grad_G", ys, seeds, decoder.parameters().trainable());
-  }
-
   /** The convolutional model's shape; null for other networks (the 2D experiments' MLPs). */
   public ModelConfig config() {
     return config;
@@ -307,8 +454,15 @@ public final class TrainingGraph implements AutoCloseable {
     return batchSize;
   }
 
+  public Placement placement() {
+    return placement;
+  }
+
   @Override
   public void close() {
+    if (executionGraph != graph) {
+      executionGraph.close();
+    }
     graph.close();
   }
 }

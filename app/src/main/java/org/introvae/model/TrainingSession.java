@@ -28,15 +28,23 @@ public final class TrainingSession implements AutoCloseable {
   /** μ, log σ² and D(μ) of some inputs, row-major, with batch norm in inference mode. */
   public record Reconstruction(float[] mu, float[] logvar, float[] images) {}
 
+  private final ConfigProto config;
+
   public TrainingSession(TrainingGraph graph, ConfigProto config) {
     this.g = graph;
-    this.session = new Session(graph.graph, config);
+    this.config = config;
+    this.session = new Session(graph.executionGraph, graph.placement.configure(config.toBuilder()).build());
   }
 
   /** A session with {@code threads} intra- and inter-op threads (0: TensorFlow's default). */
   public static TrainingSession withThreads(TrainingGraph graph, int threads) {
     return new TrainingSession(graph, ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(threads).build());
+  }
+
+  /** The devices the step's replicas run on, in order (e.g. the CPU for a GPU placement without a GPU). */
+  public List<String> devices() {
+    return g.placement.resolve(config);
   }
 
   /** Fresh weights and optimizer slots (instead of restoring a checkpoint). */
@@ -49,9 +57,9 @@ public final class TrainingSession implements AutoCloseable {
     return session;
   }
 
-  /** The graph, for tools that read its nodes (profilers). */
+  /** The graph the session runs, for tools that read its nodes (profilers). */
   public Graph graph() {
-    return g.graph;
+    return g.executionGraph;
   }
 
   public TrainingGraph model() {
@@ -69,9 +77,9 @@ public final class TrainingSession implements AutoCloseable {
         TInt64 seedPair = TInt64.vectorOf(seed, step);
         TFloat32 rate = TFloat32.scalarOf(learningRate);
         TFloat32 t = TFloat32.scalarOf(step + 1)) {
-      Session.Runner runner = session.runner().feed(g.x, images).feed(g.noiseSeed, seedPair)
-          .feed(g.learningRate, rate).feed(g.adamStep, t).addTarget(g.step(warmUp, monitored));
-      fetches(warm, !warm || monitored).forEach(runner::fetch);
+      Session.Runner runner = session.runner().feed(name(g.x), images).feed(name(g.noiseSeed), seedPair)
+          .feed(name(g.learningRate), rate).feed(name(g.adamStep), t).addTarget(g.step(warmUp, monitored).op().name());
+      fetches(warm, !warm || monitored).forEach(f -> runner.fetch(name(f)));
       try (Result r = runner.run()) {
         float[] v = new float[8];
         Arrays.fill(v, Float.NaN);
@@ -96,9 +104,9 @@ public final class TrainingSession implements AutoCloseable {
     try (TFloat32 images = images(batch, g.batchSize);
         TInt64 seedPair = TInt64.vectorOf(seed, step);
         TFloat32 t = TFloat32.scalarOf(step + 1)) {
-      Session.Runner runner = session.runner().feed(g.x, images).feed(g.noiseSeed, seedPair).feed(g.adamStep, t)
-          .addTarget(g.step(false, false)).setOptions(options);
-      fetches(warm, !warm).forEach(runner::fetch);
+      Session.Runner runner = session.runner().feed(name(g.x), images).feed(name(g.noiseSeed), seedPair)
+          .feed(name(g.adamStep), t).addTarget(g.step(false, false).op().name()).setOptions(options);
+      fetches(warm, !warm).forEach(f -> runner.fetch(name(f)));
       try (Result r = runner.runAndFetchMetadata()) {
         return r.getMetadata().orElseThrow();
       }
@@ -118,8 +126,8 @@ public final class TrainingSession implements AutoCloseable {
   /** E(x) and D(μ) of {@code n} inputs (NHWC values), with the moving BN statistics. */
   public Reconstruction reconstruct(float[] inputs, int n) {
     try (TFloat32 images = images(inputs, n);
-        Result r = session.runner().feed(g.evalImages, images).fetch(g.evalMu).fetch(g.evalLogvar)
-            .fetch(g.evalReconstruction).run()) {
+        Result r = session.runner().feed(name(g.evalImages), images).fetch(name(g.evalMu)).fetch(name(g.evalLogvar))
+            .fetch(name(g.evalReconstruction)).run()) {
       return new Reconstruction(floats(r, 0), floats(r, 1), floats(r, 2));
     }
   }
@@ -128,7 +136,7 @@ public final class TrainingSession implements AutoCloseable {
   public float[] decode(float[] latents) {
     int n = latents.length / g.zDim;
     try (TFloat32 z = TFloat32.tensorOf(Shape.of(n, g.zDim), DataBuffers.of(latents, true, false));
-        Result r = session.runner().feed(g.evalLatents, z).fetch(g.evalDecoded).run()) {
+        Result r = session.runner().feed(name(g.evalLatents), z).fetch(name(g.evalDecoded)).run()) {
       return floats(r, 0);
     }
   }
@@ -154,6 +162,14 @@ public final class TrainingSession implements AutoCloseable {
 
   public int batchSize() {
     return g.batchSize;
+  }
+
+  /**
+   * An operand's name: the session may run {@link TrainingGraph#executionGraph}, a copy of the graph the
+   * operands belong to, so everything is fed and fetched by name.
+   */
+  private static String name(Operand<?> o) {
+    return o.op().name() + ":" + o.asOutput().index();
   }
 
   private TFloat32 images(float[] values, int n) {

@@ -9,6 +9,7 @@ import org.introvae.model.ModelConfig;
 import org.introvae.model.IntroVaeObjective;
 import org.introvae.model.Objective;
 import org.introvae.model.Objectives;
+import org.introvae.model.Placement;
 import org.introvae.model.Preset;
 import org.introvae.model.TensorFlowRuntime;
 import org.introvae.model.TrainingGraph;
@@ -21,8 +22,9 @@ import org.tensorflow.proto.OptimizerOptions;
  * What the training benchmarks share: a preset, objective and batch, the session options under test
  * (thread pools, XLA JIT), a fixed random batch, and one training step.
  * Positional arguments {@code [preset] [batch] ... [objective]} as each tool documents; options
- * {@code --intra N}, {@code --inter N} (0 = TF's default), {@code --xla} and {@code --updates ORDER}
- * (alternating or simultaneous; default alternating) may follow anywhere.
+ * {@code --intra N}, {@code --inter N} (0 = TF's default), {@code --xla}, {@code --updates ORDER}
+ * (alternating or simultaneous; default alternating), {@code --device cpu|gpu|gpu:N} and
+ * {@code --replicas N} (as Train's) may follow anywhere.
  */
 final class BenchmarkCase {
   final Preset preset;
@@ -34,6 +36,7 @@ final class BenchmarkCase {
   final int interThreads;
   final boolean xla;
   final UpdateOrder order;
+  final Placement placement;
   /** The positional arguments after preset and batch, options removed. */
   final List<String> rest;
 
@@ -44,12 +47,16 @@ final class BenchmarkCase {
     int inter = 0;
     boolean jit = false;
     UpdateOrder updates = UpdateOrder.ALTERNATING;
+    String device = "cpu";
+    int replicas = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--intra" -> intra = Integer.parseInt(args[++i]);
         case "--inter" -> inter = Integer.parseInt(args[++i]);
         case "--xla" -> jit = true;
         case "--updates" -> updates = UpdateOrder.byLabel(args[++i]);
+        case "--device" -> device = args[++i];
+        case "--replicas" -> replicas = Integer.parseInt(args[++i]);
         default -> positional.add(args[i]);
       }
     }
@@ -57,6 +64,7 @@ final class BenchmarkCase {
     interThreads = inter;
     xla = jit;
     order = updates;
+    placement = Placement.parse(device, replicas);
     preset = Preset.byName(positional.size() > 0 ? positional.get(0) : "28");
     config = preset.config();
     objectiveName = positional.size() > objectiveIndex ? positional.get(objectiveIndex) : IntroVaeObjective.NAME;
@@ -83,7 +91,8 @@ final class BenchmarkCase {
       c.setGraphOptions(GraphOptions.newBuilder().setOptimizerOptions(
           OptimizerOptions.newBuilder().setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1)));
     }
-    TrainingSession s = new TrainingSession(new TrainingGraph(config, objective, order, preset.learningRate(), batch, 1), c.build());
+    TrainingSession s = new TrainingSession(new TrainingGraph(config, objective, order, preset.learningRate(), batch, 1,
+        placement), c.build());
     s.initialize();
     return s;
   }
@@ -105,10 +114,10 @@ final class BenchmarkCase {
   }
 
   String describe() {
-    return String.format("preset %s (%s), objective %s, batch %d; oneDNN %s; threads intra-op %s, inter-op %s; XLA JIT %s; %s",
-        preset.label(), config, objectiveName, batch, TensorFlowRuntime.oneDnnRequested() ? "on" : "off",
-        threads(intraThreads), threads(interThreads), xla ? "ON_1" : "off",
-        order.label() + " updates in one session call");
+    return String.format("preset %s (%s), objective %s, batch %d; oneDNN %s; threads intra-op %s, inter-op %s;"
+        + " XLA JIT %s; %s; %s", preset.label(), config, objectiveName, batch,
+        TensorFlowRuntime.oneDnnRequested() ? "on" : "off", threads(intraThreads), threads(interThreads),
+        xla ? "ON_1" : "off", order.label() + " updates in one session call", placement);
   }
 
   private static String threads(int n) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +16,8 @@ import org.introvae.model.ModelConfig;
  * about the data. Written once when a run starts and read back into the same records.
  */
 public record RunParams(int format, String run, TrainConfig config, ModelConfig model, DataFacts data) {
-  public static final int FORMAT = 2;
+  /** 3: the schedule names its device and replicas. 2: typed records. 1: a flat string map. */
+  public static final int FORMAT = 3;
 
   /** How many images the run found and how it split them. */
   public record DataFacts(String source, int images, int trainImages, int heldOutImages, int skippedFiles) {}
@@ -35,7 +37,7 @@ public record RunParams(int format, String run, TrainConfig config, ModelConfig 
   }
 
   /**
-   * Reads params.json text. Runs from before format 2 stored every option as a flat string map;
+   * Reads params.json text. Format 2 gets format 3's device fields as it ran. Runs from before format 2 stored every option as a flat string map;
    * those are parsed by Train's own option parser, so they yield the same records.
    */
   public static RunParams fromJson(String text) throws IOException, UserError {
@@ -44,6 +46,10 @@ public record RunParams(int format, String run, TrainConfig config, ModelConfig 
       throw new IOException("not a JSON object");
     }
     if (root.has("format")) {
+      if (root.get("format").asInt() == 2 && root.path("config").path("schedule") instanceof ObjectNode schedule) {
+        schedule.put("device", "cpu");  // format 2 trained one replica on the CPU
+        schedule.put("replicas", 1);
+      }
       return JSON.treeToValue(root, RunParams.class);
     }
     Map<String, String> flat = new LinkedHashMap<>();

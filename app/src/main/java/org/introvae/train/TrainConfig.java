@@ -7,6 +7,7 @@ import java.util.Map;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.Objective;
 import org.introvae.model.Objectives;
+import org.introvae.model.Placement;
 import org.introvae.model.UpdateOrder;
 
 /**
@@ -50,8 +51,17 @@ public record TrainConfig(Data data, Network network, ObjectiveSetting objective
     }
   }
 
-  /** Optimisation: Adam's rate, the batch, how long, the VAE warm-up, the seed and TensorFlow's threads. */
-  public record Schedule(float lr, int batch, int epochs, int steps, int vaeEpochs, long seed, int threads) {}
+  /**
+   * Optimisation: Adam's rate, the batch, how long, the VAE warm-up, the seed, TensorFlow's threads and
+   * where the step runs (device cpu, gpu or gpu:N; replicas splitting each batch).
+   */
+  public record Schedule(float lr, int batch, int epochs, int steps, int vaeEpochs, long seed, int threads,
+      String device, int replicas) {
+    /** The device and replicas, checked when the options were parsed. */
+    public Placement placement() {
+      return Placement.parse(device, replicas);
+    }
+  }
 
   /** Steps between metrics rows, picture grids and checkpoints. */
   public record Logging(int logEvery, int imageEvery, int checkpointEvery) {}

@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.introvae.model.IntroVaeObjective;
 import org.introvae.model.Objectives;
 import org.introvae.model.Objective;
+import org.introvae.model.Placement;
 import org.introvae.model.Preset;
 import org.introvae.model.UpdateOrder;
 
@@ -44,6 +45,9 @@ public final class TrainOptions {
       new Spec("vae-epochs", "N", "first N epochs train the plain VAE objective (α = 0)", p -> str(p.vaeEpochs())),
       new Spec("seed", "N", "seed of weights, data order and noise; the same seed gives the same losses", p -> "1"),
       new Spec("threads", "N", "TensorFlow's intra- and inter-op threads (0 = TensorFlow's default: all cores)", p -> "0"),
+      new Spec("device", "cpu|gpu|gpu:N", "where the step runs; without a GPU, gpu falls back to the CPU", p -> "cpu"),
+      new Spec("replicas", "N", "split each batch over N devices (gpu:N, gpu:N+1, … or N CPU devices),"
+          + " average the gradients, one update", p -> "1"),
       new Spec("run", "NAME", "run name; output goes to <runs>/<name>/", p -> null),
       new Spec("runs", "DIR", "folder that holds the runs", p -> "runs"),
       new Spec("export", "DIR", "after training, export the model to DIR/<next version> (TF Serving layout)", p -> null),
@@ -82,7 +86,7 @@ public final class TrainOptions {
 
   /** Options a resumed run may change; everything else must stay as the run was started. */
   private static final List<String> RESUMABLE = List.of("run", "runs", "resume", "steps", "epochs", "lr", "export", "log-every",
-      "image-every", "checkpoint-every", "data", "threads");
+      "image-every", "checkpoint-every", "data", "threads", "device", "replicas");
 
   private final Map<String, String> explicit;
   private final Preset preset;
@@ -184,6 +188,8 @@ public final class TrainOptions {
     o.put("vae-epochs", str(c.schedule().vaeEpochs()));
     o.put("seed", str(c.schedule().seed()));
     o.put("threads", str(c.schedule().threads()));
+    o.put("device", c.schedule().device());
+    o.put("replicas", str(c.schedule().replicas()));
     o.put("held-out", str(c.data().heldOut()));
     o.put("no-resize", str(!c.data().resize()));
     o.put("log-every", str(c.logging().logEvery()));
@@ -234,8 +240,10 @@ public final class TrainOptions {
     } catch (NumberFormatException e) {
       throw new UserError("--seed: '" + get("seed") + "' is not a whole number");
     }
-    TrainConfig.Schedule schedule = new TrainConfig.Schedule(lr, batch(), nonNegative("epochs"), nonNegative("steps"),
-        nonNegative("vae-epochs"), seed, nonNegative("threads"));
+    int batch = batch();
+    Placement placement = placement(batch);
+    TrainConfig.Schedule schedule = new TrainConfig.Schedule(lr, batch, nonNegative("epochs"), nonNegative("steps"),
+        nonNegative("vae-epochs"), seed, nonNegative("threads"), placement.device(), placement.replicas());
     TrainConfig.Logging logging = new TrainConfig.Logging(positive("log-every"), positive("image-every"),
         positive("checkpoint-every"));
     return new TrainConfig(data, network, objective(), schedule, logging);
@@ -304,6 +312,18 @@ public final class TrainOptions {
       throw new UserError("--updates: " + e.getMessage());
     }
     return new TrainConfig.ObjectiveSetting(kind.name(), updates, weights);
+  }
+
+  private Placement placement(int batch) throws UserError {
+    int replicas = positive("replicas");
+    if (batch % replicas != 0) {
+      throw new UserError("--replicas: a batch of " + batch + " does not split into " + replicas + " equal shards");
+    }
+    try {
+      return Placement.parse(get("device"), replicas);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--device: " + e.getMessage());
+    }
   }
 
   private int batch() throws UserError {

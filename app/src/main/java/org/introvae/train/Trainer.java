@@ -15,6 +15,7 @@ import org.introvae.data.ImageFolderReader;
 import org.introvae.data.ImageSet;
 import org.introvae.data.Split;
 import org.introvae.model.ModelConfig;
+import org.introvae.model.Placement;
 import org.introvae.model.TrainingGraph;
 import org.introvae.model.TrainingSession;
 
@@ -97,10 +98,11 @@ public final class Trainer {
 
     Checkpoints checkpoints = run.checkpoints();
     MetricsLog metrics = new MetricsLog(run.metrics());
-    try (TrainingSession session = TrainingSession.withThreads(
-            new TrainingGraph(config, objective, c.objective().updates(), c.schedule().lr(), batch, c.schedule().seed()),
-            c.schedule().threads());
+    Placement placement = c.schedule().placement();
+    try (TrainingSession session = TrainingSession.withThreads(new TrainingGraph(config, objective,
+            c.objective().updates(), c.schedule().lr(), batch, c.schedule().seed(), placement), c.schedule().threads());
         TensorBoardLog tensorBoard = new TensorBoardLog(run.tensorBoard())) {
+      out.println(deviceLine(placement, session.devices(), batch));
       long first = 0;
       Optional<Checkpoints.Saved> saved = o.resume() ? checkpoints.restoreLatest(session.session(), out) : Optional.empty();
       if (saved.isPresent()) {
@@ -115,6 +117,15 @@ public final class Trainer {
       metrics.open(first);
       return loop(c, run, session, split, first, total, perEpoch, checkpoints, metrics, tensorBoard);
     }
+  }
+
+  /** Where the step runs, as TensorFlow placed it: says so when a GPU was asked for and the CPU runs it. */
+  static String deviceLine(Placement placement, List<String> devices, int batch) {
+    String where = placement.replicas() == 1 ? devices.get(0)
+        : placement.replicas() + " replicas of " + batch / placement.replicas() + " images: " + String.join(", ", devices);
+    boolean fellBack = placement.kind() == Placement.Kind.GPU && devices.stream().anyMatch(d -> !d.contains("GPU"));
+    return "device " + placement.device() + ": " + where
+        + (fellBack ? " (no such GPU visible to TensorFlow: running on the CPU)" : "");
   }
 
   private Summary loop(TrainConfig c, RunFolder run, TrainingSession session, Split split, long first,

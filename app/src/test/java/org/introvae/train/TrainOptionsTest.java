@@ -45,7 +45,8 @@ class TrainOptionsTest {
   @Test
   void options_and_params_json_give_back_the_same_records() throws Exception {
     TrainConfig c = TrainOptions.parse("--objective", "soft", "--preset", "28", "--lr", "1e-3", "--gamma-r", "1e-8",
-        "--channels", "3", "--held-out", "0.25", "--no-resize", "--seed", "-7", "--log-every", "3").config();
+        "--channels", "3", "--held-out", "0.25", "--no-resize", "--seed", "-7", "--log-every", "3", "--device", "gpu:1",
+        "--replicas", "2").config();
     assertEquals(c, TrainOptions.fromStored(TrainOptions.optionsOf(c)).config());
     RunParams p = new RunParams(RunParams.FORMAT, "r", c, c.network().forChannels(3),
         new RunParams.DataFacts("x.gz", 10, 8, 2, 1));
@@ -56,6 +57,12 @@ class TrainOptionsTest {
     assertEquals(c, back.config());
     assertEquals(p.model(), back.model());
     assertEquals(p.data(), back.data());
+    // A format-2 params.json from before --device and --replicas: one replica on the CPU.
+    String older = json.replaceAll("(?m)^.*\"(device|replicas)\" : .*\\R", "").replace("\"threads\" : 0,", "\"threads\" : 0")
+        .replace("\"format\" : 3", "\"format\" : 2");
+    TrainConfig.Schedule s = RunParams.fromJson(older).config().schedule();
+    assertEquals("cpu", s.device(), older);
+    assertEquals(1, s.replicas());
   }
 
   @Test
@@ -93,6 +100,9 @@ class TrainOptionsTest {
     assertEquals("--lr needs a value (RATE)", error("--lr", "--steps", "2"));
     assertEquals("--image-size: must be from 4 to 4096, not 100000", error("--image-size", "100000"));
     assertEquals("--updates: 'sideways' is not alternating or simultaneous", error("--updates", "sideways"));
+    assertEquals("--replicas: a batch of 64 does not split into 3 equal shards", error("--replicas", "3"));
+    assertEquals("--replicas: must be at least 1, not 0", error("--replicas", "0"));
+    assertEquals("--device: 'tpu:0' is not cpu, gpu or gpu:N", error("--device", "tpu:0"));
   }
 
   @Test

@@ -8,7 +8,8 @@ import org.bytedeco.systems.global.linux;
  * <p>TensorFlow reads TF_ENABLE_ONEDNN_OPTS and TF_CPP_MIN_LOG_LEVEL once, from the C environment,
  * when it first initialises. Under {@code mvn exec:java} the program runs inside Maven's JVM, so the
  * only way to have the fast oneDNN kernels and quiet logs "as written" is to setenv() them here,
- * before any TensorFlow class touches the native library. Values the user exported win.
+ * before any TensorFlow class touches the native library. Values the user exported win. With the gpu
+ * profile, the CUDA libraries are loaded here too ({@link CudaLibraries}), before TensorFlow looks for them.
  */
 public final class TensorFlowRuntime {
   private static boolean prepared;
@@ -22,6 +23,7 @@ public final class TensorFlowRuntime {
     }
     setIfAbsent("TF_ENABLE_ONEDNN_OPTS", "1");
     setIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
+    CudaLibraries.preload();
     prepared = true;
   }
 

@@ -30,14 +30,27 @@ import org.tensorflow.types.TFloat32;
  * {@code replica_<i>/} pinned to replica i's device. Variables, optimizer updates and the averaging of
  * the replicas' gradients stay unpinned: TensorFlow puts them on its default device (the first GPU when
  * there is one). Soft placement lets a GPU placement run on a machine without a GPU, on the CPU.
+ *
+ * <p>Across a {@link Cluster}, replica i runs on task i's device {@code kind:first}
+ * ({@code /job:worker/replica:0/task:i/device:CPU:0}), the variables, updates and averaging are pinned
+ * to the chief (task 0), and the session's master is the chief's TensorFlow server.
  */
-public record Placement(Kind kind, int first, int replicas) {
+public record Placement(Kind kind, int first, int replicas, Cluster cluster) {
   public enum Kind { CPU, GPU }
 
   /** One replica on the CPU, ops unpinned: the graph exactly as before devices were configurable. */
   public static final Placement CPU = new Placement(Kind.CPU, 0, 1);
 
+  /** {@code replicas} on this process's devices. */
+  public Placement(Kind kind, int first, int replicas) {
+    this(kind, first, replicas, null);
+  }
+
   public Placement {
+    if (cluster != null && cluster.size() != replicas) {
+      throw new IllegalArgumentException("a cluster of " + cluster.size() + " workers runs " + cluster.size()
+          + " replicas, not " + replicas);
+    }
     if (first < 0) {
       throw new IllegalArgumentException("device index must be ≥ 0, not " + first);
     }
@@ -65,6 +78,11 @@ public record Placement(Kind kind, int first, int replicas) {
     throw new IllegalArgumentException("'" + device + "' is not cpu, gpu or gpu:N");
   }
 
+  /** One replica on each of {@code cluster}'s workers, on this placement's device kind and index. */
+  public Placement across(Cluster cluster) {
+    return new Placement(kind, first, cluster.size(), cluster);
+  }
+
   /** The device option's text: cpu, gpu:N. */
   public String device() {
     return kind == Kind.CPU ? "cpu" : "gpu:" + first;
@@ -72,12 +90,13 @@ public record Placement(Kind kind, int first, int replicas) {
 
   /** Whether ops are pinned to devices (several replicas, or any GPU). */
   public boolean pinned() {
-    return replicas > 1 || kind == Kind.GPU;
+    return replicas > 1 || kind == Kind.GPU || cluster != null;
   }
 
   /** TensorFlow's name of replica {@code i}'s device. */
   public String deviceName(int replica) {
-    return "/device:" + kind + ":" + (first + replica);
+    return cluster == null ? "/device:" + kind + ":" + (first + replica)
+        : Cluster.taskName(replica) + "/device:" + kind + ":" + first;
   }
 
   /** {@code tf} building replica {@code i}'s ops: under its name scope, on its device (unchanged when not pinned). */
@@ -85,10 +104,14 @@ public record Placement(Kind kind, int first, int replicas) {
     if (!pinned()) {
       return tf;
     }
-    DeviceSpec spec = DeviceSpec.newBuilder()
-        .deviceType(kind == Kind.CPU ? DeviceSpec.DeviceType.CPU : DeviceSpec.DeviceType.GPU)
-        .deviceIndex(first + replica).build();
-    return tf.withSubScope(scope(replica)).withDevice(spec);
+    DeviceSpec.Builder spec = DeviceSpec.newBuilder()
+        .deviceType(kind == Kind.CPU ? DeviceSpec.DeviceType.CPU : DeviceSpec.DeviceType.GPU);
+    if (cluster == null) {
+      spec.deviceIndex(first + replica);
+    } else {
+      spec.job(Cluster.JOB).replica(0).task(replica).deviceIndex(first);
+    }
+    return tf.withSubScope(scope(replica)).withDevice(spec.build());
   }
 
   /** A gradient prefix for replica {@code i}: its name scope when pinned, so {@link #placed} pins its ops. */
@@ -102,17 +125,21 @@ public record Placement(Kind kind, int first, int replicas) {
    */
   public ConfigProto.Builder configure(ConfigProto.Builder config) {
     config.setAllowSoftPlacement(true);
-    if (kind == Kind.CPU && replicas > 1) {
+    if (kind == Kind.CPU && replicas > 1 && cluster == null) {
       config.putDeviceCount("CPU", first + replicas);
     }
     return config;
   }
 
-  /** {@code built} itself when nothing is pinned; else a copy whose replicas' backward ops are pinned too. */
+  /**
+   * {@code built} itself when nothing is pinned; else a copy whose replicas' backward ops are pinned too,
+   * and across a cluster the shared ops (variables, updates, averaging) to the chief.
+   */
   Graph placed(Graph built) {
-    if (!pinned()) {
-      return built;
-    }
+    return pinned() ? placedCopy(built) : built;
+  }
+
+  private Graph placedCopy(Graph built) {
     GraphDef.Builder def = built.toGraphDef().toBuilder();
     for (NodeDef.Builder node : def.getNodeBuilderList()) {
       if (node.getDevice().isEmpty()) {
@@ -120,6 +147,9 @@ public record Placement(Kind kind, int first, int replicas) {
           if (node.getName().startsWith(scope(i) + "/")) {
             node.setDevice(deviceName(i));
           }
+        }
+        if (cluster != null && node.getDevice().isEmpty()) {
+          node.setDevice(Cluster.taskName(0));
         }
       }
     }
@@ -141,7 +171,7 @@ public record Placement(Kind kind, int first, int replicas) {
       for (int i = 0; i < replicas; i++) {
         names.add(on(tf, i).withName("probe_" + i).math.add(x, x).op().name());
       }
-      try (Session s = new Session(placed(g), configure(config.toBuilder()).build());
+      try (Graph placedGraph = placedCopy(g); Session s = session(placedGraph, config);
           TFloat32 one = TFloat32.scalarOf(1f)) {
         Session.Runner r = s.runner().feed("probe_input", one)
             .setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build());
@@ -149,7 +179,8 @@ public record Placement(Kind kind, int first, int replicas) {
         Map<String, String> ran = new HashMap<>();
         try (Result result = r.runAndFetchMetadata()) {
           for (DeviceStepStats d : result.getMetadata().orElseThrow().getStepStats().getDevStatsList()) {
-            String device = d.getDevice().substring(Math.max(0, d.getDevice().lastIndexOf("/device:")));
+            String device = cluster != null ? d.getDevice()
+                : d.getDevice().substring(Math.max(0, d.getDevice().lastIndexOf("/device:")));
             d.getNodeStatsList().forEach(n -> ran.put(n.getNodeName(), device));
           }
         }
@@ -158,12 +189,19 @@ public record Placement(Kind kind, int first, int replicas) {
     }
   }
 
+  /** A session on {@code graph} configured for this placement: in this process, or mastered by the chief's server. */
+  public Session session(Graph graph, ConfigProto config) {
+    ConfigProto configured = configure(config.toBuilder()).build();
+    return cluster == null ? new Session(graph, configured) : cluster.session(graph, configured);
+  }
+
   private static String scope(int replica) {
     return "replica_" + replica;
   }
 
   @Override
   public String toString() {
-    return replicas == 1 ? device() : replicas + " replicas on " + deviceName(0) + "…" + deviceName(replicas - 1);
+    return cluster != null ? replicas + " replicas on " + device() + " of " + cluster
+        : replicas == 1 ? device() : replicas + " replicas on " + deviceName(0) + "…" + deviceName(replicas - 1);
   }
 }

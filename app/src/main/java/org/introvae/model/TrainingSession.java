@@ -33,13 +33,17 @@ public final class TrainingSession implements AutoCloseable {
   public TrainingSession(TrainingGraph graph, ConfigProto config) {
     this.g = graph;
     this.config = config;
-    this.session = new Session(graph.executionGraph, graph.placement.configure(config.toBuilder()).build());
+    this.session = graph.placement.session(graph.executionGraph, config);
   }
 
   /** A session with {@code threads} intra- and inter-op threads (0: TensorFlow's default). */
   public static TrainingSession withThreads(TrainingGraph graph, int threads) {
-    return new TrainingSession(graph, ConfigProto.newBuilder()
-        .setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(threads).build());
+    return new TrainingSession(graph, threads(threads));
+  }
+
+  /** Session settings with {@code threads} intra- and inter-op threads (0: TensorFlow's default). */
+  public static ConfigProto threads(int threads) {
+    return ConfigProto.newBuilder().setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(threads).build();
   }
 
   /** The devices the step's replicas run on, in order (e.g. the CPU for a GPU placement without a GPU). */
@@ -183,9 +187,23 @@ public final class TrainingSession implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Leaves the session open for good: after a task of a cluster went away, closing it waits on that task
+   * indefinitely (the master deregisters the step's graph from every worker). For a process about to end.
+   */
+  public void abandon() {
+    abandoned = true;
+    ABANDONED.add(session);  // reachable, so no collector runs its native close either
+  }
+
+  private boolean abandoned;
+  private static final List<Session> ABANDONED = java.util.Collections.synchronizedList(new ArrayList<>());
+
   @Override
   public void close() {
-    session.close();
-    g.close();
+    if (!abandoned) {
+      session.close();
+      g.close();
+    }
   }
 }

@@ -3,7 +3,10 @@ package org.introvae.train;
 import java.io.IOException;
 import java.io.PrintStream;
 import org.introvae.data.DataException;
+import java.util.Optional;
+import org.introvae.model.Cluster;
 import org.introvae.model.TensorFlowRuntime;
+import org.introvae.model.TrainingSession;
 
 /** Train's logic: parse, run, and turn user mistakes into one-line messages with exit code 2. */
 public final class TrainCommand {
@@ -25,6 +28,11 @@ public final class TrainCommand {
       TrainOptions options = TrainOptions.parse(args);
       if (options.help()) {
         out.print(TrainOptions.helpText());
+        return 0;
+      }
+      Optional<Cluster> cluster = options.clusterTask();
+      if (cluster.isPresent() && !cluster.get().chief()) {
+        WorkerTask.serve(cluster.get(), TrainingSession.threads(options.config().schedule().threads()), out);
         return 0;
       }
       if (options.exportDir().isPresent() && exporter == null) {

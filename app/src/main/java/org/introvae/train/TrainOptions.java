@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.introvae.model.Cluster;
 import org.introvae.model.IntroVaeObjective;
 import org.introvae.model.Objectives;
 import org.introvae.model.Objective;
@@ -48,6 +49,10 @@ public final class TrainOptions {
       new Spec("device", "cpu|gpu|gpu:N", "where the step runs; without a GPU, gpu falls back to the CPU", p -> "cpu"),
       new Spec("replicas", "N", "split each batch over N devices (gpu:N, gpu:N+1, … or N CPU devices),"
           + " average the gradients, one update", p -> "1"),
+      new Spec("cluster", "worker=HOST:PORT,…", "train on several machines with TensorFlow's distributed runtime:"
+          + " one replica per worker task, each on its --device; start every task with the same list", p -> null),
+      new Spec("task", "N", "this process's task in --cluster: 0, the chief, trains and writes the run;"
+          + " the others serve their device until the chief's run ends", p -> "0"),
       new Spec("run", "NAME", "run name; output goes to <runs>/<name>/", p -> null),
       new Spec("runs", "DIR", "folder that holds the runs", p -> "runs"),
       new Spec("export", "DIR", "after training, export the model to DIR/<next version> (TF Serving layout)", p -> null),
@@ -86,11 +91,12 @@ public final class TrainOptions {
 
   /** Options a resumed run may change; everything else must stay as the run was started. */
   private static final List<String> RESUMABLE = List.of("run", "runs", "resume", "steps", "epochs", "lr", "export", "log-every",
-      "image-every", "checkpoint-every", "data", "threads", "device", "replicas");
+      "image-every", "checkpoint-every", "data", "threads", "device", "replicas", "cluster", "task");
 
   private final Map<String, String> explicit;
   private final Preset preset;
   private final TrainConfig config;
+  private final Cluster cluster;
 
   private TrainOptions(Map<String, String> explicit) throws UserError {
     this.explicit = explicit;
@@ -99,6 +105,7 @@ public final class TrainOptions {
     } catch (IllegalArgumentException e) {
       throw new UserError("--preset: " + e.getMessage());
     }
+    this.cluster = cluster();
     this.config = build();
     if (resume() && !explicit.containsKey("run")) {
       throw new UserError("--resume needs --run NAME (the run to continue)");
@@ -164,6 +171,9 @@ public final class TrainOptions {
             + before + "); a resumed run keeps its hyper-parameters");
       }
       merged.put(e.getKey(), e.getValue());
+    }
+    if (explicit.containsKey("cluster") && !explicit.containsKey("replicas")) {
+      merged.remove("replicas");  // the cluster's workers set the replicas
     }
     merged.put("resume", "true");
     return new TrainOptions(merged);
@@ -316,14 +326,42 @@ public final class TrainOptions {
 
   private Placement placement(int batch) throws UserError {
     int replicas = positive("replicas");
+    if (cluster != null) {
+      if (explicit.containsKey("replicas") && replicas != cluster.size()) {
+        throw new UserError("--replicas: with --cluster each of the " + cluster.size()
+            + " workers runs one replica; leave --replicas out");
+      }
+      replicas = cluster.size();
+    }
     if (batch % replicas != 0) {
-      throw new UserError("--replicas: a batch of " + batch + " does not split into " + replicas + " equal shards");
+      throw new UserError((cluster == null ? "--replicas" : "--batch/--cluster") + ": a batch of " + batch
+          + " does not split into " + replicas + " equal shards" + (cluster == null ? "" : ", one per worker"));
     }
     try {
       return Placement.parse(get("device"), replicas);
     } catch (IllegalArgumentException e) {
       throw new UserError("--device: " + e.getMessage());
     }
+  }
+
+  private Cluster cluster() throws UserError {
+    int task = nonNegative("task");
+    if (!explicit.containsKey("cluster")) {
+      if (explicit.containsKey("task")) {
+        throw new UserError("--task needs --cluster (the tasks it is one of)");
+      }
+      return null;
+    }
+    try {
+      return Cluster.parse(get("cluster"), task);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--cluster/--task: " + e.getMessage());
+    }
+  }
+
+  /** The machines of a distributed run, and which task this process is, if --cluster was given. */
+  public java.util.Optional<Cluster> clusterTask() {
+    return java.util.Optional.ofNullable(cluster);
   }
 
   private int batch() throws UserError {

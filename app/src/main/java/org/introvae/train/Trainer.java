@@ -14,10 +14,15 @@ import org.introvae.data.Datasets;
 import org.introvae.data.ImageFolderReader;
 import org.introvae.data.ImageSet;
 import org.introvae.data.Split;
+import java.util.OptionalInt;
+import org.introvae.model.Cluster;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.Placement;
 import org.introvae.model.TrainingGraph;
 import org.introvae.model.TrainingSession;
+import org.tensorflow.Server;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.ConfigProto;
 
 /** The training loop: data, graph, session, logging, pictures and checkpoints of one run. */
 public final class Trainer {
@@ -27,6 +32,10 @@ public final class Trainer {
   /** The console, and once the run folder exists, the console and the run's train.log. */
   private PrintStream out;
   private final boolean terminal;
+  /** The machines of a distributed run this process is the chief of; null on one machine. */
+  private Cluster cluster;
+  /** Whether a step failed because a task of the cluster went away. */
+  private boolean workerLost;
   /** The latest picture grid, also sent to TensorBoard. */
   private java.awt.image.BufferedImage lastGrid;
 
@@ -99,8 +108,16 @@ public final class Trainer {
     Checkpoints checkpoints = run.checkpoints();
     MetricsLog metrics = new MetricsLog(run.metrics());
     Placement placement = c.schedule().placement();
-    try (TrainingSession session = TrainingSession.withThreads(new TrainingGraph(config, objective,
-            c.objective().updates(), c.schedule().lr(), batch, c.schedule().seed(), placement), c.schedule().threads());
+    ConfigProto threads = TrainingSession.threads(c.schedule().threads());
+    cluster = o.clusterTask().orElse(null);
+    Server server = null;
+    if (cluster != null) {
+      server = WorkerTask.startServer(cluster, threads);
+      placement = placement.across(cluster);
+      out.printf("cluster: %s (the chief); waiting for every worker to answer%n", cluster);
+    }
+    try (TrainingSession session = new TrainingSession(new TrainingGraph(config, objective,
+            c.objective().updates(), c.schedule().lr(), batch, c.schedule().seed(), placement), threads);
         TensorBoardLog tensorBoard = new TensorBoardLog(run.tensorBoard())) {
       out.println(deviceLine(placement, session.devices(), batch));
       long first = 0;
@@ -116,11 +133,44 @@ public final class Trainer {
       }
       metrics.open(first);
       return loop(c, run, session, split, first, total, perEpoch, checkpoints, metrics, tensorBoard);
+    } finally {
+      if (server != null) {
+        endCluster(threads, server);
+      }
     }
   }
 
+  /**
+   * Ends the workers' wait, unless one was lost: then the others keep serving, so that restarting the lost
+   * one and the chief with --resume continues the run.
+   */
+  private void endCluster(ConfigProto threads, Server server) {
+    if (!workerLost) {
+      try {
+        cluster.endRun(threads);
+      } catch (TensorFlowException e) {
+        out.println("warning: could not tell the workers that the run ended: " + e.getMessage().strip().lines()
+            .findFirst().orElse("") + "; stop them by hand");
+      }
+    }
+    WorkerTask.stop(server);
+  }
+
+  /** A step that failed because a task of the cluster went away, as one line naming the task. */
+  private UserError lostWorker(TensorFlowException e, long step, long lastSaved, RunFolder run) {
+    workerLost = true;
+    String firstLine = e.getMessage() == null ? "" : e.getMessage().strip().lines().findFirst().orElse("");
+    OptionalInt task = Cluster.taskNamedIn(e.getMessage());
+    String who = task.isPresent() && task.getAsInt() < cluster.size()
+        ? "worker task " + task.getAsInt() + " (" + cluster.workers().get(task.getAsInt()) + ")"
+        : "a task of the cluster";
+    return new UserError("step " + step + ": " + who + " stopped answering (" + firstLine + "). The last checkpoint"
+        + " (step " + lastSaved + ") is kept in " + run.root().resolve("checkpoints")
+        + "; start that task again and continue with --resume.");
+  }
+
   /** Where the step runs, as TensorFlow placed it: says so when a GPU was asked for and the CPU runs it. */
-  static String deviceLine(Placement placement, List<String> devices, int batch) {
+  public static String deviceLine(Placement placement, List<String> devices, int batch) {
     String where = placement.replicas() == 1 ? devices.get(0)
         : placement.replicas() + " replicas of " + batch / placement.replicas() + " images: " + String.join(", ", devices);
     boolean fellBack = placement.kind() == Placement.Kind.GPU && devices.stream().anyMatch(d -> !d.contains("GPU"));
@@ -148,7 +198,16 @@ public final class Trainer {
         boolean warmUp = epoch < c.schedule().vaeEpochs();
         long done = step + 1;
         boolean logStep = done % every.logEvery() == 0 || done == total;
-        losses = session.step(batches.batchOf(step), seed, step, c.schedule().lr(), warmUp, logStep);
+        try {
+          losses = session.step(batches.batchOf(step), seed, step, c.schedule().lr(), warmUp, logStep);
+        } catch (TensorFlowException e) {
+          if (cluster == null) {
+            throw e;
+          }
+          progress.breakLine();
+          session.abandon();
+          throw lostWorker(e, step + 1, lastSaved, run);
+        }
         String bad = losses.firstNonFinite();
         if (bad != null) {
           progress.breakLine();

@@ -183,7 +183,7 @@ class ReplicaTest {
   }
 
   /** ∂L_E/∂θ_E then ∂L_G/∂θ_D of the objective's step (one session call), fetched by name. */
-  private static List<float[]> gradients(TrainingSession s, float[] batch, Map<String, Tensor> feeds) {
+  static List<float[]> gradients(TrainingSession s, float[] batch, Map<String, Tensor> feeds) {
     TrainingGraph g = s.model();
     List<Output<?>> all = new ArrayList<>();
     for (Output<?>[] list : List.of(g.encoderGradients, g.decoderGradients)) {
@@ -230,12 +230,12 @@ class ReplicaTest {
     return out;
   }
 
-  private static float[] values(StepLosses l) {
+  static float[] values(StepLosses l) {
     return new float[] {l.lossE(), l.lossG(), l.reconstruction(), l.klReal(), l.klReconstructed(),
         l.klSampled()};
   }
 
-  private static float[] points(int n, long seed) {
+  static float[] points(int n, long seed) {
     Random r = new Random(seed);
     float[] p = new float[n * 2];
     for (int i = 0; i < p.length; i++) {
@@ -263,7 +263,7 @@ class ReplicaTest {
   }
 
   /** Each pair of tensors agrees within {@link #TOLERANCE} of the larger one's largest magnitude. */
-  private static void assertAllClose(String what, List<float[]> expected, List<float[]> actual) {
+  static void assertAllClose(String what, List<float[]> expected, List<float[]> actual) {
     assertEquals(expected.size(), actual.size(), what + ": tensor count");
     for (int i = 0; i < expected.size(); i++) {
       float[] e = expected.get(i);

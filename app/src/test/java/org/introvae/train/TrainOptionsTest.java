@@ -103,6 +103,22 @@ class TrainOptionsTest {
     assertEquals("--replicas: a batch of 64 does not split into 3 equal shards", error("--replicas", "3"));
     assertEquals("--replicas: must be at least 1, not 0", error("--replicas", "0"));
     assertEquals("--device: 'tpu:0' is not cpu, gpu or gpu:N", error("--device", "tpu:0"));
+    assertEquals("--task needs --cluster (the tasks it is one of)", error("--task", "1"));
+    assertEquals("--cluster/--task: 'ps=a:1' must read worker=host:port,host:port,…", error("--cluster", "ps=a:1"));
+    assertEquals("--cluster/--task: task 2 is not one of the 2 workers (0…1)",
+        error("--cluster", "worker=a:1,b:2", "--task", "2"));
+    assertEquals("--replicas: with --cluster each of the 2 workers runs one replica; leave --replicas out",
+        error("--cluster", "worker=a:1,b:2", "--replicas", "4"));
+    assertEquals("--batch/--cluster: a batch of 64 does not split into 3 equal shards, one per worker",
+        error("--cluster", "worker=a:1,b:2,c:3"));
+  }
+
+  @Test
+  void a_cluster_sets_one_replica_per_worker() throws UserError {
+    TrainOptions o = TrainOptions.parse("--cluster", "worker=a:1,b:2", "--task", "1");
+    assertEquals(2, o.config().schedule().replicas());
+    assertEquals(1, o.clusterTask().orElseThrow().task());
+    assertTrue(TrainOptions.parse().clusterTask().isEmpty());
   }
 
   @Test

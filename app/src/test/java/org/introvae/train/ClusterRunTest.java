@@ -1,0 +1,171 @@
+package org.introvae.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Train across two worker tasks on 127.0.0.1, each its own JVM as on two machines: the losses are those
+ * of one process with the combined batch, a worker killed mid-run ends the run with one line naming it,
+ * and --resume continues from the last checkpoint once the worker is back.
+ */
+class ClusterRunTest {
+  /**
+   * Same model, same batch, the same two shards, on two tasks instead of two devices of one process; only
+   * the order of float32 sums may differ (see ReplicaTest), over 10 steps of a diverging-free VAE warm-up
+   * and adversarial phase: 1e-3 relative.
+   */
+  private static final double TOLERANCE = 1e-3;
+
+  @TempDir
+  Path runs;
+  private final List<Process> workers = new ArrayList<>();
+
+  @AfterEach
+  void stopWorkers() {
+    workers.forEach(Process::destroyForcibly);
+  }
+
+  private List<String> args(String... extra) {
+    List<String> args = new ArrayList<>(List.of("--runs", runs.toString(), "--widths", "8,16", "--z", "8",
+        "--batch", "32", "--vae-epochs", "0", "--log-every", "5", "--image-every", "1000", "--checkpoint-every", "10",
+        "--seed", "42", "--threads", "1"));
+    args.addAll(Arrays.asList(extra));
+    return args;
+  }
+
+  private record Outcome(int code, String out, String err) {}
+
+  private Outcome trainHere(List<String> args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = TrainCommand.run(args.toArray(String[]::new), new PrintStream(out, true), new PrintStream(err, true));
+    return new Outcome(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void twoWorkersTrainAsOneProcessWithTheCombinedBatch() throws Exception {
+    String cluster = cluster();
+    startWorker(cluster);
+    Outcome distributed = trainHere(args("--run", "cluster", "--steps", "10", "--cluster", cluster));
+    assertEquals(0, distributed.code(), distributed.err());
+    assertTrue(distributed.out().contains("/job:worker/replica:0/task:1/device:CPU:0"), distributed.out());
+    Outcome local = trainHere(args("--run", "local", "--steps", "10", "--replicas", "2"));
+    assertEquals(0, local.code(), local.err());
+
+    List<double[]> a = MetricsLog.read(runs.resolve("cluster/metrics.csv"));
+    List<double[]> b = MetricsLog.read(runs.resolve("local/metrics.csv"));
+    assertEquals(b.size(), a.size());
+    for (int row = 0; row < a.size(); row++) {
+      for (int column = 2; column <= 4; column++) {  // L_E, L_G, L_AE
+        double expected = b.get(row)[column];
+        assertEquals(expected, a.get(row)[column], TOLERANCE * Math.abs(expected), "row " + row + " column " + column);
+      }
+    }
+    assertTrue(workers.get(0).waitFor(60, TimeUnit.SECONDS), "the worker stops when the chief's run ends");
+    assertEquals(0, workers.get(0).exitValue());
+    assertTrue(Files.exists(runs.resolve("cluster/images/final.png")), "the chief writes the pictures");
+  }
+
+  @Test
+  void aKilledWorkerEndsTheRunInOneLineAndResumeContinues() throws Exception {
+    String cluster = cluster();
+    Process worker = startWorker(cluster);
+    List<String> command = new ArrayList<>(javaTrain());
+    command.addAll(args("--run", "killed", "--steps", "100000", "--cluster", cluster));
+    Process chief = new ProcessBuilder(command).directory(Path.of("").toAbsolutePath().toFile()).start();
+    workers.add(chief);
+    CountDownLatch twentySteps = new CountDownLatch(1);
+    StringBuilder chiefOut = new StringBuilder();
+    Thread reader = new Thread(() -> readLines(chief, chiefOut, twentySteps));
+    reader.start();
+    ByteArrayOutputStream chiefErr = new ByteArrayOutputStream();
+    Thread errReader = new Thread(() -> copy(chief, chiefErr));
+    errReader.start();
+    assertTrue(twentySteps.await(120, TimeUnit.SECONDS), "the chief never reached step 20: " + chiefOut);
+
+    worker.destroyForcibly().waitFor();
+    assertTrue(chief.waitFor(120, TimeUnit.SECONDS), "the chief did not end after losing its worker");
+    reader.join();
+    errReader.join();
+    assertEquals(2, chief.exitValue());
+    List<String> errors = chiefErr.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("error:")).toList();
+    assertEquals(1, errors.size(), chiefErr.toString(StandardCharsets.UTF_8));
+    String port1 = cluster.substring(cluster.lastIndexOf(':') + 1);
+    assertTrue(errors.get(0).contains("worker task 1 (127.0.0.1:" + port1 + ") stopped answering"), errors.get(0));
+    assertTrue(errors.get(0).contains("--resume"), errors.get(0));
+
+    String latest = Files.readString(runs.resolve("killed/checkpoints/latest")).trim();
+    long saved = Long.parseLong(latest.substring("step-".length()));
+    assertTrue(saved >= 10, latest);
+    startWorker(cluster);
+    Outcome resumed = trainHere(List.of("--runs", runs.toString(), "--run", "killed", "--resume", "--cluster", cluster,
+        "--steps", String.valueOf(saved + 10)));
+    assertEquals(0, resumed.code(), resumed.err());
+    assertTrue(resumed.out().contains("resumed from") && resumed.out().contains("(step " + saved + ")"), resumed.out());
+    List<double[]> rows = MetricsLog.read(runs.resolve("killed/metrics.csv"));
+    assertEquals(saved + 10, (long) rows.get(rows.size() - 1)[0]);
+  }
+
+  private Process startWorker(String cluster) throws IOException {
+    List<String> command = new ArrayList<>(javaTrain());
+    command.addAll(List.of("--cluster", cluster, "--task", "1", "--threads", "1"));
+    Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    workers.add(p);
+    return p;
+  }
+
+  private static List<String> javaTrain() {
+    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "Train");
+  }
+
+  private static String cluster() throws IOException {
+    return "worker=127.0.0.1:" + freePort() + ",127.0.0.1:" + freePort();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void readLines(Process p, StringBuilder into, CountDownLatch reached) {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        into.append(line).append('\n');
+        if (line.startsWith("step 20/")) {
+          reached.countDown();
+        }
+      }
+    } catch (IOException e) {
+      into.append(e);
+    }
+  }
+
+  private static void copy(Process p, ByteArrayOutputStream into) {
+    try {
+      p.getErrorStream().transferTo(into);
+    } catch (IOException e) {
+      // the process ended
+    }
+  }
+}

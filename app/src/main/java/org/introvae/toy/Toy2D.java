@@ -14,7 +14,9 @@ import org.introvae.model.IntroVaeObjective;
 import org.introvae.model.Objective;
 import org.introvae.model.SoftIntroVaeObjective;
 import org.introvae.model.ToyNetworks;
+import org.introvae.model.Placement;
 import org.introvae.model.TrainingSession;
+import org.introvae.train.Trainer;
 import org.introvae.model.UpdateOrder;
 import org.introvae.model.VaeObjective;
 import org.introvae.serving.Json;
@@ -30,7 +32,7 @@ import org.introvae.model.StepLosses;
 public final class Toy2D {
   /** Everything one experiment needs. */
   public record Settings(String dataset, Objective objective, UpdateOrder order, int iterations, int vaeIterations,
-      int batch, float lr, int[] lrDrops, int zDim, long seed, int logEvery, int threads) {}
+      int batch, float lr, int[] lrDrops, int zDim, long seed, int logEvery, int threads, Placement placement) {}
 
   /** The paper's per-dataset (β_kl, β_rec, β_neg) for Soft-IntroVAE, with γ_r = 1e-8. */
   public static SoftIntroVaeObjective softDefaults(String dataset) {
@@ -76,7 +78,11 @@ public final class Toy2D {
     MetricsLog log = new MetricsLog(folder.resolve("metrics.csv"));
     log.open(0);
     try (TrainingSession session = TrainingSession.withThreads(
-        ToyNetworks.trainingGraph(st.zDim(), st.objective(), st.order(), st.lr(), st.batch(), st.seed()), st.threads())) {
+        ToyNetworks.trainingGraph(st.zDim(), st.objective(), st.order(), st.lr(), st.batch(), st.seed(), st.placement()),
+        st.threads())) {
+      if (st.placement().pinned()) {
+        out.println(Trainer.deviceLine(st.placement(), session.devices(), st.batch()));
+      }
       session.initialize();
       Progress progress = new Progress(out, System.console() != null, 0, st.iterations(), st.batch());
       long started = System.nanoTime();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.introvae.model.Objectives;
+import org.introvae.model.Placement;
 import org.introvae.model.Objective;
 import org.introvae.model.UpdateOrder;
 import org.introvae.serving.CommandLine;
@@ -32,6 +33,8 @@ public final class Toy2DCommand {
         --runs DIR                                                                 [runs]
         --log-every N                                                              [100]
         --threads N           TensorFlow intra- and inter-op threads (0 = TF's default) [0]
+        --device cpu|gpu|gpu:N  where the step runs (no GPU: the CPU, and it says so) [cpu]
+        --replicas N          split each batch over N devices, average the gradients [1]
       Writes metrics.csv, metrics.json (KL, JSD, gnELBO), samples.png and density.png.
       """;
 
@@ -44,6 +47,8 @@ public final class Toy2DCommand {
     d.put("log-every", "100");
     d.put("updates", "alternating");
     d.put("threads", "0");
+    d.put("device", "cpu");
+    d.put("replicas", "1");
     try {
       CommandLine c = CommandLine.parse(args, d);
       if (c == null) {
@@ -62,7 +67,7 @@ public final class Toy2DCommand {
           (int) c.whole("iterations", 1, 10_000_000), (int) c.whole("vae-iterations", 0, 10_000_000),
           (int) c.whole("batch", 1, 1 << 20), positive(c, "lr"), drops(c.get("lr-drops")),
           (int) c.whole("z", 1, 1024), c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE), (int) c.whole("log-every", 1, 1 << 30),
-          (int) c.whole("threads", 0, 256));
+          (int) c.whole("threads", 0, 256), placement(c));
       String run = c.get("run") != null ? c.get("run") : "toy2d-" + dataset + "-" + objectiveName;
       new Toy2D(settings, Path.of(c.get("runs")).resolve(run), out).run();
       return 0;
@@ -98,6 +103,20 @@ public final class Toy2DCommand {
       return v;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--" + name + ": '" + c.get(name) + "' is not a non-negative number");
+    }
+  }
+
+  private static Placement placement(CommandLine c) {
+    int batch = (int) c.whole("batch", 1, 1 << 20);
+    int replicas = (int) c.whole("replicas", 1, 1024);
+    if (batch % replicas != 0) {
+      throw new IllegalArgumentException("--replicas: a batch of " + batch + " does not split into " + replicas
+          + " equal shards");
+    }
+    try {
+      return Placement.parse(c.get("device"), replicas);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--device: " + e.getMessage());
     }
   }
 

@@ -53,5 +53,9 @@ class Toy2DTest {
     assertEquals(2, Toy2DCommand.run(new String[] {"--objective", "gan"}, quiet, new PrintStream(err)));
     assertEquals(2, Toy2DCommand.run(new String[] {"--lr-drops", "x"}, quiet, new PrintStream(err)));
     assertTrue(err.toString().contains("--lr-drops"), err.toString());
+    assertEquals(2, Toy2DCommand.run(new String[] {"--replicas", "3"}, quiet, new PrintStream(err)));
+    assertTrue(err.toString().contains("--replicas: a batch of 512 does not split into 3 equal shards"), err.toString());
+    assertEquals(2, Toy2DCommand.run(new String[] {"--device", "tpu"}, quiet, new PrintStream(err)));
+    assertTrue(err.toString().contains("--device: 'tpu' is not cpu, gpu or gpu:N"), err.toString());
   }
 }

@@ -31,9 +31,9 @@ final class RequestBatcher implements AutoCloseable {
    * {@code max_execution_batch_size}) makes smaller, splitting larger requests across batches.
    */
   record Parameters(int maxBatchSize, long timeoutMicros, int maxEnqueuedBatches, int threads, List<Integer> allowedSizes,
-      boolean splitLargeBatches, int maxExecutionBatchSize) {
+      boolean splitLargeBatches, int maxExecutionBatchSize, boolean padVariableLengthInputs) {
     Parameters(int maxBatchSize, long timeoutMicros, int maxEnqueuedBatches, int threads, List<Integer> allowedSizes) {
-      this(maxBatchSize, timeoutMicros, maxEnqueuedBatches, threads, allowedSizes, false, maxBatchSize);
+      this(maxBatchSize, timeoutMicros, maxEnqueuedBatches, threads, allowedSizes, false, maxBatchSize, false);
     }
 
     /** Rows one session run takes at most. */
@@ -58,10 +58,6 @@ final class RequestBatcher implements AutoCloseable {
         throw new IllegalArgumentException(file + ": the last of allowed_batch_sizes must equal "
             + (split ? "max_execution_batch_size" : "max_batch_size") + " (" + execution + ")");
       }
-      if (p.getPadVariableLengthInputs()) {
-        throw new IllegalArgumentException(file + ": pad_variable_length_inputs is not supported; requests whose"
-            + " shapes differ beyond the batch dimension are batched separately without it");
-      }
       return new Parameters(max,
           bounded(file, "batch_timeout_micros", p.hasBatchTimeoutMicros() ? p.getBatchTimeoutMicros().getValue() : 0, 0,
               60_000_000),
@@ -69,7 +65,7 @@ final class RequestBatcher implements AutoCloseable {
               1, 1 << 20),
           (int) bounded(file, "num_batch_threads", p.hasNumBatchThreads() ? p.getNumBatchThreads().getValue()
               : Runtime.getRuntime().availableProcessors(), 1, 1024),
-          List.copyOf(allowed), split, execution);
+          List.copyOf(allowed), split, execution, p.getPadVariableLengthInputs());
     }
 
     private static long bounded(Path file, String field, long value, long min, long max) {
@@ -157,7 +153,10 @@ final class RequestBatcher implements AutoCloseable {
         return model.runNow(signature, inputs, outputs);
       }
       rows = (int) shape[0];
-      rowShapes.append(e.getKey()).append(Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length))).append(';');
+      // With padding, requests whose inputs differ only in sizes beyond dimension 0 share a queue.
+      boolean padded = parameters.padVariableLengthInputs() && shape.length <= VariableLengthPadding.MAX_RANK;
+      rowShapes.append(e.getKey()).append(padded ? "/rank " + shape.length
+          : Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length))).append(';');
     }
     if (rows < 0) {
       return model.runNow(signature, inputs, outputs);
@@ -186,7 +185,7 @@ final class RequestBatcher implements AutoCloseable {
     }
     Map<String, HostTensor> joined = new LinkedHashMap<>();
     for (String name : answers.get(0).keySet()) {
-      joined.put(name, stack(answers.stream().map(a -> a.get(name)).toList(), rows));
+      joined.put(name, stack(name, answers.stream().map(a -> a.get(name)).toList(), rows));
     }
     return joined;
   }
@@ -279,13 +278,21 @@ final class RequestBatcher implements AutoCloseable {
     int padded = parameters.paddedSize(rows);
     Map<String, HostTensor> joined = new LinkedHashMap<>();
     for (String name : batch.get(0).inputs().keySet()) {
-      joined.put(name, stack(batch.stream().map(t -> t.inputs().get(name)).toList(), padded));
+      joined.put(name, stack(name, batch.stream().map(t -> t.inputs().get(name)).toList(), padded));
     }
     return joined;
   }
 
-  /** Tensors of one row shape stacked along dimension 0 into {@code rows} rows, the rest copies of the first row. */
-  private static HostTensor stack(List<HostTensor> parts, int rows) {
+  /**
+   * Tensors stacked along dimension 0 into {@code rows} rows, the rest copies of the first row; with
+   * pad_variable_length_inputs, each first padded to the largest row shape among them.
+   */
+  private HostTensor stack(String name, List<HostTensor> tensors, int rows) {
+    List<HostTensor> parts = tensors;
+    if (parameters.padVariableLengthInputs()) {
+      long[] shape = VariableLengthPadding.maxShape(tensors);
+      parts = tensors.stream().map(t -> VariableLengthPadding.padTo(name, t, shape)).toList();
+    }
     HostTensor first = parts.get(0);
     int perRow = first.size() / (int) first.shape()[0];
     Object values = HostTensor.allocate(first.dtype(), rows * perRow);

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,16 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /** Requests joined into one session run and split back, for every dtype; a full queue refuses. */
 class RequestBatcherTest {
@@ -133,8 +143,100 @@ class RequestBatcherTest {
       assertEquals(3, batcher.batchesRun(), "8 rows in batches of at most 3");
       assertThrows(InvalidInput.class, () -> model.run("types", types(1, 9), List.of()));
     }
-    Files.writeString(file, "max_batch_size { value: 8 } pad_variable_length_inputs: true");
-    IllegalArgumentException padding = assertThrows(IllegalArgumentException.class, () -> RequestBatcher.Parameters.read(file));
-    assertTrue(padding.getMessage().startsWith(file + ": pad_variable_length_inputs is not supported"), padding.getMessage());
+  }
+
+  /** A SavedModel whose "seq" signature takes rows of any length: doubled = 2·seq, n2 = 2·n. */
+  private static Path variableLengthModel() throws Exception {
+    Path dir = root.resolve("variable/1");
+    if (Files.isDirectory(dir)) {
+      return dir;
+    }
+    try (Graph g = new Graph(); Session session = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> seq = tf.withName("seq").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1)));
+      Placeholder<TInt32> n = tf.withName("n").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      SavedModelBundle.exporter(dir.toString()).withSession(session).withTags(SavedModelBundle.DEFAULT_TAG)
+          .withSignatures(Signature.builder().key("seq").methodName("tensorflow/serving/predict")
+              .input("seq", seq).input("n", n).output("doubled", tf.math.mul(seq, tf.constant(2f)))
+              .output("n2", tf.math.mul(n, tf.constant(2))).build())
+          .export();
+    }
+    return dir;
+  }
+
+  private static Map<String, HostTensor> sequences(int rows, int length, float base) {
+    float[] v = new float[rows * length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = base + i;
+    }
+    Map<String, HostTensor> in = new LinkedHashMap<>();
+    in.put("seq", new HostTensor(DataType.DT_FLOAT, new long[] {rows, length}, v));
+    int[] lengths = new int[rows];
+    Arrays.fill(lengths, length);
+    in.put("n", new HostTensor(DataType.DT_INT32, new long[] {rows}, lengths));
+    return in;
+  }
+
+  /**
+   * pad_variable_length_inputs, read from TF Serving's text format: requests whose rows differ in length
+   * run in one session call, each padded at the end with its own first value to the batch's longest
+   * row; the answers keep the padded length (TF Serving splits outputs along dimension 0 only).
+   */
+  @Test
+  void variable_length_inputs_are_padded_into_one_batch() throws Exception {
+    Path file = root.resolve("padding.config");
+    Files.writeString(file, "max_batch_size { value: 4 } batch_timeout_micros { value: 5000000 }"
+        + " num_batch_threads { value: 1 } allowed_batch_sizes: 2 allowed_batch_sizes: 4 pad_variable_length_inputs: true");
+    RequestBatcher.Parameters p = RequestBatcher.Parameters.read(file);
+    assertTrue(p.padVariableLengthInputs());
+    assertEquals(false, RequestBatcher.Parameters.read(writeConfig("max_batch_size { value: 4 }")).padVariableLengthInputs());
+    try (RequestBatcher batcher = new RequestBatcher(p); ServableModel model = ServableModel.load(variableLengthModel(), 1, batcher)) {
+      CompletableFuture<Map<String, HostTensor>> shortRow =
+          CompletableFuture.supplyAsync(() -> model.run("seq", sequences(1, 2, 10f), List.of()));
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (batcher.queuedRows() < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      // Two rows of 4 and one row of 3: 4 rows fill the batch, which runs at once.
+      CompletableFuture<Map<String, HostTensor>> longRows =
+          CompletableFuture.supplyAsync(() -> model.run("seq", sequences(2, 4, 0f), List.of()));
+      while (batcher.queuedRows() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      Map<String, HostTensor> third = model.run("seq", sequences(1, 3, 100f), List.of());
+
+      HostTensor a = shortRow.get().get("doubled");
+      assertArrayEquals(new long[] {1, 4}, a.shape());
+      assertArrayEquals(new float[] {20, 22, 20, 20}, (float[]) a.values(), "padded with its first value, 10");
+      assertArrayEquals(new int[] {4}, (int[]) shortRow.get().get("n2").values(), "its true length travels beside it");
+      HostTensor b = longRows.get().get("doubled");
+      assertArrayEquals(new long[] {2, 4}, b.shape());
+      assertArrayEquals(new float[] {0, 2, 4, 6, 8, 10, 12, 14}, (float[]) b.values());
+      assertArrayEquals(new float[] {200, 202, 204, 200}, (float[]) third.get("doubled").values());
+      assertEquals(1, batcher.batchesRun(), "one session run for the three requests");
+    }
+  }
+
+  private static Path writeConfig(String text) throws Exception {
+    Path file = Files.createTempFile(root, "batching", ".config");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  @Test
+  void padding_follows_tf_servings_rules() {
+    HostTensor t = new HostTensor(DataType.DT_INT32, new long[] {2, 2, 3}, new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+    HostTensor padded = VariableLengthPadding.padTo("t", t, new long[] {9, 3, 4});
+    assertArrayEquals(new long[] {2, 3, 4}, padded.shape(), "dimension 0 is never padded");
+    assertArrayEquals(new int[] {1, 2, 3, 1, 4, 5, 6, 1, 1, 1, 1, 1, 7, 8, 9, 1, 10, 11, 12, 1, 1, 1, 1, 1},
+        (int[]) padded.values());
+    assertTrue(VariableLengthPadding.padTo("t", t, new long[] {2, 2, 3}) == t, "nothing to pad: the same tensor");
+    byte[][] strings = {"a".getBytes(StandardCharsets.UTF_8), "b".getBytes(StandardCharsets.UTF_8)};
+    HostTensor s = VariableLengthPadding.padTo("s", new HostTensor(DataType.DT_STRING, new long[] {1, 2}, strings),
+        new long[] {1, 3});
+    assertEquals("a", new String(((byte[][]) s.values())[2], StandardCharsets.UTF_8));
+    InvalidInput empty = assertThrows(InvalidInput.class, () -> VariableLengthPadding.padTo("e",
+        new HostTensor(DataType.DT_FLOAT, new long[] {1, 0}, new float[0]), new long[] {1, 2}));
+    assertTrue(empty.getMessage().startsWith("Got empty tensor in batch of non-empty tensors"), empty.getMessage());
   }
 }

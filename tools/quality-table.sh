@@ -5,6 +5,7 @@
 # (FD-FMNIST-classifier of 10,000 samples, reconstruction MSE, IWAE log p(x) with K = 100, OOD AUROC
 # against MNIST digits) and writes runs/quality/table.md and samples.png (64 samples per run).
 #   tools/quality-table.sh EPOCHS [ROW ...]     ROW = vae | introvae:alternating | soft:simultaneous | ...
+#                                               | soft:alternating:bootstrap (the bootstrap, γ_r = 1 as its authors')
 #   PARALLEL=2 THREADS=1 tools/quality-table.sh 1        # two runs side by side, one thread each
 #   LR=1e-3 QUALITY_ROOT=runs/quality-lr1e-3 tools/quality-table.sh 1   # another learning rate, its own table
 # Finished runs are skipped, so the script can be re-run (or run with more epochs) to extend the table.
@@ -29,14 +30,15 @@ cp="app/target/classes:$(cat app/target/classpath.txt)"
 mkdir -p "$root"
 
 one() {
-  local row=$1 objective=${1%%:*} updates=${1#*:}
+  local row=$1 objective=${1%%:*} updates=${1#*:} extra=()
   [ "$updates" = "$objective" ] && updates=alternating
-  local name="e${epochs}-${objective}$([ "$objective" = vae ] || echo "-$updates")"
+  if [ "${updates#*:}" = bootstrap ]; then updates=${updates%%:*}; extra=(--bootstrap --gamma-r 1); fi
+  local name="e${epochs}-${objective}$([ "$objective" = vae ] || echo "-$updates")$([ ${#extra[@]} -eq 0 ] || echo -bootstrap)"
   if [ ! -f "$root/$name/eval/metrics.json" ]; then
     rm -rf "$root/$name"
     java -Xmx6g -cp "$cp" Train --data "$train" --preset 28 --objective "$objective" --updates "$updates" \
       --epochs "$epochs" --lr "$lr" --vae-epochs 0 --held-out 0.002 --threads "$threads" --log-every 20 \
-      --runs "$root" --run "$name" > "$root/$name.log" 2>&1
+      --runs "$root" --run "$name" "${extra[@]}" > "$root/$name.log" 2>&1
     java -Xmx6g -cp "$cp" Evaluate --run "$root/$name" --data "$test" --ood "$mnist" --images 1000 \
       > "$root/$name.eval.log" 2>&1
   fi

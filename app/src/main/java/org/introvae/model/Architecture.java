@@ -92,6 +92,22 @@ public final class Architecture {
       return statistics;
     }
 
+    /** Assignments making these variables (weights and statistics) equal to {@code source}'s, a network of the same shape. */
+    List<Op> assignedFrom(Ops tf, Parameters source) {
+      List<Op> copies = new ArrayList<>();
+      List<Variable<TFloat32>> mine = new ArrayList<>(trainable);
+      mine.addAll(statistics);
+      List<Variable<TFloat32>> theirs = new ArrayList<>(source.trainable);
+      theirs.addAll(source.statistics);
+      if (mine.size() != theirs.size()) {
+        throw new IllegalArgumentException(prefix + " and " + source.prefix + " differ in shape");
+      }
+      for (int i = 0; i < mine.size(); i++) {
+        copies.add(tf.assign(mine.get(i), theirs.get(i)));
+      }
+      return copies;
+    }
+
     /** Updates of the BN moving statistics recorded by TRAIN_RECORDING passes. */
     public List<Op> movingAverageUpdates() {
       return movingAverageUpdates;
@@ -505,9 +521,14 @@ public final class Architecture {
      *     graph keeps the plain form.
      */
     public Decoder(Ops tf, ModelConfig config, long seed, boolean foldUpsampling) {
+      this(tf, config, seed, foldUpsampling, "decoder");
+    }
+
+    /** A decoder whose variables are named {@code prefix.…} (the bootstrap's target decoder beside the decoder). */
+    public Decoder(Ops tf, ModelConfig config, long seed, boolean foldUpsampling, String prefix) {
       this.config = config;
       this.foldUpsampling = foldUpsampling;
-      parameters = new Parameters(tf, "decoder", seed);
+      parameters = new Parameters(tf, prefix, seed);
       int s = config.finalSize();
       head = new Dense(parameters, "fc", config.zDim(), s * s * config.lastWidth());
       int[] w = config.widths();

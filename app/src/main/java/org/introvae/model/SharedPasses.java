@@ -19,10 +19,18 @@ import org.tensorflow.types.TFloat32;
  * @param ae L_AE(x, x_r) per image
  * @param noise independent N(0, I) draws of [batch, z]: 0 ε for x, 1 z_p, 2 and 3 ε for re-encodings of
  *     x_r and x_p by the encoder, 4 and 5 by the updated encoder (alternating order)
+ * @param redecoder what decodes the re-encodings of generated images: the decoder itself, or the bootstrap's
+ *     target decoder (a copy of the decoder refreshed every few epochs, never trained)
  * @param pixels values per image (side² × channels): Soft-IntroVAE's scale s is its inverse
  */
 public record SharedPasses(Operand<TFloat32> x, Operand<TFloat32> xr, Operand<TFloat32> xp, Operand<TFloat32> regReal,
-    Operand<TFloat32> ae, List<Output<TFloat32>> noise, EncoderNet encoder, DecoderNet decoder, int pixels) {
+    Operand<TFloat32> ae, List<Output<TFloat32>> noise, EncoderNet encoder, DecoderNet decoder, DecoderNet redecoder,
+    int pixels) {
+
+  /** Whether re-encodings are decoded by a bootstrap target decoder rather than the decoder. */
+  public boolean bootstrapped() {
+    return redecoder != decoder;
+  }
 
   static final int NOISE_DRAWS = 6;
 
@@ -41,12 +49,15 @@ public record SharedPasses(Operand<TFloat32> x, Operand<TFloat32> xr, Operand<TF
     return new Posterior[] {new Posterior(mu.get(0), logvar.get(0)), new Posterior(mu.get(1), logvar.get(1))};
   }
 
-  /** D (TRAIN mode) over two equal batches of latents, stacked as in {@link #encodeBoth}. */
-  public List<Operand<TFloat32>> decodeBoth(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b) {
-    if (!decoder.samplesIndependent()) {
-      return List.of(decoder.apply(tf, a, Mode.TRAIN), decoder.apply(tf, b, Mode.TRAIN));
+  /**
+   * The re-decoder (TRAIN mode) over two equal batches of latents of re-encoded generated images, stacked
+   * as in {@link #encodeBoth}.
+   */
+  public List<Operand<TFloat32>> redecodeBoth(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b) {
+    if (!redecoder.samplesIndependent()) {
+      return List.of(redecoder.apply(tf, a, Mode.TRAIN), redecoder.apply(tf, b, Mode.TRAIN));
     }
-    Operand<TFloat32> both = decoder.apply(tf, tf.concat(List.of(a, b), tf.constant(0)), Mode.TRAIN);
+    Operand<TFloat32> both = redecoder.apply(tf, tf.concat(List.of(a, b), tf.constant(0)), Mode.TRAIN);
     return new ArrayList<>(tf.split(tf.constant(0), both, 2L).output());
   }
 

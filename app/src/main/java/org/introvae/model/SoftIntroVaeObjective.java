@@ -17,6 +17,10 @@ import org.tensorflow.types.TFloat32;
  * draw fresh z_s from the updated encoder and decode them again, and the encoder's expELBO compares
  * D(z_r) with an un-stopped x_r, so the encoder also gets the gradient through x_r = D(z), z ~ q(z|x)
  * that the official code gives it (the paper's equation stops it).
+ *
+ * <p>Bootstrapped ({@link SharedPasses#bootstrapped()}, the official bootstrap variant, alternating
+ * order only): a target decoder — a copy of the decoder refreshed every few epochs, never trained —
+ * decodes the re-encodings E(x_s) in both halves, and the decoder's half stops nothing but z.
  */
 public record SoftIntroVaeObjective(float β_kl, float β_rec, float β_neg, float γ_r) implements Objective {
   public static final String NAME = "soft";
@@ -62,9 +66,20 @@ public record SoftIntroVaeObjective(float β_kl, float β_rec, float β_neg, flo
     Operand<TFloat32> targetSample = Losses.ng(tf, p.xp());
     if (updated != null) {
       Posterior[] q = p.encodeBoth(tf, updated, p.xr(), p.xp());
-      Operand<TFloat32> zRec = Losses.ng(tf, SharedPasses.reparameterise(tf, q[0], p.noise().get(4)));
-      Operand<TFloat32> zSample = Losses.ng(tf, SharedPasses.reparameterise(tf, q[1], p.noise().get(5)));
-      List<Operand<TFloat32>> decoded = p.decodeBoth(tf, zRec, zSample);
+      Operand<TFloat32> zRec = SharedPasses.reparameterise(tf, q[0], p.noise().get(4));
+      Operand<TFloat32> zSample = SharedPasses.reparameterise(tf, q[1], p.noise().get(5));
+      if (p.bootstrapped()) {
+        // The official bootstrap step: the frozen target decodes E'(x_s) and nothing is stopped, so the
+        // re-reconstruction term reaches θ_D through x_s twice: as the target and through E' and the target.
+        List<Operand<TFloat32>> decoded = p.redecodeBoth(tf, zRec, zSample);
+        Losses.Soft.Energies e = new Losses.Soft.Energies(recReal, p.regReal(), null, null, null, null,
+            Losses.L_REG(tf, q[0]), Losses.L_REG(tf, q[1]),
+            Losses.Soft.L_REC(tf, p.xr(), decoded.get(0)), Losses.Soft.L_REC(tf, p.xp(), decoded.get(1)));
+        return LossAssembly.decoderHalf(Losses.Soft.L_D(tf, e, this, s), List.of(), tf.constant(0f));
+      }
+      zRec = Losses.ng(tf, zRec);
+      zSample = Losses.ng(tf, zSample);
+      List<Operand<TFloat32>> decoded = p.redecodeBoth(tf, zRec, zSample);
       Losses.Soft.Energies e = new Losses.Soft.Energies(recReal, p.regReal(), null, null, null, null,
           Losses.L_REG(tf, q[0]), Losses.L_REG(tf, q[1]),
           Losses.Soft.L_REC(tf, targetRec, decoded.get(0)), Losses.Soft.L_REC(tf, targetSample, decoded.get(1)));
@@ -79,7 +94,7 @@ public record SoftIntroVaeObjective(float β_kl, float β_rec, float β_neg, flo
     Posterior[] q = p.encodeBoth(tf, p.encoder(), ngXr, ngXp);
     Operand<TFloat32> zRec = SharedPasses.reparameterise(tf, q[0], p.noise().get(2));
     Operand<TFloat32> zSample = SharedPasses.reparameterise(tf, q[1], p.noise().get(3));
-    List<Operand<TFloat32>> decoded = p.decodeBoth(tf, zRec, zSample);
+    List<Operand<TFloat32>> decoded = p.redecodeBoth(tf, zRec, zSample);
     boolean simultaneous = order == UpdateOrder.SIMULTANEOUS;
     // The official code compares D(z_r) with x_r itself, not ng(x_r); the paper stops it.
     Operand<TFloat32> recOfRec = Losses.Soft.L_REC(tf, simultaneous ? targetRec : p.xr(), decoded.get(0));

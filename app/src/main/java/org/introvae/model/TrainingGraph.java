@@ -112,6 +112,10 @@ public final class TrainingGraph implements AutoCloseable {
 
   final EncoderNet encoder;
   final DecoderNet decoder;
+  /** The bootstrap's target decoder (decodes re-encodings, never trained); null without bootstrap. */
+  final DecoderNet targetDecoder;
+  /** Copies the decoder's weights and statistics into {@link #targetDecoder}; null without bootstrap. */
+  final Op refreshTarget;
   /** Alternating order: the encoder as the decoder's loss reads it, after its update; null otherwise. */
   final EncoderNet updatedEncoder;
   /** ∂L_E/∂θ_E and ∂L_G/∂θ_D of the objective's step, in the order of the networks' trainable lists. */
@@ -135,8 +139,25 @@ public final class TrainingGraph implements AutoCloseable {
   /** The convolutional IntroVAE model of {@code config}, placed as {@code placement} says. */
   public TrainingGraph(ModelConfig config, Objective objective, UpdateOrder order, float learningRate, int batchSize,
       long initSeed, Placement placement) {
+    this(config, objective, order, learningRate, batchSize, initSeed, placement, false);
+  }
+
+  /**
+   * The convolutional model, bootstrapped when {@code bootstrap} (Soft-IntroVAE, alternating order): an
+   * untrained target decoder of its own initialisation decodes the re-encodings until the first refresh.
+   */
+  public TrainingGraph(ModelConfig config, Objective objective, UpdateOrder order, float learningRate, int batchSize,
+      long initSeed, Placement placement, boolean bootstrap) {
     this(config, config.imageSize(), config.imageChannels(), config.zDim(), objective, order, learningRate, batchSize,
-        tf -> new Encoder(tf, config, initSeed), tf -> new Decoder(tf, config, initSeed + 1), placement);
+        tf -> new Encoder(tf, config, initSeed), tf -> new Decoder(tf, config, initSeed + 1), placement,
+        bootstrap ? tf -> new Decoder(tf, config, initSeed + 2, true, "target_decoder") : null);
+  }
+
+  /** Any encoder and decoder, without bootstrap. */
+  public TrainingGraph(ModelConfig config, int side, int channels, int zDim, Objective objective, UpdateOrder order,
+      float learningRate, int batchSize, Function<Ops, EncoderNet> encoderOf, Function<Ops, DecoderNet> decoderOf,
+      Placement placement) {
+    this(config, side, channels, zDim, objective, order, learningRate, batchSize, encoderOf, decoderOf, placement, null);
   }
 
   /**
@@ -145,8 +166,11 @@ public final class TrainingGraph implements AutoCloseable {
    */
   public TrainingGraph(ModelConfig config, int side, int channels, int zDim, Objective objective, UpdateOrder order,
       float learningRate, int batchSize, Function<Ops, EncoderNet> encoderOf, Function<Ops, DecoderNet> decoderOf,
-      Placement placement) {
+      Placement placement, Function<Ops, DecoderNet> targetOf) {
     TensorFlowRuntime.prepare();
+    if (targetOf != null && (!(objective instanceof SoftIntroVaeObjective) || order != UpdateOrder.ALTERNATING)) {
+      throw new IllegalArgumentException("bootstrap is Soft-IntroVAE's, in the alternating order");
+    }
     if (batchSize % placement.replicas() != 0) {
       throw new IllegalArgumentException("a batch of " + batchSize + " does not split into " + placement.replicas()
           + " equal shards");
@@ -169,6 +193,9 @@ public final class TrainingGraph implements AutoCloseable {
 
     encoder = encoderOf.apply(tf);
     decoder = decoderOf.apply(tf);
+    targetDecoder = targetOf == null ? null : targetOf.apply(tf);
+    refreshTarget = targetDecoder == null ? null : tf.withName("refresh_target")
+        .withControlDependencies(targetDecoder.parameters().assignedFrom(tf, decoder.parameters())).noOp();
     List<Variable<TFloat32>> thetaE = encoder.parameters().trainable();
     List<Variable<TFloat32>> thetaD = decoder.parameters().trainable();
     SteppedAdam adamE = new SteppedAdam(graph, "adam_E", this.learningRate, 0.9f, 0.999f, 1e-8f, adamStep);
@@ -292,6 +319,7 @@ public final class TrainingGraph implements AutoCloseable {
       Operand<TFloat32> xr = decoder.apply(tf, SharedPasses.reparameterise(tf, q, noise.get(0)), real);
       Operand<TFloat32> xp = decoder.apply(tf, noise.get(1), Mode.TRAIN);
       passes = new SharedPasses(x, xr, xp, Losses.L_REG(tf, q), Losses.L_AE(tf, x, xr), noise, encoder, decoder,
+          targetDecoder != null ? targetDecoder : decoder,
           side * side * channels);
       warmUpLoss = objective.warmUpLoss(tf, passes);
     }

@@ -56,6 +56,13 @@ public final class TrainingSession implements AutoCloseable {
     session.initialize();
   }
 
+  /** Copies the decoder into the bootstrap's target decoder; nothing without bootstrap. */
+  public void refreshTarget() {
+    if (g.refreshTarget != null) {
+      session.run(g.refreshTarget.op().name());
+    }
+  }
+
   /** For savers and restorers of the variables (checkpoints). */
   public Session session() {
     return session;

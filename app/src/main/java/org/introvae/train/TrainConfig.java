@@ -34,8 +34,16 @@ public record TrainConfig(Data data, Network network, ObjectiveSetting objective
     }
   }
 
-  /** The objective's name, the update order and its weights by option name (β_kl as "beta-kl"). */
-  public record ObjectiveSetting(String name, UpdateOrder updates, Map<String, Float> weights) {
+  /**
+   * The objective's name, the update order, its weights by option name (β_kl as "beta-kl"), and for the
+   * bootstrapped Soft-IntroVAE the epochs between refreshes of the target decoder (0: no bootstrap; runs
+   * from before it read 0).
+   */
+  public record ObjectiveSetting(String name, UpdateOrder updates, Map<String, Float> weights, int bootstrapEvery) {
+    public boolean bootstrapped() {
+      return bootstrapEvery > 0;
+    }
+
     public ObjectiveSetting {
       weights = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(weights));
     }

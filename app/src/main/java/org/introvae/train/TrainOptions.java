@@ -14,6 +14,7 @@ import org.introvae.model.Objectives;
 import org.introvae.model.Objective;
 import org.introvae.model.Placement;
 import org.introvae.model.Preset;
+import org.introvae.model.SoftIntroVaeObjective;
 import org.introvae.model.UpdateOrder;
 
 /**
@@ -39,6 +40,9 @@ public final class TrainOptions {
       new Spec("objective", "NAME", "training objective: " + Objectives.names(), p -> IntroVaeObjective.NAME),
       new Spec("updates", "ORDER", "alternating (the papers' order: the decoder's loss sees the updated encoder) or"
           + " simultaneous (both gradients on the same weights)", p -> UpdateOrder.ALTERNATING.label()),
+      new Spec("bootstrap", null, "soft, alternating: a target decoder, a copy of the decoder refreshed every"
+          + " --target-every epochs and never trained, decodes the re-encoded generated images", p -> "false"),
+      new Spec("target-every", "N", "with --bootstrap: epochs between copies of the decoder into the target", p -> "1"),
       new Spec("lr", "RATE", "Adam learning rate of both optimizers", p -> str(p.learningRate())),
       new Spec("batch", "N", "images per step [default: the preset's for the objective]", p -> null),
       new Spec("epochs", "N", "passes over the training images", p -> str(p.epochs())),
@@ -191,6 +195,10 @@ public final class TrainOptions {
     o.put("objective", c.objective().name());
     o.put("updates", c.objective().updates().label());
     c.objective().weights().forEach((w, v) -> o.put(w, str(v)));
+    o.put("bootstrap", str(c.objective().bootstrapped()));
+    if (c.objective().bootstrapped()) {
+      o.put("target-every", str(c.objective().bootstrapEvery()));
+    }
     o.put("lr", str(c.schedule().lr()));
     o.put("batch", str(c.schedule().batch()));
     o.put("epochs", str(c.schedule().epochs()));
@@ -321,7 +329,15 @@ public final class TrainOptions {
     } catch (IllegalArgumentException e) {
       throw new UserError("--updates: " + e.getMessage());
     }
-    return new TrainConfig.ObjectiveSetting(kind.name(), updates, weights);
+    int targetEvery = positive("target-every");
+    boolean bootstrap = Boolean.parseBoolean(get("bootstrap"));
+    if (bootstrap && (!kind.name().equals(SoftIntroVaeObjective.NAME) || updates != UpdateOrder.ALTERNATING)) {
+      throw new UserError("--bootstrap: the bootstrap is Soft-IntroVAE's (--objective soft) in the alternating order");
+    }
+    if (!bootstrap && explicit.containsKey("target-every")) {
+      throw new UserError("--target-every needs --bootstrap");
+    }
+    return new TrainConfig.ObjectiveSetting(kind.name(), updates, weights, bootstrap ? targetEvery : 0);
   }
 
   private Placement placement(int batch) throws UserError {

@@ -102,8 +102,10 @@ public final class Trainer {
     org.introvae.model.Objective objective = c.objective().build();
     out.printf("run %s: %s, %d training / %d held-out images from %s%n", run.root(), config, split.trainCount(),
         split.heldOutCount(), images.source());
-    out.printf("%s, lr=%s batch %d, %d steps (%d per epoch), VAE warm-up %d epoch(s)%n",
-        objective, c.schedule().lr(), batch, total, perEpoch, c.schedule().vaeEpochs());
+    out.printf("%s, lr=%s batch %d, %d steps (%d per epoch), VAE warm-up %d epoch(s)%s%n",
+        objective, c.schedule().lr(), batch, total, perEpoch, c.schedule().vaeEpochs(), c.objective().bootstrapped()
+            ? ", bootstrapped: the target decoder is refreshed after every " + c.objective().bootstrapEvery() + " epoch(s)"
+            : "");
 
     Checkpoints checkpoints = run.checkpoints();
     MetricsLog metrics = new MetricsLog(run.metrics());
@@ -117,7 +119,8 @@ public final class Trainer {
       out.printf("cluster: %s (the chief); waiting for every worker to answer%n", cluster);
     }
     try (TrainingSession session = new TrainingSession(new TrainingGraph(config, objective,
-            c.objective().updates(), c.schedule().lr(), batch, c.schedule().seed(), placement), threads);
+            c.objective().updates(), c.schedule().lr(), batch, c.schedule().seed(), placement,
+            c.objective().bootstrapped()), threads);
         TensorBoardLog tensorBoard = new TensorBoardLog(run.tensorBoard())) {
       out.println(deviceLine(placement, session.devices(), batch));
       long first = 0;
@@ -226,6 +229,9 @@ public final class Trainer {
                 + " authors' sign of trouble: consider a larger β_neg or m)%n", done, losses.klReconstructed(),
                 losses.klSampled(), losses.klReal());
           }
+        }
+        if (done % perEpoch == 0 && c.objective().bootstrapped() && epoch % c.objective().bootstrapEvery() == 0) {
+          session.refreshTarget();  // as the official code: after epoch e (from 0) when e is a multiple of N
         }
         progress.update(step, epoch, losses, logStep);
         if (done % every.imageEvery() == 0) {

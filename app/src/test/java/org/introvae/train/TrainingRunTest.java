@@ -81,6 +81,26 @@ class TrainingRunTest {
     assertTrue(objective.equals("soft") ? expElbo > 0 && expElbo < 1 : expElbo == 0, "expELBO column: " + expElbo);
   }
 
+  /**
+   * The bootstrapped Soft-IntroVAE end to end: 100 training images in batches of 32 make 3 steps an
+   * epoch, so 8 steps refresh the target twice; the run records the setting and resumes with it.
+   */
+  @Test
+  void a_bootstrapped_run_trains_records_its_setting_and_resumes() throws Exception {
+    Outcome o = train("--run", "boot", "--objective", "soft", "--bootstrap", "--target-every", "2", "--held-out", "0.99",
+        "--steps", "8");
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("bootstrapped: the target decoder is refreshed after every 2 epoch(s)"), o.out());
+    Path run = runs.resolve("boot");
+    assertEquals(2, new RunFolder(run).readParams().config().objective().bootstrapEvery());
+    Outcome resumed = train("--run", "boot", "--resume", "--steps", "10");
+    assertEquals(0, resumed.code(), resumed.err());
+    List<double[]> rows = MetricsLog.read(run.resolve("metrics.csv"));
+    assertEquals(10, (int) rows.get(rows.size() - 1)[0]);
+    String changed = train("--run", "boot", "--resume", "--objective", "soft", "--bootstrap", "--target-every", "3").err();
+    assertTrue(changed.contains("--target-every 3 differs from the run's params.json (2)"), changed);
+  }
+
   @Test
   void resuming_a_killed_run_reproduces_the_uninterrupted_run() throws Exception {
     assertEquals(0, train("--run", "whole", "--steps", "30").code());

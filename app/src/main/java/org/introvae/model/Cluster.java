@@ -126,7 +126,7 @@ public record Cluster(List<String> workers, int task) {
         } catch (TFOutOfRangeException closed) {
           return;
         } catch (TensorFlowException unreachable) {
-          waiting.accept(firstLine(unreachable.getMessage()));
+          waiting.accept(oneLine(unreachable.getMessage()));
           sleep();
         }
       }
@@ -152,10 +152,10 @@ public record Cluster(List<String> workers, int task) {
 
   private static final Pattern TASK = Pattern.compile("/job:" + JOB + "/replica:\\d+/task:(\\d+)");
 
-  private static String firstLine(String message) {
-    String m = message == null ? "" : message.strip();
-    int end = m.indexOf('\n');
-    return end < 0 ? m : m.substring(0, end);
+  /** TensorFlow's message on one line ("From /job:…:" and the cause are on separate lines), at most 200 characters. */
+  private static String oneLine(String message) {
+    String m = message == null ? "" : message.strip().replaceAll("\\s+", " ");
+    return m.length() <= 200 ? m : m.substring(0, 197) + "...";
   }
 
   private static Operand<? extends TType> runQueue(Ops tf) {

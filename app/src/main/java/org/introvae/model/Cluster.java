@@ -152,6 +152,11 @@ public record Cluster(List<String> workers, int task) {
 
   private static final Pattern TASK = Pattern.compile("/job:" + JOB + "/replica:\\d+/task:(\\d+)");
 
+  /** The first line of an error's message (TensorFlow's run on over several lines), or "". */
+  public static String firstLine(Throwable e) {
+    return e.getMessage() == null ? "" : e.getMessage().strip().lines().findFirst().orElse("");
+  }
+
   /** TensorFlow's message on one line ("From /job:…:" and the cause are on separate lines), at most 200 characters. */
   private static String oneLine(String message) {
     String m = message == null ? "" : message.strip().replaceAll("\\s+", " ");

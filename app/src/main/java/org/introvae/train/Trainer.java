@@ -152,8 +152,7 @@ public final class Trainer {
       try {
         cluster.endRun(threads);
       } catch (TensorFlowException e) {
-        out.println("warning: could not tell the workers that the run ended: " + e.getMessage().strip().lines()
-            .findFirst().orElse("") + "; stop them by hand");
+        out.println("warning: could not tell the workers that the run ended: " + Cluster.firstLine(e) + "; stop them by hand");
       }
     }
     WorkerTask.stop(server);
@@ -162,12 +161,11 @@ public final class Trainer {
   /** A step that failed because a task of the cluster went away, as one line naming the task. */
   private UserError lostWorker(TensorFlowException e, long step, long lastSaved, RunFolder run) {
     workerLost = true;
-    String firstLine = e.getMessage() == null ? "" : e.getMessage().strip().lines().findFirst().orElse("");
     OptionalInt task = Cluster.taskNamedIn(e.getMessage());
     String who = task.isPresent() && task.getAsInt() < cluster.size()
         ? "worker task " + task.getAsInt() + " (" + cluster.workers().get(task.getAsInt()) + ")"
         : "a task of the cluster";
-    return new UserError("step " + step + ": " + who + " stopped answering (" + firstLine + "). The last checkpoint"
+    return new UserError("step " + step + ": " + who + " stopped answering (" + Cluster.firstLine(e) + "). The last checkpoint"
         + " (step " + lastSaved + ") is kept in " + run.root().resolve("checkpoints")
         + "; start that task again and continue with --resume.");
   }

@@ -36,7 +36,7 @@ final class WorkerTask {
       return cluster.startServer(config);
     } catch (TensorFlowException | IllegalStateException e) {
       throw new UserError("--cluster/--task: task " + cluster.task() + " could not start its TensorFlow server on "
-          + cluster.workers().get(cluster.task()) + ": " + e.getMessage().strip().lines().findFirst().orElse(""));
+          + cluster.workers().get(cluster.task()) + ": " + Cluster.firstLine(e));
     }
   }
 

@@ -26,8 +26,7 @@ import org.tensorflow.types.TFloat32;
  * rounding of the same kernels.
  */
 class BootstrapTest {
-  private static final ConfigProto ONE_THREAD = ConfigProto.newBuilder().setIntraOpParallelismThreads(1)
-      .setInterOpParallelismThreads(1).build();
+  private static final ConfigProto ONE_THREAD = TrainingSession.threads(1);
 
   @BeforeAll
   static void runtime() {

@@ -39,8 +39,7 @@ import org.tensorflow.proto.ServerDef;
  * end with the test JVM.
  */
 class ClusterTest {
-  private static final ConfigProto ONE_THREAD = ConfigProto.newBuilder().setIntraOpParallelismThreads(1)
-      .setInterOpParallelismThreads(1).build();
+  private static final ConfigProto ONE_THREAD = TrainingSession.threads(1);
 
   @BeforeAll
   static void runtime() {

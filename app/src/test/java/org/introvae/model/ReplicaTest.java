@@ -24,7 +24,6 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.RunMetadata;
@@ -178,8 +177,7 @@ class ReplicaTest {
   }
 
   private static TrainingSession session(TrainingGraph g) {
-    return new TrainingSession(g, ConfigProto.newBuilder().setIntraOpParallelismThreads(1)
-        .setInterOpParallelismThreads(1).build());
+    return TrainingSession.withThreads(g, 1);
   }
 
   /** ∂L_E/∂θ_E then ∂L_G/∂θ_D of the objective's step (one session call), fetched by name. */

@@ -439,6 +439,11 @@ public final class Architecture {
 
     Parameters parameters();
 
+    /** How its outputs are compared with the originals they reconstruct. */
+    default ReconstructionError reconstructionError() {
+      return ReconstructionError.SQUARED_ERROR;
+    }
+
     /** Whether each sample's output depends on that sample alone (no batch norm), so batches may be stacked. */
     default boolean samplesIndependent() {
       return false;

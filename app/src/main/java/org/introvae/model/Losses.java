@@ -36,8 +36,40 @@ public final class Losses {
 
   /** L_AE(x, x_r) = ½ Σ_pixels (x_r − x)², one value per sample (NHWC). */
   public static Operand<TFloat32> L_AE(Ops tf, Operand<TFloat32> x, Operand<TFloat32> xr) {
-    return tf.math.mul(tf.constant(0.5f),
-        tf.sum(tf.math.squaredDifference(xr, x), tf.constant(new int[] {1, 2, 3})));
+    return L_AE(tf, Soft.L_REC(tf, x, xr));
+  }
+
+  /** L_AE as ½ of a per-sample reconstruction error (the squared error, or the Chamfer distance for points). */
+  public static Operand<TFloat32> L_AE(Ops tf, Operand<TFloat32> error) {
+    return tf.math.mul(tf.constant(0.5f), error);
+  }
+
+  /**
+   * L_CD(x, y) = Σ_i min_j ‖x_i − y_j‖² + Σ_j min_i ‖x_i − y_j‖², the Chamfer distance between two clouds
+   * of points (sums, as in the official 3-D code), one value per sample. Clouds are [n, …, 3]: every axis
+   * between the first and the last lists points. ‖x − y‖² is expanded as ‖x‖² + ‖y‖² − 2x·y (an [n, N, M]
+   * matrix, not [n, N, M, 3]) and clamped at 0 against the expansion's rounding.
+   */
+  public static Operand<TFloat32> L_CD(Ops tf, Operand<TFloat32> x, Operand<TFloat32> y) {
+    Operand<TFloat32> a = tf.reshape(x, tf.constant(new long[] {-1, pointCount(x), 3}));
+    Operand<TFloat32> b = tf.reshape(y, tf.constant(new long[] {-1, pointCount(y), 3}));
+    Operand<TFloat32> aa = tf.sum(tf.math.square(a), tf.constant(2), org.tensorflow.op.core.Sum.keepDims(true));
+    Operand<TFloat32> bb = tf.sum(tf.math.square(b), tf.constant(2), org.tensorflow.op.core.Sum.keepDims(true));
+    Operand<TFloat32> ab = tf.train.batchMatMul(a, b, TFloat32.class, org.tensorflow.op.train.BatchMatMul.adjY(true));
+    Operand<TFloat32> squared = tf.math.maximum(tf.constant(0f), tf.math.sub(
+        tf.math.add(aa, tf.linalg.transpose(bb, tf.constant(new int[] {0, 2, 1}))), tf.math.mul(tf.constant(2f), ab)));
+    Operand<TFloat32> xToY = tf.sum(tf.min(squared, tf.constant(2)), tf.constant(1));
+    Operand<TFloat32> yToX = tf.sum(tf.min(squared, tf.constant(1)), tf.constant(1));
+    return tf.math.add(xToY, yToX);
+  }
+
+  /** How many points a cloud of shape [n, …, 3] lists (its middle axes must be known). */
+  private static long pointCount(Operand<TFloat32> cloud) {
+    long count = 1;
+    for (int i = 1; i < cloud.shape().numDimensions() - 1; i++) {
+      count *= cloud.shape().get(i);
+    }
+    return count;
   }
 
   /** The hinge [m − e]⁺ = max(0, m − e), element-wise. */

@@ -16,7 +16,7 @@ import org.tensorflow.types.TFloat32;
  * the helpers objectives build their further passes with.
  *
  * @param regReal L_REG(x) per image
- * @param ae L_AE(x, x_r) per image
+ * @param ae L_AE(x, x_r) per image: half the {@link #rec} error
  * @param noise independent N(0, I) draws of [batch, z]: 0 ε for x, 1 z_p, 2 and 3 ε for re-encodings of
  *     x_r and x_p by the encoder, 4 and 5 by the updated encoder (alternating order)
  * @param redecoder what decodes the re-encodings of generated images: the decoder itself, or the bootstrap's
@@ -26,6 +26,11 @@ import org.tensorflow.types.TFloat32;
 public record SharedPasses(Operand<TFloat32> x, Operand<TFloat32> xr, Operand<TFloat32> xp, Operand<TFloat32> regReal,
     Operand<TFloat32> ae, List<Output<TFloat32>> noise, EncoderNet encoder, DecoderNet decoder, DecoderNet redecoder,
     int pixels) {
+
+  /** The reconstruction error of {@code xr} against {@code x} (Soft-IntroVAE's L_REC), as the decoder's outputs are compared. */
+  public Operand<TFloat32> rec(Ops tf, Operand<TFloat32> x, Operand<TFloat32> xr) {
+    return decoder.reconstructionError().of(tf, x, xr);
+  }
 
   /** Whether re-encodings are decoded by a bootstrap target decoder rather than the decoder. */
   public boolean bootstrapped() {

@@ -50,7 +50,7 @@ public record SoftIntroVaeObjective(float β_kl, float β_rec, float β_neg, flo
   /** The VAE warm-up: β_rec·L_REC(x) + β_kl·L_REG(x). */
   @Override
   public Operand<TFloat32> warmUpLoss(Ops tf, SharedPasses p) {
-    return Losses.Soft.L_ELBO(tf, Losses.Soft.L_REC(tf, p.x(), p.xr()), p.regReal(), this);
+    return Losses.Soft.L_ELBO(tf, p.rec(tf, p.x(), p.xr()), p.regReal(), this);
   }
 
   /**
@@ -61,7 +61,7 @@ public record SoftIntroVaeObjective(float β_kl, float β_rec, float β_neg, flo
   @Override
   public LossAssembly assemble(Ops tf, SharedPasses p, UpdateOrder order, EncoderNet updated) {
     float s = 1f / p.pixels();
-    Operand<TFloat32> recReal = Losses.Soft.L_REC(tf, p.x(), p.xr());
+    Operand<TFloat32> recReal = p.rec(tf, p.x(), p.xr());
     Operand<TFloat32> targetRec = Losses.ng(tf, p.xr());
     Operand<TFloat32> targetSample = Losses.ng(tf, p.xp());
     if (updated != null) {
@@ -74,7 +74,7 @@ public record SoftIntroVaeObjective(float β_kl, float β_rec, float β_neg, flo
         List<Operand<TFloat32>> decoded = p.redecodeBoth(tf, zRec, zSample);
         Losses.Soft.Energies e = new Losses.Soft.Energies(recReal, p.regReal(), null, null, null, null,
             Losses.L_REG(tf, q[0]), Losses.L_REG(tf, q[1]),
-            Losses.Soft.L_REC(tf, p.xr(), decoded.get(0)), Losses.Soft.L_REC(tf, p.xp(), decoded.get(1)));
+            p.rec(tf, p.xr(), decoded.get(0)), p.rec(tf, p.xp(), decoded.get(1)));
         return LossAssembly.decoderHalf(Losses.Soft.L_D(tf, e, this, s), List.of(), tf.constant(0f));
       }
       zRec = Losses.ng(tf, zRec);
@@ -82,7 +82,7 @@ public record SoftIntroVaeObjective(float β_kl, float β_rec, float β_neg, flo
       List<Operand<TFloat32>> decoded = p.redecodeBoth(tf, zRec, zSample);
       Losses.Soft.Energies e = new Losses.Soft.Energies(recReal, p.regReal(), null, null, null, null,
           Losses.L_REG(tf, q[0]), Losses.L_REG(tf, q[1]),
-          Losses.Soft.L_REC(tf, targetRec, decoded.get(0)), Losses.Soft.L_REC(tf, targetSample, decoded.get(1)));
+          p.rec(tf, targetRec, decoded.get(0)), p.rec(tf, targetSample, decoded.get(1)));
       return LossAssembly.decoderHalf(Losses.Soft.L_D(tf, e, this, s), List.of(targetRec, targetSample, zRec, zSample),
           tf.constant(0f));
     }
@@ -97,8 +97,8 @@ public record SoftIntroVaeObjective(float β_kl, float β_rec, float β_neg, flo
     List<Operand<TFloat32>> decoded = p.redecodeBoth(tf, zRec, zSample);
     boolean simultaneous = order == UpdateOrder.SIMULTANEOUS;
     // The official code compares D(z_r) with x_r itself, not ng(x_r); the paper stops it.
-    Operand<TFloat32> recOfRec = Losses.Soft.L_REC(tf, simultaneous ? targetRec : p.xr(), decoded.get(0));
-    Operand<TFloat32> recOfSample = Losses.Soft.L_REC(tf, targetSample, decoded.get(1));
+    Operand<TFloat32> recOfRec = p.rec(tf, simultaneous ? targetRec : p.xr(), decoded.get(0));
+    Operand<TFloat32> recOfSample = p.rec(tf, targetSample, decoded.get(1));
     Operand<TFloat32> regRec = Losses.L_REG(tf, q[0]);
     Operand<TFloat32> regSample = Losses.L_REG(tf, q[1]);
     Losses.Soft.Energies e = new Losses.Soft.Energies(recReal, p.regReal(),

@@ -6,10 +6,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.introvae.model.Objectives;
-import org.introvae.model.Placement;
-import org.introvae.model.Objective;
-import org.introvae.model.UpdateOrder;
 import org.introvae.serving.CommandLine;
+import org.introvae.train.ExperimentOptions;
 
 /** Toy2D's command line: one dataset, one objective, the paper's protocol unless overridden. */
 public final class Toy2DCommand {
@@ -63,11 +61,13 @@ public final class Toy2DCommand {
       if (!Toy2D.objectives().contains(objectiveName)) {
         throw new IllegalArgumentException("--objective: '" + objectiveName + "' is not one of " + Toy2D.objectives());
       }
-      Toy2D.Settings settings = new Toy2D.Settings(dataset, objective(c, objectiveName, dataset), order(c.get("updates")),
+      int batch = (int) c.whole("batch", 1, 1 << 20);
+      Toy2D.Settings settings = new Toy2D.Settings(dataset,
+          ExperimentOptions.objective(c, Toy2D.defaults(objectiveName, dataset)), ExperimentOptions.order(c),
           (int) c.whole("iterations", 1, 10_000_000), (int) c.whole("vae-iterations", 0, 10_000_000),
-          (int) c.whole("batch", 1, 1 << 20), positive(c, "lr"), drops(c.get("lr-drops")),
+          batch, ExperimentOptions.nonNegative(c, "lr"), drops(c.get("lr-drops")),
           (int) c.whole("z", 1, 1024), c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE), (int) c.whole("log-every", 1, 1 << 30),
-          (int) c.whole("threads", 0, 256), placement(c));
+          (int) c.whole("threads", 0, 256), ExperimentOptions.placement(c, batch));
       String run = c.get("run") != null ? c.get("run") : "toy2d-" + dataset + "-" + objectiveName;
       new Toy2D(settings, Path.of(c.get("runs")).resolve(run), out).run();
       return 0;
@@ -77,54 +77,6 @@ public final class Toy2DCommand {
     } catch (IllegalStateException | IOException e) {
       err.println("error: " + e.getMessage());
       return 1;
-    }
-  }
-
-  /** The dataset's defaults for the objective, with any weight given on the command line instead. */
-  private static Objective objective(CommandLine c, String name, String dataset) {
-    Objective base = Toy2D.defaults(name, dataset);
-    float[] values = base.weightValues();
-    for (int i = 0; i < values.length; i++) {
-      values[i] = or(c, base.kind().weights().get(i).option(), values[i]);
-    }
-    return base.kind().of(values);
-  }
-
-  private static float or(CommandLine c, String name, float fallback) {
-    return c.get(name) == null ? fallback : positive(c, name);
-  }
-
-  private static float positive(CommandLine c, String name) {
-    try {
-      float v = Float.parseFloat(c.get(name));
-      if (!(v >= 0) || Float.isInfinite(v)) {
-        throw new NumberFormatException();
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + ": '" + c.get(name) + "' is not a non-negative number");
-    }
-  }
-
-  private static Placement placement(CommandLine c) {
-    int batch = (int) c.whole("batch", 1, 1 << 20);
-    int replicas = (int) c.whole("replicas", 1, 1024);
-    if (batch % replicas != 0) {
-      throw new IllegalArgumentException("--replicas: a batch of " + batch + " does not split into " + replicas
-          + " equal shards");
-    }
-    try {
-      return Placement.parse(c.get("device"), replicas);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--device: " + e.getMessage());
-    }
-  }
-
-  private static UpdateOrder order(String text) {
-    try {
-      return UpdateOrder.byLabel(text);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--updates: " + e.getMessage());
     }
   }
 

@@ -24,6 +24,15 @@ public final class TrainCommand {
   /** Returns the process exit code: 0 done, 1 failed (I/O), 2 bad input or diverged. */
   public static int run(String[] args, PrintStream out, PrintStream err, Exporter exporter) {
     TensorFlowRuntime.prepare();
+    ModelChoice model = ModelChoice.of(args);
+    if (model.error() != null) {
+      err.println("error: " + model.error());
+      return 2;
+    }
+    if (model.points()) {
+      return org.introvae.points.PointsCommand.run(model.rest(), out, err);
+    }
+    args = model.rest();
     try {
       TrainOptions options = TrainOptions.parse(args);
       if (options.help()) {
@@ -49,6 +58,26 @@ public final class TrainCommand {
     } catch (IOException e) {
       err.println("error: " + e.getMessage());
       return 1;
+    }
+  }
+
+  /** --model images|points (images: the default), taken out of the arguments the chosen command parses. */
+  record ModelChoice(boolean points, String[] rest, String error) {
+    static ModelChoice of(String[] args) {
+      java.util.List<String> rest = new java.util.ArrayList<>();
+      String model = "images";
+      for (int i = 0; i < args.length; i++) {
+        if (args[i].equals("--model") && i + 1 < args.length) {
+          model = args[++i];
+        } else if (args[i].startsWith("--model=")) {
+          model = args[i].substring("--model=".length());
+        } else {
+          rest.add(args[i]);
+        }
+      }
+      String error = model.equals("images") || model.equals("points") ? null
+          : "--model: '" + model + "' is not images or points";
+      return new ModelChoice(model.equals("points"), rest.toArray(String[]::new), error);
     }
   }
 }

@@ -460,7 +460,8 @@ public final class TrainOptions {
     s.append("Train an IntroVAE (Huang et al., NeurIPS 2018) with TensorFlow Java.\n\n");
     s.append("usage: mvn compile exec:java -Dexec.mainClass=Train -Dexec.args=\"[options]\"\n\n");
     s.append("Defaults below are those of --preset ").append(Preset.DEFAULT.label())
-        .append("; another preset changes the model and training defaults.\n\n");
+        .append("; another preset changes the model and training defaults.\n")
+        .append("--model points trains on 3-D point clouds instead (see --model points --help).\n\n");
     for (Spec spec : SPECS) {
       String left = "  --" + spec.name() + (spec.isFlag() ? "" : " " + spec.argument());
       String def = spec.defaultValue().apply(Preset.DEFAULT);

@@ -1,0 +1,151 @@
+package org.introvae.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.introvae.model.Architecture.Dense;
+import org.introvae.model.Architecture.Mode;
+import org.introvae.model.Architecture.Parameters;
+import org.introvae.model.Architecture.Posterior;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The Soft-IntroVAE paper's networks for 3-D point clouds. E is PointNet-style: one MLP shared by every
+ * point (3 → widths…, ReLU), max-pooled over the points (so E does not depend on their order), then
+ * FC 256 + ReLU → μ, log σ². D is fully connected, z → 64 → 128 → 512 → 1024 → 3N, ReLU, as in the
+ * official 3-D code. No batch norm (the official code's EncoderNoBatchNorm), so batches may be stacked.
+ *
+ * <p>A cloud of N = k² points travels as a [k, k, 3] tensor, so the training graph's data shape
+ * [side, side, channels] holds it and Soft-IntroVAE's scale s = 1/(C·H·W) is the official 1/(3N); the
+ * grid means nothing, the points are a set, compared by the Chamfer distance.
+ */
+public final class PointNetworks {
+  /** The official per-point widths, 3 → 64 → 128 → 256 → 256 → 512. */
+  public static final int[] OFFICIAL_WIDTHS = {64, 128, 256, 256, 512};
+  static final int FEATURES = 256;
+  static final int[] DECODER_WIDTHS = {64, 128, 512, 1024};
+
+  private PointNetworks() {}
+
+  /** The side k of the [k, k, 3] layout of {@code points} = k² points; an IllegalArgumentException otherwise. */
+  public static int side(int points) {
+    int k = (int) Math.round(Math.sqrt(points));
+    if (points < 4 || k * k != points) {
+      throw new IllegalArgumentException("a cloud's point count must be a square number ≥ 4 (e.g. 256, 1024, 2025), not " + points);
+    }
+    return k;
+  }
+
+  private static Operand<TFloat32> mlp(Ops tf, List<Dense> layers, Operand<TFloat32> h, boolean reluAfterLast) {
+    for (int i = 0; i < layers.size(); i++) {
+      h = layers.get(i).apply(tf, h);
+      if (reluAfterLast || i < layers.size() - 1) {
+        h = tf.nn.relu(h);
+      }
+    }
+    return h;
+  }
+
+  public static final class Encoder implements Architecture.EncoderNet {
+    private final Parameters parameters;
+    private final int[] widths;
+    private final int zDim;
+    private final List<Dense> perPoint = new ArrayList<>();
+    private final List<Dense> head = new ArrayList<>();
+
+    public Encoder(Ops tf, int[] widths, int zDim, long seed) {
+      this(widths, zDim, new Parameters(tf, "encoder", seed));
+    }
+
+    private Encoder(int[] widths, int zDim, Parameters parameters) {
+      this.parameters = parameters;
+      this.widths = widths.clone();
+      this.zDim = zDim;
+      int in = 3;
+      for (int i = 0; i < widths.length; i++) {
+        perPoint.add(Dense.pytorchLinear(parameters, "point" + (i + 1), in, widths[i]));
+        in = widths[i];
+      }
+      head.add(Dense.pytorchLinear(parameters, "fc", in, FEATURES));
+      head.add(Dense.pytorchLinear(parameters, "out", FEATURES, 2 * zDim));
+    }
+
+    @Override
+    public Posterior apply(Ops tf, Operand<TFloat32> x, Mode mode) {
+      long pointsPerCloud = x.shape().get(1) * x.shape().get(2);
+      Operand<TFloat32> points = tf.reshape(x, tf.constant(new long[] {-1, 3}));
+      Operand<TFloat32> features = mlp(tf, perPoint, points, true);
+      Operand<TFloat32> perCloud = tf.reshape(features,
+          tf.constant(new long[] {-1, pointsPerCloud, widths[widths.length - 1]}));
+      Operand<TFloat32> pooled = tf.max(perCloud, tf.constant(1));
+      return Posterior.of(tf, mlp(tf, head, pooled, false));
+    }
+
+    @Override
+    public Architecture.EncoderNet readingAfter(Ops tf, List<Op> updates) {
+      return new Encoder(widths, zDim, parameters.readingAfter(tf, updates));
+    }
+
+    @Override
+    public boolean samplesIndependent() {
+      return true;
+    }
+
+    @Override
+    public Parameters parameters() {
+      return parameters;
+    }
+  }
+
+  public static final class Decoder implements Architecture.DecoderNet {
+    private final Parameters parameters;
+    private final int side;
+    private final List<Dense> layers = new ArrayList<>();
+
+    public Decoder(Ops tf, int points, int zDim, long seed) {
+      this(tf, points, zDim, seed, "decoder");
+    }
+
+    /** A decoder whose variables are named under {@code prefix} (the bootstrap's target decoder). */
+    public Decoder(Ops tf, int points, int zDim, long seed, String prefix) {
+      parameters = new Parameters(tf, prefix, seed);
+      side = side(points);
+      int in = zDim;
+      for (int i = 0; i < DECODER_WIDTHS.length; i++) {
+        layers.add(Dense.pytorchLinear(parameters, "fc" + (i + 1), in, DECODER_WIDTHS[i]));
+        in = DECODER_WIDTHS[i];
+      }
+      layers.add(Dense.pytorchLinear(parameters, "out", in, 3 * points));
+    }
+
+    @Override
+    public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode) {
+      return tf.reshape(mlp(tf, layers, z, false), tf.constant(new long[] {-1, side, side, 3}));
+    }
+
+    @Override
+    public ReconstructionError reconstructionError() {
+      return ReconstructionError.CHAMFER;
+    }
+
+    @Override
+    public boolean samplesIndependent() {
+      return true;
+    }
+
+    @Override
+    public Parameters parameters() {
+      return parameters;
+    }
+  }
+
+  /** A training graph of these networks for clouds of {@code points} points, placed as {@code placement} says. */
+  public static TrainingGraph trainingGraph(int points, int[] widths, int zDim, Objective objective, UpdateOrder order,
+      float learningRate, int batch, long seed, Placement placement, boolean bootstrap) {
+    return new TrainingGraph(null, side(points), 3, zDim, objective, order, learningRate, batch,
+        tf -> new Encoder(tf, widths, zDim, seed), tf -> new Decoder(tf, points, zDim, seed + 1), placement,
+        bootstrap ? tf -> new Decoder(tf, points, zDim, seed + 2, "target_decoder") : null);
+  }
+}

@@ -1,0 +1,218 @@
+package org.introvae.points;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.introvae.data.mesh.ShapeSet;
+import org.introvae.data.mesh.SurfaceSampler;
+import org.introvae.model.Objective;
+import org.introvae.model.Placement;
+import org.introvae.model.PointNetworks;
+import org.introvae.model.StepLosses;
+import org.introvae.model.TrainingSession;
+import org.introvae.model.UpdateOrder;
+import org.introvae.serving.Json;
+import org.introvae.train.MetricsLog;
+import org.introvae.train.Progress;
+
+/**
+ * Soft-IntroVAE (or the VAE) on 3-D point clouds sampled from real meshes: every step draws fresh surface
+ * points for a batch of training shapes, so the model sees each shape as a distribution of clouds. At the
+ * end it measures the Chamfer distance of held-out shapes' reconstructions, the voxel JSD of samples
+ * against the shapes, and draws reconstructions, samples and an interpolation.
+ */
+public final class PointCloudTraining {
+  /** Everything one run needs. */
+  public record Settings(Objective objective, UpdateOrder order, int steps, int vaeSteps, int batch, float lr,
+      int points, int[] widths, int zDim, long seed, int logEvery, int threads, Placement placement, boolean rotate) {}
+
+  private final Settings settings;
+  private final ShapeSet shapes;
+  private final Path folder;
+  private final PrintStream out;
+
+  public PointCloudTraining(Settings settings, ShapeSet shapes, Path folder, PrintStream out) {
+    this.settings = settings;
+    this.shapes = shapes;
+    this.folder = folder;
+    this.out = out;
+  }
+
+  public Map<String, Object> run() throws IOException {
+    Settings st = settings;
+    Files.createDirectories(folder.resolve("images"));
+    MetricsLog log = new MetricsLog(folder.resolve("metrics.csv"));
+    log.open(0);
+    out.println(shapes.summary());
+    shapes.skippedByReason().forEach((reason, n) -> out.printf("  skipped %d: %s%n", n, reason));
+    try (TrainingSession session = TrainingSession.withThreads(PointNetworks.trainingGraph(st.points(), st.widths(),
+        st.zDim(), st.objective(), st.order(), st.lr(), st.batch(), st.seed(), st.placement(), false), st.threads())) {
+      session.initialize();
+      Random data = new Random(st.seed());
+      List<Integer> order = new ArrayList<>();
+      Progress progress = new Progress(out, System.console() != null, 0, st.steps(), st.batch());
+      long started = System.nanoTime();
+      float[] batch = new float[st.batch() * st.points() * 3];
+      for (int step = 0; step < st.steps(); step++) {
+        for (int i = 0; i < st.batch(); i++) {
+          if (order.isEmpty()) {
+            for (int s = 0; s < shapes.training().size(); s++) {
+              order.add(s);
+            }
+            Collections.shuffle(order, data);
+          }
+          float[] cloud = shapes.training().get(order.remove(order.size() - 1)).sample(st.points(), data);
+          if (st.rotate()) {
+            rotateAboutY(cloud, data.nextDouble() * 2 * Math.PI);
+          }
+          System.arraycopy(cloud, 0, batch, i * cloud.length, cloud.length);
+        }
+        boolean warmUp = step < st.vaeSteps();
+        boolean logStep = (step + 1) % st.logEvery() == 0 || step + 1 == st.steps();
+        StepLosses l = session.step(batch, st.seed(), step, st.lr(), warmUp, logStep);
+        if (l.firstNonFinite() != null) {
+          progress.breakLine();
+          throw new IllegalStateException("step " + (step + 1) + ": " + l.firstNonFinite() + "; training diverged");
+        }
+        if (logStep) {
+          log.append(new MetricsLog.Row(step + 1, 1, l, warmUp ? 0f : 1f, (System.nanoTime() - started) / 1e9));
+        }
+        progress.update(step, 0, l, logStep);
+      }
+      progress.breakLine();
+      Map<String, Object> m = measure(session, (System.nanoTime() - started) / 1e9);
+      Files.writeString(folder.resolve("metrics.json"), Json.writePretty(m));
+      out.printf(Locale.ROOT, "%s (%s): held-out Chamfer %.2f (training shapes %.2f), voxel JSD of samples %.4f"
+              + " (held-out vs training shapes %.4f); %.2f s per step; pictures in %s%n", st.objective().name(),
+          st.order().label(), m.get("chamfer_held_out"), m.get("chamfer_training"), m.get("jsd_samples"),
+          m.get("jsd_held_out_vs_training"), m.get("seconds_per_step"), folder.resolve("images"));
+      return m;
+    }
+  }
+
+  /** Rotates a cloud in place about the vertical (y) axis. */
+  static void rotateAboutY(float[] cloud, double angle) {
+    float c = (float) Math.cos(angle);
+    float s = (float) Math.sin(angle);
+    for (int i = 0; i < cloud.length; i += 3) {
+      float x = cloud[i];
+      float z = cloud[i + 2];
+      cloud[i] = c * x + s * z;
+      cloud[i + 2] = -s * x + c * z;
+    }
+  }
+
+  /** Fixed clouds of some shapes (the same points every time for the same seed). */
+  private List<float[]> clouds(List<SurfaceSampler> of, int limit, long seed) {
+    Random r = new Random(seed);
+    List<float[]> out = new ArrayList<>();
+    for (int i = 0; i < Math.min(limit, of.size()); i++) {
+      out.add(of.get(i).sample(settings.points(), r));
+    }
+    return out;
+  }
+
+  private List<float[]> reconstructions(TrainingSession session, List<float[]> clouds) {
+    List<float[]> out = new ArrayList<>();
+    for (float[] c : clouds) {
+      out.add(session.reconstruct(c, 1).images());
+    }
+    return out;
+  }
+
+  private static double meanChamfer(List<float[]> a, List<float[]> b) {
+    double sum = 0;
+    for (int i = 0; i < a.size(); i++) {
+      sum += CloudMetrics.chamfer(a.get(i), b.get(i));
+    }
+    return sum / Math.max(1, a.size());
+  }
+
+  private Map<String, Object> measure(TrainingSession session, double seconds) throws IOException {
+    Settings st = settings;
+    List<float[]> heldOut = clouds(shapes.heldOut(), Integer.MAX_VALUE, st.seed() + 1);
+    List<float[]> training = clouds(shapes.training(), 64, st.seed() + 1);
+    List<float[]> heldOutRec = reconstructions(session, heldOut);
+    List<float[]> trainingRec = reconstructions(session, training);
+    List<float[]> allShapes = clouds(shapes.training(), Integer.MAX_VALUE, st.seed() + 2);
+    allShapes.addAll(heldOut);
+    int sampleCount = 3 * allShapes.size();
+    float[] decoded = session.sample(sampleCount, st.seed() + 3);
+    List<float[]> samples = split(decoded, sampleCount);
+
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("objective", st.objective().name());
+    m.put("weights", st.objective().toString());
+    m.put("updates", st.order().label());
+    m.put("steps", st.steps());
+    m.put("vae_steps", st.vaeSteps());
+    m.put("batch", st.batch());
+    m.put("points", st.points());
+    m.put("z", st.zDim());
+    m.put("seed", st.seed());
+    m.put("shapes_training", shapes.training().size());
+    m.put("shapes_held_out", shapes.heldOut().size());
+    m.put("chamfer_held_out", meanChamfer(heldOut, heldOutRec));
+    m.put("chamfer_training", meanChamfer(training, trainingRec));
+    m.put("jsd_samples", CloudMetrics.voxelJsd(allShapes, samples));
+    m.put("jsd_held_out_vs_training", CloudMetrics.voxelJsd(heldOut, clouds(shapes.training(), Integer.MAX_VALUE, st.seed() + 4)));
+    m.put("seconds", seconds);
+    m.put("seconds_per_step", seconds / Math.max(1, st.steps()));
+
+    int shown = Math.min(6, heldOut.size());
+    List<CloudPictures.Row> rec = new ArrayList<>();
+    for (int i = 0; i < shown; i++) {
+      rec.add(new CloudPictures.Row(String.format(Locale.ROOT, "%s   (left: held-out shape; right: its reconstruction, Chamfer %.2f)",
+          Path.of(shapes.heldOut().get(i).mesh().name()).getFileName(), CloudMetrics.chamfer(heldOut.get(i), heldOutRec.get(i))),
+          List.of(heldOut.get(i), heldOutRec.get(i))));
+    }
+    CloudPictures.write(CloudPictures.sheet("reconstructions of held-out shapes (front, side, top)", rec, 2),
+        folder.resolve("images/reconstructions.png"));
+    List<CloudPictures.Row> sampleRows = new ArrayList<>();
+    for (int r = 0; r < 4; r++) {
+      sampleRows.add(new CloudPictures.Row("samples D(z), z ~ N(0, I)", samples.subList(2 * r, 2 * r + 2)));
+    }
+    CloudPictures.write(CloudPictures.sheet("samples (front, side, top)", sampleRows, 2), folder.resolve("images/samples.png"));
+    CloudPictures.write(CloudPictures.sheet("interpolation between the latent means of two held-out shapes",
+        interpolation(session, heldOut.get(0), heldOut.get(Math.min(1, heldOut.size() - 1))), 2),
+        folder.resolve("images/interpolation.png"));
+    return m;
+  }
+
+  private List<CloudPictures.Row> interpolation(TrainingSession session, float[] from, float[] to) {
+    float[] a = session.reconstruct(from, 1).mu();
+    float[] b = session.reconstruct(to, 1).mu();
+    int steps = 8;
+    float[] z = new float[steps * a.length];
+    for (int s = 0; s < steps; s++) {
+      float t = s / (float) (steps - 1);
+      for (int k = 0; k < a.length; k++) {
+        z[s * a.length + k] = (1 - t) * a[k] + t * b[k];
+      }
+    }
+    List<float[]> decoded = split(session.decode(z), steps);
+    List<CloudPictures.Row> rows = new ArrayList<>();
+    for (int r = 0; r < steps / 2; r++) {
+      rows.add(new CloudPictures.Row(String.format(Locale.ROOT, "t = %d/7, %d/7", 2 * r, 2 * r + 1),
+          decoded.subList(2 * r, 2 * r + 2)));
+    }
+    return rows;
+  }
+
+  private static List<float[]> split(float[] values, int n) {
+    int each = values.length / n;
+    List<float[]> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(java.util.Arrays.copyOfRange(values, i * each, (i + 1) * each));
+    }
+    return out;
+  }
+}

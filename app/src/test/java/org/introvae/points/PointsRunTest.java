@@ -1,0 +1,88 @@
+package org.introvae.points;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.introvae.data.mesh.TestMeshes;
+import org.introvae.serving.Json;
+import org.introvae.train.TrainCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code Train --model points} end to end on the real test meshes, and its one-line errors. */
+class PointsRunTest {
+  @TempDir
+  Path runs;
+
+  private record Outcome(int code, String out, String err) {}
+
+  private static Outcome train(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = TrainCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void trains_measures_and_draws_soft_introvae_on_point_clouds() throws Exception {
+    Outcome o = train("--model", "points", "--meshes", TestMeshes.folder().toString(), "--steps", "4", "--batch", "4",
+        "--points", "64", "--widths", "8,16", "--z", "4", "--threads", "1", "--log-every", "2", "--runs", runs.toString(),
+        "--run", "p");
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("11 shapes from"), o.out());
+    assertTrue(o.out().contains("skipped 1: 4OFF is not 3-D"), o.out());
+    Path run = runs.resolve("p");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(run.resolve("metrics.json")));
+    assertEquals("soft", m.get("objective"));
+    double chamfer = ((Number) m.get("chamfer_held_out")).doubleValue();
+    // 64 points within the unit sphere each way: a squared nearest distance is at most 4.
+    assertTrue(chamfer > 0 && chamfer < 2 * 64 * 4, "held-out Chamfer " + chamfer);
+    double jsd = ((Number) m.get("jsd_samples")).doubleValue();
+    assertTrue(jsd > 0 && jsd <= Math.log(2) + 1e-9, "JSD " + jsd);
+    assertEquals(3, Files.readAllLines(run.resolve("metrics.csv")).size(), "header and steps 2 and 4");
+    for (String picture : new String[] {"reconstructions", "samples", "interpolation"}) {
+      BufferedImage img = ImageIO.read(run.resolve("images/" + picture + ".png").toFile());
+      assertTrue(img.getWidth() > 3 * CloudPictures.VIEW && img.getHeight() > CloudPictures.VIEW, picture);
+      assertTrue(darkPixels(img) > 200, picture + " shows points");
+    }
+  }
+
+  private static int darkPixels(BufferedImage img) {
+    int dark = 0;
+    for (int y = 0; y < img.getHeight(); y++) {
+      for (int x = 0; x < img.getWidth(); x++) {
+        int rgb = img.getRGB(x, y);
+        if (((rgb >> 16) & 0xff) < 120 && (rgb & 0xff) > 100) {  // point blue, not the grey captions
+          dark++;
+        }
+      }
+    }
+    return dark;
+  }
+
+  @Test
+  void user_mistakes_are_one_line_errors() {
+    Outcome noFolder = train("--model", "points", "--meshes", runs.resolve("none").toString());
+    assertEquals(2, noFolder.code());
+    assertEquals("error: " + runs.resolve("none") + ": not a folder of meshes (off, ply, stl, obj)\n", noFolder.err());
+    Outcome points = train("--model", "points", "--points", "10");
+    assertEquals(2, points.code());
+    assertTrue(points.err().startsWith("error: --points: a cloud's point count must be a square number"), points.err());
+    Outcome objective = train("--model=points", "--objective", "introvae");
+    assertEquals(2, objective.code());
+    assertEquals("error: --objective: 'introvae' is not one of [soft, vae] for point clouds\n", objective.err());
+    Outcome model = train("--model", "cubes");
+    assertEquals(2, model.code());
+    assertEquals("error: --model: 'cubes' is not images or points\n", model.err());
+  }
+}

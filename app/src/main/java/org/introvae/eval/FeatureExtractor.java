@@ -12,7 +12,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
-/** The shipped classifier's penultimate-layer features, for the Fréchet distance. */
+/** The shipped classifier: its penultimate-layer features (for the Fréchet distance) and its predicted classes. */
 public final class FeatureExtractor implements AutoCloseable {
   private final SavedModelBundle bundle;
   private final SessionFunction features;
@@ -31,6 +31,18 @@ public final class FeatureExtractor implements AutoCloseable {
     features = bundle.function("features");
   }
 
+  /** The classifier's most probable class of each image. */
+  public int[] classes(float[][] images) {
+    float[][] p = outputs(bundle.function("classify"), "probabilities", images);
+    int[] out = new int[p.length];
+    for (int i = 0; i < p.length; i++) {
+      for (int c = 1; c < p[i].length; c++) {
+        out[i] = p[i][c] > p[i][out[i]] ? c : out[i];
+      }
+    }
+    return out;
+  }
+
   public boolean accepts(int imageSize, int imageChannels) {
     return imageSize == size && imageChannels == channels;
   }
@@ -40,7 +52,20 @@ public final class FeatureExtractor implements AutoCloseable {
   }
 
   public double[][] of(float[][] images) {
-    double[][] out = new double[images.length][];
+    float[][] f = outputs(features, "features", images);
+    double[][] out = new double[f.length][];
+    for (int i = 0; i < f.length; i++) {
+      out[i] = new double[f[i].length];
+      for (int k = 0; k < f[i].length; k++) {
+        out[i][k] = f[i][k];
+      }
+    }
+    return out;
+  }
+
+  /** One output of {@code function} per image, in batches of 500. */
+  private float[][] outputs(SessionFunction function, String output, float[][] images) {
+    float[][] out = new float[images.length][];
     int per = size * size * channels;
     for (int start = 0; start < images.length; start += 500) {
       int n = Math.min(500, images.length - start);
@@ -49,16 +74,13 @@ public final class FeatureExtractor implements AutoCloseable {
         System.arraycopy(images[start + i], 0, flat, i * per, per);
       }
       try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, size, size, channels), DataBuffers.of(flat, true, false));
-          Result r = features.call(Map.of("images", x))) {
-        TFloat32 f = (TFloat32) r.get("features").orElseThrow();
-        int d = (int) f.shape().get(1);
+          Result r = function.call(Map.of("images", x))) {
+        TFloat32 t = (TFloat32) r.get(output).orElseThrow();
+        int d = (int) t.shape().get(1);
         float[] values = new float[n * d];
-        f.copyTo(DataBuffers.of(values, false, false));
+        t.copyTo(DataBuffers.of(values, false, false));
         for (int i = 0; i < n; i++) {
-          out[start + i] = new double[d];
-          for (int k = 0; k < d; k++) {
-            out[start + i][k] = values[i * d + k];
-          }
+          out[start + i] = java.util.Arrays.copyOfRange(values, i * d, (i + 1) * d);
         }
       }
     }

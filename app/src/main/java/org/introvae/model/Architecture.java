@@ -460,22 +460,26 @@ public final class Architecture {
     private final Dense head;
 
     public Encoder(Ops tf, ModelConfig config, long seed) {
-      this(config, new Parameters(tf, "encoder", seed));
+      this(config, new Parameters(tf, "encoder", seed), "");
     }
 
-    private Encoder(ModelConfig config, Parameters parameters) {
+    /** An encoder whose layers are named {@code names}stem.conv, … among {@code parameters} (one of several sharing them). */
+    Encoder(ModelConfig config, Parameters parameters, String names) {
       this.config = config;
       this.parameters = parameters;
+      this.names = names;
       int[] w = config.widths();
-      stem = new Conv(parameters, "stem.conv", 5, config.imageChannels(), w[0], false);
-      stemNorm = new BatchNorm(parameters, "stem.bn", w[0]);
+      stem = new Conv(parameters, names + "stem.conv", 5, config.imageChannels(), w[0], false);
+      stemNorm = new BatchNorm(parameters, names + "stem.bn", w[0]);
       for (int i = 1; i < w.length; i++) {
-        blocks.add(new ResidualBlock(parameters, "res" + i, w[i - 1], w[i]));
+        blocks.add(new ResidualBlock(parameters, names + "res" + i, w[i - 1], w[i]));
       }
-      blocks.add(new ResidualBlock(parameters, "res" + w.length, config.lastWidth(), config.lastWidth()));
+      blocks.add(new ResidualBlock(parameters, names + "res" + w.length, config.lastWidth(), config.lastWidth()));
       int flat = config.finalSize() * config.finalSize() * config.lastWidth();
-      head = new Dense(parameters, "fc", flat, 2 * config.zDim());
+      head = new Dense(parameters, names + "fc", flat, 2 * config.zDim());
     }
+
+    private final String names;
 
     @Override
     public Parameters parameters() {
@@ -484,7 +488,7 @@ public final class Architecture {
 
     @Override
     public EncoderNet readingAfter(Ops tf, List<Op> updates) {
-      return new Encoder(config, parameters.readingAfter(tf, updates));
+      return new Encoder(config, parameters.readingAfter(tf, updates), names);
     }
 
     @Override

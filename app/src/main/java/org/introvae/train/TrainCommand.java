@@ -29,8 +29,11 @@ public final class TrainCommand {
       err.println("error: " + model.error());
       return 2;
     }
-    if (model.points()) {
+    if (model.name().equals("points")) {
       return org.introvae.points.PointsCommand.run(model.rest(), out, err);
+    }
+    if (model.name().equals("translation")) {
+      return org.introvae.translation.TranslationCommand.run(model.rest(), out, err);
     }
     args = model.rest();
     try {
@@ -61,8 +64,8 @@ public final class TrainCommand {
     }
   }
 
-  /** --model images|points (images: the default), taken out of the arguments the chosen command parses. */
-  record ModelChoice(boolean points, String[] rest, String error) {
+  /** --model images|points|translation (images: the default), taken out of the arguments the chosen command parses. */
+  record ModelChoice(String name, String[] rest, String error) {
     static ModelChoice of(String[] args) {
       java.util.List<String> rest = new java.util.ArrayList<>();
       String model = "images";
@@ -75,9 +78,9 @@ public final class TrainCommand {
           rest.add(args[i]);
         }
       }
-      String error = model.equals("images") || model.equals("points") ? null
-          : "--model: '" + model + "' is not images or points";
-      return new ModelChoice(model.equals("points"), rest.toArray(String[]::new), error);
+      String error = java.util.List.of("images", "points", "translation").contains(model) ? null
+          : "--model: '" + model + "' is not images, points or translation";
+      return new ModelChoice(model, rest.toArray(String[]::new), error);
     }
   }
 }

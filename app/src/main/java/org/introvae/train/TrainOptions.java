@@ -461,7 +461,8 @@ public final class TrainOptions {
     s.append("usage: mvn compile exec:java -Dexec.mainClass=Train -Dexec.args=\"[options]\"\n\n");
     s.append("Defaults below are those of --preset ").append(Preset.DEFAULT.label())
         .append("; another preset changes the model and training defaults.\n")
-        .append("--model points trains on 3-D point clouds instead (see --model points --help).\n\n");
+        .append("--model points trains on 3-D point clouds instead, --model translation the two-encoder translation\n")
+        .append("model (see --model points --help, --model translation --help).\n\n");
     for (Spec spec : SPECS) {
       String left = "  --" + spec.name() + (spec.isFlag() ? "" : " " + spec.argument());
       String def = spec.defaultValue().apply(Preset.DEFAULT);

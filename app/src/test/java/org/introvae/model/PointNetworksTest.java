@@ -92,55 +92,11 @@ class PointNetworksTest {
     check(UpdateOrder.SIMULTANEOUS, false);
   }
 
-  /**
-   * The unit direction halfway between a random one and the graph's gradient: a random direction alone
-   * can be nearly orthogonal to the gradient, leaving a derivative below the differences' noise, while
-   * the random half still makes a wrong gradient component show.
-   */
-  private static List<float[]> towardsGradient(Session s, TrainingGraph g, org.tensorflow.Output<?>[] grads, TFloat32 x,
-      List<float[]> random) {
-    List<float[]> gradient = new java.util.ArrayList<>();
-    try (org.tensorflow.types.TInt64 seed = TinyGraphs.seed(0)) {
-      Session.Runner runner = s.runner().feed(g.x, x).feed(g.noiseSeed, seed);
-      for (var grad : grads) {
-        runner.fetch(grad);
-      }
-      try (org.tensorflow.Result r = runner.run()) {
-        for (int k = 0; k < grads.length; k++) {
-          TFloat32 t = (TFloat32) r.get(k);
-          float[] v = new float[(int) t.size()];
-          t.copyTo(DataBuffers.of(v, false, false));
-          gradient.add(v);
-        }
-      }
-    }
-    double norm = 0;
-    for (float[] v : gradient) {
-      for (float f : v) {
-        norm += f * f;
-      }
-    }
-    double scale = 1 / Math.sqrt(norm);
-    double total = 0;
-    for (int k = 0; k < gradient.size(); k++) {
-      for (int i = 0; i < gradient.get(k).length; i++) {
-        gradient.get(k)[i] = (float) (gradient.get(k)[i] * scale + random.get(k)[i]);
-        total += gradient.get(k)[i] * gradient.get(k)[i];
-      }
-    }
-    for (float[] v : gradient) {
-      for (int i = 0; i < v.length; i++) {
-        v[i] /= (float) Math.sqrt(total);
-      }
-    }
-    return gradient;
-  }
-
   private static void check(UpdateOrder order, boolean encoder) {
     try (TrainingGraph g = graph(order); Session s = new Session(g.graph); TFloat32 x = tensor(clouds(3))) {
       s.initialize();
       var vars = (encoder ? g.encoder.parameters() : g.decoder.parameters()).trainable();
-      List<float[]> d = towardsGradient(s, g, encoder ? g.encoderGradients : g.decoderGradients, x,
+      List<float[]> d = GradientTest.towardsGradient(s, g, encoder ? g.encoderGradients : g.decoderGradients, x,
           GradientTest.direction(TinyGraphs.readAll(s, vars), 11));
       double exact = GradientTest.analytic(s, g, encoder ? g.encoderGradients : g.decoderGradients, x, d);
       Operand<TFloat32> loss = encoder ? g.lossE : g.lossG;

@@ -83,6 +83,6 @@ class PointsRunTest {
     assertEquals("error: --objective: 'introvae' is not one of [soft, vae] for point clouds\n", objective.err());
     Outcome model = train("--model", "cubes");
     assertEquals(2, model.code());
-    assertEquals("error: --model: 'cubes' is not images or points\n", model.err());
+    assertEquals("error: --model: 'cubes' is not images, points or translation\n", model.err());
   }
 }

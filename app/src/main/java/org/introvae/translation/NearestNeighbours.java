@@ -1,0 +1,54 @@
+package org.introvae.translation;
+
+/**
+ * How well codes tell labels apart: a k-nearest-neighbour classifier (Euclidean, majority vote) trained
+ * on the first half of the codes and tested on the second.
+ */
+final class NearestNeighbours {
+  private NearestNeighbours() {}
+
+  static double accuracy(float[][] codes, int[] labels, int k) {
+    int half = codes.length / 2;
+    int correct = 0;
+    for (int t = half; t < codes.length; t++) {
+      int[] nearest = new int[k];
+      double[] distance = new double[k];
+      java.util.Arrays.fill(distance, Double.MAX_VALUE);
+      for (int i = 0; i < half; i++) {
+        double d = 0;
+        for (int j = 0; j < codes[t].length; j++) {
+          double diff = codes[t][j] - codes[i][j];
+          d += diff * diff;
+        }
+        for (int s = 0; s < k; s++) {
+          if (d < distance[s]) {
+            System.arraycopy(distance, s, distance, s + 1, k - s - 1);
+            System.arraycopy(nearest, s, nearest, s + 1, k - s - 1);
+            distance[s] = d;
+            nearest[s] = i;
+            break;
+          }
+        }
+      }
+      int[] votes = new int[256];
+      int best = labels[nearest[0]];
+      for (int s = 0; s < k; s++) {
+        int label = labels[nearest[s]];
+        votes[label]++;
+        best = votes[label] > votes[best] ? label : best;
+      }
+      correct += best == labels[t] ? 1 : 0;
+    }
+    return correct / (double) Math.max(1, codes.length - half);
+  }
+
+  /** The share of the most common label: what always guessing it scores. */
+  static double majorityShare(int[] labels) {
+    int[] counts = new int[256];
+    int max = 0;
+    for (int l : labels) {
+      max = Math.max(max, ++counts[l]);
+    }
+    return max / (double) Math.max(1, labels.length);
+  }
+}

@@ -1,0 +1,244 @@
+package org.introvae.translation;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.introvae.data.ImageSet;
+import org.introvae.eval.FeatureExtractor;
+import org.introvae.model.ModelConfig;
+import org.introvae.model.Objective;
+import org.introvae.model.StepLosses;
+import org.introvae.model.TrainingSession;
+import org.introvae.model.TranslationNetworks;
+import org.introvae.model.UpdateOrder;
+import org.introvae.serving.Json;
+import org.introvae.serving.Png;
+import org.introvae.train.MetricsLog;
+import org.introvae.train.Progress;
+
+/**
+ * Unsupervised image translation: the two-encoder model of {@link TranslationNetworks} trained on
+ * images alone, then measured on held-out images with their labels and the shipped classifier — how
+ * often D(z_c(a), z_s(b)) keeps a's class, and how well a nearest-neighbour classifier on content codes
+ * can tell the class (the less, the better the codes are separated) — and drawn as a translation grid.
+ */
+public final class TranslationTraining {
+  /** Everything one run needs; the last {@code heldOut} images are held out (their labels only measure). */
+  public record Settings(ModelConfig config, int classZ, Objective objective, UpdateOrder order, int steps, int batch,
+      float lr, long seed, int logEvery, int threads, int heldOut) {}
+
+  private final Settings settings;
+  private final ImageSet images;
+  private final int[] labels;
+  private final Path classifier;
+  private final Path folder;
+  private final PrintStream out;
+
+  public TranslationTraining(Settings settings, ImageSet images, int[] labels, Path classifier, Path folder, PrintStream out) {
+    this.settings = settings;
+    this.images = images;
+    this.labels = labels;
+    this.classifier = classifier;
+    this.folder = folder;
+    this.out = out;
+  }
+
+  public Map<String, Object> run() throws IOException {
+    Settings st = settings;
+    Files.createDirectories(folder.resolve("images"));
+    MetricsLog log = new MetricsLog(folder.resolve("metrics.csv"));
+    log.open(0);
+    int train = images.count() - st.heldOut();
+    int per = images.imageBytes();
+    out.printf("translation: %s, class code %d + content code %d dimensions; %d training and %d held-out images from %s%n",
+        st.config(), st.classZ(), st.config().zDim() - st.classZ(), train, st.heldOut(), images.source());
+    try (TrainingSession session = TrainingSession.withThreads(TranslationNetworks.trainingGraph(st.config(), st.classZ(),
+        st.objective(), st.order(), st.lr(), st.batch(), st.seed(), org.introvae.model.Placement.CPU), st.threads())) {
+      session.initialize();
+      Random order = new Random(st.seed());
+      int[] permutation = new int[train];
+      int next = train;
+      float[] batch = new float[st.batch() * per];
+      Progress progress = new Progress(out, System.console() != null, 0, st.steps(), st.batch());
+      long started = System.nanoTime();
+      for (int step = 0; step < st.steps(); step++) {
+        for (int i = 0; i < st.batch(); i++) {
+          if (next == train) {
+            shuffle(permutation, order);
+            next = 0;
+          }
+          images.copyTo(permutation[next++], batch, i * per);
+        }
+        boolean logStep = (step + 1) % st.logEvery() == 0 || step + 1 == st.steps();
+        StepLosses l = session.step(batch, st.seed(), step, st.lr(), false, logStep);
+        if (l.firstNonFinite() != null) {
+          progress.breakLine();
+          throw new IllegalStateException("step " + (step + 1) + ": " + l.firstNonFinite() + "; training diverged");
+        }
+        if (logStep) {
+          log.append(new MetricsLog.Row(step + 1, 1, l, 1f, (System.nanoTime() - started) / 1e9));
+        }
+        progress.update(step, 0, l, logStep);
+      }
+      progress.breakLine();
+      Map<String, Object> m = measure(session, train, (System.nanoTime() - started) / 1e9);
+      Files.writeString(folder.resolve("metrics.json"), Json.writePretty(m));
+      out.printf(Locale.ROOT, "held out: translations keep the class source's class %.1f %% of the time (the content"
+              + " source's: %.1f %%; reconstructions keep their class %.1f %%); a 5-NN classifier tells the class from"
+              + " content codes %.1f %%, from class codes %.1f %% (chance %.1f %%); pictures in %s%n",
+          100 * (double) m.get("translation_keeps_class_source"), 100 * (double) m.get("translation_takes_content_source_class"),
+          100 * (double) m.get("reconstruction_keeps_class"), 100 * (double) m.get("content_code_class_accuracy"),
+          100 * (double) m.get("class_code_class_accuracy"), 100 * (double) m.get("chance"), folder.resolve("images"));
+      return m;
+    }
+  }
+
+  private static void shuffle(int[] p, Random r) {
+    for (int i = 0; i < p.length; i++) {
+      p[i] = i;
+    }
+    for (int i = p.length - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+  }
+
+  private float[] image(int index) {
+    float[] x = new float[images.imageBytes()];
+    images.copyTo(index, x, 0);
+    return x;
+  }
+
+  private Map<String, Object> measure(TrainingSession session, int train, double seconds) throws IOException {
+    Settings st = settings;
+    int n = st.heldOut();
+    int per = images.imageBytes();
+    int z = st.config().zDim();
+    int c = st.classZ();
+    float[] held = new float[n * per];
+    int[] heldLabels = new int[n];
+    for (int i = 0; i < n; i++) {
+      images.copyTo(train + i, held, i * per);
+      heldLabels[i] = labels[train + i];
+    }
+    TrainingSession.Reconstruction r = session.reconstruct(held, n);
+    // Pair each held-out image a_i (class source) with another, b_i (content source).
+    int[] partner = new int[n];
+    shuffle(partner, new Random(st.seed() + 1));
+    float[] latents = new float[n * z];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(r.mu(), i * z, latents, i * z, c);
+      System.arraycopy(r.mu(), partner[i] * z + c, latents, i * z + c, z - c);
+    }
+    float[][] translated = rows(session.decode(latents), n);
+    float[][] reconstructed = rows(r.images(), n);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("objective", st.objective().name());
+    m.put("weights", st.objective().toString());
+    m.put("updates", st.order().label());
+    m.put("model", st.config().toString());
+    m.put("class_z", c);
+    m.put("content_z", z - c);
+    m.put("steps", st.steps());
+    m.put("batch", st.batch());
+    m.put("held_out", n);
+    try (FeatureExtractor classify = new FeatureExtractor(classifier)) {
+      int[] ofTranslated = classify.classes(translated);
+      int[] ofReconstructed = classify.classes(reconstructed);
+      int keep = 0;
+      int take = 0;
+      int rec = 0;
+      for (int i = 0; i < n; i++) {
+        keep += ofTranslated[i] == heldLabels[i] ? 1 : 0;
+        take += ofTranslated[i] == heldLabels[partner[i]] ? 1 : 0;
+        rec += ofReconstructed[i] == heldLabels[i] ? 1 : 0;
+      }
+      m.put("translation_keeps_class_source", keep / (double) n);
+      m.put("translation_takes_content_source_class", take / (double) n);
+      m.put("reconstruction_keeps_class", rec / (double) n);
+    }
+    m.put("content_code_class_accuracy", NearestNeighbours.accuracy(codes(r.mu(), n, z, c, z), heldLabels, 5));
+    m.put("class_code_class_accuracy", NearestNeighbours.accuracy(codes(r.mu(), n, z, 0, c), heldLabels, 5));
+    m.put("chance", NearestNeighbours.majorityShare(heldLabels));
+    m.put("seconds", seconds);
+    writeGrid(session, held, heldLabels);
+    Png.write(folder.resolve("images/samples.png"), rows(session.sample(64, st.seed() + 2), 64),
+        st.config().imageSize(), st.config().imageChannels(), 8, 3);
+    return m;
+  }
+
+  /**
+   * The translation grid: the top row holds content sources, the left column class sources (one of
+   * each class where the held-out images have it), each cell D(z_c(row), z_s(column)).
+   */
+  private void writeGrid(TrainingSession session, float[] held, int[] heldLabels) throws IOException {
+    int per = images.imageBytes();
+    int z = settings.config().zDim();
+    int c = settings.classZ();
+    int k = 8;
+    int[] pick = new int[k];
+    boolean[] seen = new boolean[256];
+    int found = 0;
+    for (int i = 0; i < heldLabels.length && found < k; i++) {
+      if (!seen[heldLabels[i]]) {
+        seen[heldLabels[i]] = true;
+        pick[found++] = i;
+      }
+    }
+    for (int i = 0; found < k; i++) {
+      pick[found++] = i;
+    }
+    float[] sources = new float[k * per];
+    for (int i = 0; i < k; i++) {
+      System.arraycopy(held, pick[i] * per, sources, i * per, per);
+    }
+    float[] mu = session.reconstruct(sources, k).mu();
+    float[] latents = new float[k * k * z];
+    for (int row = 0; row < k; row++) {
+      for (int col = 0; col < k; col++) {
+        int at = (row * k + col) * z;
+        System.arraycopy(mu, row * z, latents, at, c);
+        System.arraycopy(mu, col * z + c, latents, at + c, z - c);
+      }
+    }
+    float[][] cells = rows(session.decode(latents), k * k);
+    float[][] grid = new float[(k + 1) * (k + 1)][];
+    float[] blank = new float[per];
+    grid[0] = blank;
+    for (int col = 0; col < k; col++) {
+      grid[1 + col] = java.util.Arrays.copyOfRange(sources, col * per, (col + 1) * per);
+    }
+    for (int row = 0; row < k; row++) {
+      grid[(row + 1) * (k + 1)] = java.util.Arrays.copyOfRange(sources, row * per, (row + 1) * per);
+      for (int col = 0; col < k; col++) {
+        grid[(row + 1) * (k + 1) + 1 + col] = cells[row * k + col];
+      }
+    }
+    Png.write(folder.resolve("images/translation.png"), grid, settings.config().imageSize(),
+        settings.config().imageChannels(), k + 1, 3);
+  }
+
+  private static float[][] codes(float[] mu, int n, int z, int from, int to) {
+    float[][] out = new float[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = java.util.Arrays.copyOfRange(mu, i * z + from, i * z + to);
+    }
+    return out;
+  }
+
+  private static float[][] rows(float[] values, int n) {
+    int each = values.length / n;
+    float[][] out = new float[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = java.util.Arrays.copyOfRange(values, i * each, (i + 1) * each);
+    }
+    return out;
+  }
+}

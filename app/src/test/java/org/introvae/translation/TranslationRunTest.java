@@ -1,0 +1,63 @@
+package org.introvae.translation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.introvae.serving.Json;
+import org.introvae.train.TrainCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code Train --model translation} end to end on the bundled Fashion-MNIST images, and its one-line errors. */
+class TranslationRunTest {
+  @TempDir
+  Path runs;
+
+  private static String[] train(int expectedCode, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = TrainCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    String[] texts = {out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    assertEquals(expectedCode, code, texts[1]);
+    return texts;
+  }
+
+  @Test
+  void trains_measures_and_draws_a_translation_grid() throws Exception {
+    train(0, "--model", "translation", "--steps", "3", "--batch", "8", "--held-out", "40", "--threads", "1",
+        "--runs", runs.toString(), "--run", "t");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(runs.resolve("t/metrics.json")));
+    assertEquals(8, ((Number) m.get("class_z")).intValue());
+    assertEquals(24, ((Number) m.get("content_z")).intValue());
+    for (String rate : new String[] {"translation_keeps_class_source", "translation_takes_content_source_class",
+        "reconstruction_keeps_class", "content_code_class_accuracy", "class_code_class_accuracy", "chance"}) {
+      double v = ((Number) m.get(rate)).doubleValue();
+      assertTrue(v >= 0 && v <= 1, rate + " = " + v);
+    }
+    BufferedImage grid = ImageIO.read(runs.resolve("t/images/translation.png").toFile());
+    assertEquals(9 * 28 * 3, grid.getWidth(), "a blank corner, 8 content sources; 3× scale");
+    assertEquals(9 * 28 * 3, grid.getHeight());
+    assertTrue(Files.size(runs.resolve("t/images/samples.png")) > 1000);
+  }
+
+  @Test
+  void user_mistakes_are_one_line_errors() {
+    assertEquals("error: --class-z: '32' must be a whole number from 1 to 31\n",
+        train(2, "--model", "translation", "--class-z", "32")[1]);
+    Path images = Path.of("data/fashion-mnist/t10k-images-idx3-ubyte.gz");
+    assertEquals("error: " + runs.resolve("none.gz") + ": no labels file (give --labels PATH; labels only measure"
+        + " translations)\n", train(2, "--model", "translation", "--data", images.toString(), "--labels",
+        runs.resolve("none.gz").toString())[1]);
+    assertTrue(train(2, "--model", "translation", "--objective", "gan")[1].startsWith("error: --objective: "));
+  }
+}

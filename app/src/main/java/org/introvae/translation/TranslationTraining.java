@@ -28,7 +28,7 @@ import org.introvae.train.Progress;
  * can tell the class (the less, the better the codes are separated) — and drawn as a translation grid.
  */
 public final class TranslationTraining {
-  /** Everything one run needs; the last {@code heldOut} images are held out (their labels only measure). */
+  /** Everything one run needs; {@code heldOut} images chosen by the seed are held out (their labels only measure). */
   public record Settings(ModelConfig config, int classZ, Objective objective, UpdateOrder order, int steps, int batch,
       float lr, long seed, int logEvery, int threads, int heldOut) {}
 
@@ -53,7 +53,11 @@ public final class TranslationTraining {
     Files.createDirectories(folder.resolve("images"));
     MetricsLog log = new MetricsLog(folder.resolve("metrics.csv"));
     log.open(0);
-    int train = images.count() - st.heldOut();
+    int[] shuffled = new int[images.count()];
+    shuffle(shuffled, new Random(st.seed() ^ 0x5eedL));  // digits come sorted by class: hold out a random subset
+    int[] held = java.util.Arrays.copyOfRange(shuffled, 0, st.heldOut());
+    int[] training = java.util.Arrays.copyOfRange(shuffled, st.heldOut(), shuffled.length);
+    int train = training.length;
     int per = images.imageBytes();
     out.printf("translation: %s, class code %d + content code %d dimensions; %d training and %d held-out images from %s%n",
         st.config(), st.classZ(), st.config().zDim() - st.classZ(), train, st.heldOut(), images.source());
@@ -72,7 +76,7 @@ public final class TranslationTraining {
             shuffle(permutation, order);
             next = 0;
           }
-          images.copyTo(permutation[next++], batch, i * per);
+          images.copyTo(training[permutation[next++]], batch, i * per);
         }
         boolean logStep = (step + 1) % st.logEvery() == 0 || step + 1 == st.steps();
         StepLosses l = session.step(batch, st.seed(), step, st.lr(), false, logStep);
@@ -86,7 +90,7 @@ public final class TranslationTraining {
         progress.update(step, 0, l, logStep);
       }
       progress.breakLine();
-      Map<String, Object> m = measure(session, train, (System.nanoTime() - started) / 1e9);
+      Map<String, Object> m = measure(session, held, (System.nanoTime() - started) / 1e9);
       Files.writeString(folder.resolve("metrics.json"), Json.writePretty(m));
       out.printf(Locale.ROOT, "held out: translations keep the class source's class %.1f %% of the time (the content"
               + " source's: %.1f %%; reconstructions keep their class %.1f %%); a 5-NN classifier tells the class from"
@@ -110,23 +114,17 @@ public final class TranslationTraining {
     }
   }
 
-  private float[] image(int index) {
-    float[] x = new float[images.imageBytes()];
-    images.copyTo(index, x, 0);
-    return x;
-  }
-
-  private Map<String, Object> measure(TrainingSession session, int train, double seconds) throws IOException {
+  private Map<String, Object> measure(TrainingSession session, int[] heldIndex, double seconds) throws IOException {
     Settings st = settings;
-    int n = st.heldOut();
+    int n = heldIndex.length;
     int per = images.imageBytes();
     int z = st.config().zDim();
     int c = st.classZ();
     float[] held = new float[n * per];
     int[] heldLabels = new int[n];
     for (int i = 0; i < n; i++) {
-      images.copyTo(train + i, held, i * per);
-      heldLabels[i] = labels[train + i];
+      images.copyTo(heldIndex[i], held, i * per);
+      heldLabels[i] = labels[heldIndex[i]];
     }
     TrainingSession.Reconstruction r = session.reconstruct(held, n);
     // Pair each held-out image a_i (class source) with another, b_i (content source).

@@ -40,6 +40,15 @@ class MnistJsonReaderTest {
   }
 
   @Test
+  void each_digit_is_labelled_with_its_file() throws Exception {
+    writeDigits(2);
+    MnistJsonReader.Labelled read = MnistJsonReader.readLabelled(dir);
+    assertEquals(20, read.images().count());
+    assertEquals(java.util.Arrays.toString(new int[] {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9}),
+        java.util.Arrays.toString(read.labels()));
+  }
+
+  @Test
   void broken_digit_files_are_named() throws Exception {
     writeDigits(1);
     Files.writeString(dir.resolve("3.json"), "{ \"data\": [0.1, 0.2");

@@ -314,6 +314,18 @@ public final class Architecture {
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {
       return tf.nn.biasAdd(tf.linalg.matMul(x, w), b);
     }
+
+    /** An MLP: the layers in turn, ReLU between them (and after the last when {@code reluAfterLast}). */
+    static Operand<TFloat32> chain(Ops tf, List<Dense> layers, Operand<TFloat32> x, boolean reluAfterLast) {
+      Operand<TFloat32> h = x;
+      for (int i = 0; i < layers.size(); i++) {
+        h = layers.get(i).apply(tf, h);
+        if (reluAfterLast || i < layers.size() - 1) {
+          h = tf.nn.relu(h);
+        }
+      }
+      return h;
+    }
   }
 
   static final class ResidualBlock {

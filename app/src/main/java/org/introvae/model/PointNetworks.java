@@ -38,16 +38,6 @@ public final class PointNetworks {
     return k;
   }
 
-  private static Operand<TFloat32> mlp(Ops tf, List<Dense> layers, Operand<TFloat32> h, boolean reluAfterLast) {
-    for (int i = 0; i < layers.size(); i++) {
-      h = layers.get(i).apply(tf, h);
-      if (reluAfterLast || i < layers.size() - 1) {
-        h = tf.nn.relu(h);
-      }
-    }
-    return h;
-  }
-
   public static final class Encoder implements Architecture.EncoderNet {
     private final Parameters parameters;
     private final int[] widths;
@@ -76,11 +66,11 @@ public final class PointNetworks {
     public Posterior apply(Ops tf, Operand<TFloat32> x, Mode mode) {
       long pointsPerCloud = x.shape().get(1) * x.shape().get(2);
       Operand<TFloat32> points = tf.reshape(x, tf.constant(new long[] {-1, 3}));
-      Operand<TFloat32> features = mlp(tf, perPoint, points, true);
+      Operand<TFloat32> features = Dense.chain(tf, perPoint, points, true);
       Operand<TFloat32> perCloud = tf.reshape(features,
           tf.constant(new long[] {-1, pointsPerCloud, widths[widths.length - 1]}));
       Operand<TFloat32> pooled = tf.max(perCloud, tf.constant(1));
-      return Posterior.of(tf, mlp(tf, head, pooled, false));
+      return Posterior.of(tf, Dense.chain(tf, head, pooled, false));
     }
 
     @Override
@@ -122,7 +112,7 @@ public final class PointNetworks {
 
     @Override
     public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode) {
-      return tf.reshape(mlp(tf, layers, z, false), tf.constant(new long[] {-1, side, side, 3}));
+      return tf.reshape(Dense.chain(tf, layers, z, false), tf.constant(new long[] {-1, side, side, 3}));
     }
 
     @Override

@@ -33,17 +33,6 @@ public final class ToyNetworks {
     return layers;
   }
 
-  private static Operand<TFloat32> run(Ops tf, List<Dense> layers, Operand<TFloat32> x) {
-    Operand<TFloat32> h = x;
-    for (int i = 0; i < layers.size(); i++) {
-      h = layers.get(i).apply(tf, h);
-      if (i < layers.size() - 1) {
-        h = tf.nn.relu(h);
-      }
-    }
-    return h;
-  }
-
   public static final class Encoder implements Architecture.EncoderNet {
     private final Parameters parameters;
     private final List<Dense> layers;
@@ -67,7 +56,7 @@ public final class ToyNetworks {
 
     @Override
     public Posterior apply(Ops tf, Operand<TFloat32> x, Mode mode) {
-      return Posterior.of(tf, run(tf, layers, tf.reshape(x, tf.constant(new long[] {-1, DIM}))));
+      return Posterior.of(tf, Dense.chain(tf, layers, tf.reshape(x, tf.constant(new long[] {-1, DIM})), false));
     }
 
     @Override
@@ -92,7 +81,7 @@ public final class ToyNetworks {
 
     @Override
     public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode) {
-      return tf.reshape(run(tf, layers, z), tf.constant(new long[] {-1, 1, 1, DIM}));
+      return tf.reshape(Dense.chain(tf, layers, z, false), tf.constant(new long[] {-1, 1, 1, DIM}));
     }
 
     @Override

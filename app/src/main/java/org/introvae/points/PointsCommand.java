@@ -1,6 +1,5 @@
 package org.introvae.points;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -66,11 +65,11 @@ public final class PointsCommand {
     d.putAll(Map.of("rotate", "false", "seed", "1", "runs", "runs", "log-every", "50", "threads", "0", "device", "cpu",
         "replicas", "1"));
     d.put("run", null);
-    try {
+    return ExperimentOptions.exitCode(err, () -> {
       CommandLine c = CommandLine.parse(args, d);
       if (c == null) {
         out.print(USAGE);
-        return 0;
+        return;
       }
       String objectiveName = c.get("objective");
       Objective objective = ExperimentOptions.objective(c, defaults(objectiveName));
@@ -96,14 +95,7 @@ public final class PointsCommand {
       }
       String run = c.get("run") != null ? c.get("run") : "points-" + objectiveName;
       new PointCloudTraining(settings, shapes, Path.of(c.get("runs")).resolve(run), out).run();
-      return 0;
-    } catch (IllegalArgumentException | DataException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    } catch (IllegalStateException | IOException e) {
-      err.println("error: " + e.getMessage());
-      return 1;
-    }
+    });
   }
 
   private static int[] widths(String text) {

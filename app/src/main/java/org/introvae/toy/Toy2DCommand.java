@@ -1,6 +1,5 @@
 package org.introvae.toy;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -47,11 +46,11 @@ public final class Toy2DCommand {
     d.put("threads", "0");
     d.put("device", "cpu");
     d.put("replicas", "1");
-    try {
+    return ExperimentOptions.exitCode(err, () -> {
       CommandLine c = CommandLine.parse(args, d);
       if (c == null) {
         out.print(USAGE);
-        return 0;
+        return;
       }
       String dataset = c.get("dataset");
       if (!ToyDatasets.NAMES.contains(dataset)) {
@@ -70,14 +69,7 @@ public final class Toy2DCommand {
           (int) c.whole("threads", 0, 256), ExperimentOptions.placement(c, batch));
       String run = c.get("run") != null ? c.get("run") : "toy2d-" + dataset + "-" + objectiveName;
       new Toy2D(settings, Path.of(c.get("runs")).resolve(run), out).run();
-      return 0;
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    } catch (IllegalStateException | IOException e) {
-      err.println("error: " + e.getMessage());
-      return 1;
-    }
+    });
   }
 
   private static int[] drops(String text) {

@@ -1,5 +1,8 @@
 package org.introvae.train;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import org.introvae.data.DataException;
 import org.introvae.model.Objective;
 import org.introvae.model.Placement;
 import org.introvae.model.UpdateOrder;
@@ -8,6 +11,25 @@ import org.introvae.serving.CommandLine;
 /** The options the experiment commands (2-D densities, point clouds) share, each checked with a one-line error. */
 public final class ExperimentOptions {
   private ExperimentOptions() {}
+
+  /** A command's work, which may fail on the user's input or on I/O. */
+  public interface Work {
+    void run() throws IOException, DataException;
+  }
+
+  /** Runs {@code work}, returning the exit code: 0 done, 2 bad input (one line on {@code err}), 1 I/O failure or divergence. */
+  public static int exitCode(PrintStream err, Work work) {
+    try {
+      work.run();
+      return 0;
+    } catch (IllegalArgumentException | DataException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    } catch (IllegalStateException | IOException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    }
+  }
 
   /** {@code base}'s weights, with any given on the command line instead. */
   public static Objective objective(CommandLine c, Objective base) {

@@ -1,6 +1,5 @@
 package org.introvae.translation;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,11 +57,11 @@ public final class TranslationCommand {
     for (String none : new String[] {"labels", "classifier", "z", "batch", "lr", "run"}) {
       d.put(none, null);
     }
-    try {
+    return ExperimentOptions.exitCode(err, () -> {
       CommandLine c = CommandLine.parse(args, d);
       if (c == null) {
         out.print(USAGE);
-        return 0;
+        return;
       }
       Preset preset = preset(c.get("preset"));
       ModelConfig base = preset.config();
@@ -116,14 +115,7 @@ public final class TranslationCommand {
       String run = c.get("run") != null ? c.get("run") : "translation-" + name;
       new TranslationTraining(settings, images, labels, classifier, Path.of(c.get("runs")).resolve(run),
           out).run();
-      return 0;
-    } catch (IllegalArgumentException | DataException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    } catch (IllegalStateException | IOException e) {
-      err.println("error: " + e.getMessage());
-      return 1;
-    }
+    });
   }
 
   private static Preset preset(String name) {

@@ -54,7 +54,17 @@ public final class ModelExporter {
     Checkpoints.Saved checkpoint = run.checkpoints().latest()
         .orElseThrow(() -> new UserError(runDir + ": has no checkpoint to export"));
     ModelConfig config = params.model();
+    return write(config, 0, checkpoint.dir().resolve("model"), facts(params, config, checkpoint, run), modelDir, version,
+        evalData);
+  }
 
+  /**
+   * Writes the inference graph of {@code config} (with two encoders when {@code classZ} > 0) with the
+   * variables of {@code checkpoint} and {@code facts} as a new version of {@code modelDir}, through a
+   * temporary folder and a rename; returns the version folder.
+   */
+  public static Path write(ModelConfig config, int classZ, Path checkpoint, Map<String, Object> facts, Path modelDir,
+      Integer version, Path evalData) throws UserError, IOException {
     checkWritable(modelDir);
     int v = version != null ? version : nextVersion(modelDir);
     if (v < 1) {
@@ -65,8 +75,8 @@ public final class ModelExporter {
       throw new UserError(target + ": version " + v + " exists; versions are never overwritten");
     }
     Path tmp = modelDir.resolve(".tmp-" + v + "-" + System.nanoTime());
-    try (InferenceGraph g = new InferenceGraph(config); Session session = new Session(g.graph)) {
-      session.restore(checkpoint.dir().resolve("model").toString());
+    try (InferenceGraph g = new InferenceGraph(config, classZ); Session session = new Session(g.graph)) {
+      session.restore(checkpoint.toString());
       try {
         SavedModelBundle.exporter(tmp.toString())
             .withSession(session)
@@ -76,7 +86,6 @@ public final class ModelExporter {
       } catch (RuntimeException e) {
         throw StorageError.of(modelDir, "write the SavedModel", e);
       }
-      Map<String, Object> facts = facts(params, config, checkpoint, run);
       facts.put("signatures", java.util.Arrays.stream(signatures(g)).map(Signature::key).toList());
       if (evalData != null) {
         try {
@@ -124,7 +133,7 @@ public final class ModelExporter {
   }
 
   static Signature[] signatures(InferenceGraph g) {
-    return new Signature[] {
+    Signature[] always = {
         Signature.builder().key(SERVING_DEFAULT).methodName(PREDICT)
             .input(IMAGES, g.images).output(RECONSTRUCTIONS, g.reconstructions).build(),
         Signature.builder().key(RECONSTRUCT).methodName(PREDICT)
@@ -138,6 +147,13 @@ public final class ModelExporter {
         Signature.builder().key(RECONSTRUCT_IMAGE).methodName(PREDICT).input(IMAGE_BYTES, g.imageBytes)
             .output(RECONSTRUCTIONS, g.imageReconstructions).output(MU, g.imageMu).output(LOGVAR, g.imageLogvar)
             .build()};
+    if (g.translations == null) {
+      return always;
+    }
+    Signature[] all = java.util.Arrays.copyOf(always, always.length + 1);
+    all[always.length] = Signature.builder().key(TRANSLATE).methodName(PREDICT).input(CLASS_IMAGES, g.classImages)
+        .input(CONTENT_IMAGES, g.contentImages).output(IMAGES, g.translations).build();
+    return all;
   }
 
   private static Map<String, Object> facts(RunParams params, ModelConfig config, Checkpoints.Saved checkpoint,

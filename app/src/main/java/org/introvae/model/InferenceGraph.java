@@ -40,14 +40,24 @@ public final class InferenceGraph implements AutoCloseable {
   public final Operand<TFloat32> imageReconstructions;
   public final Operand<TFloat32> imageMu;
   public final Operand<TFloat32> imageLogvar;
+  /** Translation models only (else null): D(z_c(class image), z_s(content image)), pairwise. */
+  public final Placeholder<TFloat32> classImages;
+  public final Placeholder<TFloat32> contentImages;
+  public final Operand<TFloat32> translations;
 
   public InferenceGraph(ModelConfig config) {
+    this(config, 0);
+  }
+
+  /** With {@code classZ} > 0 the translation model of {@link TranslationNetworks}: two encoders, z = [z_c, z_s]. */
+  public InferenceGraph(ModelConfig config, int classZ) {
     TensorFlowRuntime.prepare();
     this.config = config;
     graph = new Graph();
     Ops tf = Ops.create(graph);
     int s = config.imageSize();
-    Encoder encoder = new Encoder(tf, config, 0);
+    Architecture.EncoderNet encoder = classZ > 0 ? new TranslationNetworks.TwoEncoders(tf, config, classZ, 0)
+        : new Encoder(tf, config, 0);
     Decoder decoder = new Decoder(tf, config, 1, false);
 
     images = tf.withName("images").placeholder(TFloat32.class,
@@ -73,6 +83,19 @@ public final class InferenceGraph implements AutoCloseable {
     imageLogvar = tf.withName("image_logvar").identity(fromBytes.logvar());
     imageReconstructions = tf.withName("image_reconstructions")
         .identity(clip(tf, decoder.apply(tf, imageMu, Mode.INFERENCE)));
+
+    if (encoder instanceof TranslationNetworks.TwoEncoders two) {
+      Shape batch = Shape.of(-1, s, s, config.imageChannels());
+      classImages = tf.withName("class_images").placeholder(TFloat32.class, Placeholder.shape(batch));
+      contentImages = tf.withName("content_images").placeholder(TFloat32.class, Placeholder.shape(batch));
+      Operand<TFloat32> z = tf.concat(java.util.List.of(two.classCode(tf, classImages, Mode.INFERENCE).mu(),
+          two.contentCode(tf, contentImages, Mode.INFERENCE).mu()), tf.constant(1));
+      translations = tf.withName("translations").identity(clip(tf, decoder.apply(tf, z, Mode.INFERENCE)));
+    } else {
+      classImages = null;
+      contentImages = null;
+      translations = null;
+    }
   }
 
   private static Operand<TFloat32> clip(Ops tf, Operand<TFloat32> x) {

@@ -42,6 +42,8 @@ public final class TranslationCommand {
         --held-out N          the last N images are held out           [1000]
         --seed N, --threads N, --log-every N                           [1, 0, 100]
         --run NAME, --runs DIR                                         [translation-<objective>, runs]
+        --export DIR          export the final model as a new version of DIR (a SavedModel with a 'translate'
+                              signature: class_images, content_images → images), served like any other
       Writes metrics.csv, metrics.json (how often translations keep the class source's class, how well content
       codes tell the class) and images/translation.png (rows: class sources; columns: content sources), samples.png.
       """;
@@ -54,7 +56,7 @@ public final class TranslationCommand {
         Preset.DEFAULT.label(), "class-z", "8", "objective", SoftIntroVaeObjective.NAME, "updates", "alternating",
         "steps", "1400", "held-out", "1000", "seed", "1", "threads", "0"));
     d.putAll(Map.of("log-every", "100", "runs", "runs"));
-    for (String none : new String[] {"labels", "classifier", "z", "batch", "lr", "run"}) {
+    for (String none : new String[] {"labels", "classifier", "z", "batch", "lr", "run", "export"}) {
       d.put(none, null);
     }
     return ExperimentOptions.exitCode(err, () -> {
@@ -111,7 +113,7 @@ public final class TranslationCommand {
       TranslationTraining.Settings settings = new TranslationTraining.Settings(config, classZ, objective,
           ExperimentOptions.order(c), (int) c.whole("steps", 1, 100_000_000), batch, lr,
           c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE), (int) c.whole("log-every", 1, 1 << 30),
-          (int) c.whole("threads", 0, 256), heldOut);
+          (int) c.whole("threads", 0, 256), heldOut, c.get("export") == null ? null : Path.of(c.get("export")));
       String run = c.get("run") != null ? c.get("run") : "translation-" + name;
       new TranslationTraining(settings, images, labels, classifier, Path.of(c.get("runs")).resolve(run),
           out).run();

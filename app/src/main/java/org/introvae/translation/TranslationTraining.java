@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import org.introvae.data.ImageSet;
 import org.introvae.eval.FeatureExtractor;
+import org.introvae.export.ModelExporter;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.Objective;
 import org.introvae.model.StepLosses;
@@ -18,8 +19,10 @@ import org.introvae.model.TranslationNetworks;
 import org.introvae.model.UpdateOrder;
 import org.introvae.serving.Json;
 import org.introvae.serving.Png;
+import org.introvae.train.Checkpoints;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.Progress;
+import org.introvae.train.UserError;
 
 /**
  * Unsupervised image translation: the two-encoder model of {@link TranslationNetworks} trained on
@@ -30,7 +33,7 @@ import org.introvae.train.Progress;
 public final class TranslationTraining {
   /** Everything one run needs; {@code heldOut} images chosen by the seed are held out (their labels only measure). */
   public record Settings(ModelConfig config, int classZ, Objective objective, UpdateOrder order, int steps, int batch,
-      float lr, long seed, int logEvery, int threads, int heldOut) {}
+      float lr, long seed, int logEvery, int threads, int heldOut, Path exportDir) {}
 
   private final Settings settings;
   private final ImageSet images;
@@ -98,7 +101,41 @@ public final class TranslationTraining {
           100 * (double) m.get("translation_keeps_class_source"), 100 * (double) m.get("translation_takes_content_source_class"),
           100 * (double) m.get("reconstruction_keeps_class"), 100 * (double) m.get("content_code_class_accuracy"),
           100 * (double) m.get("class_code_class_accuracy"), 100 * (double) m.get("chance"), folder.resolve("images"));
+      Checkpoints.Saved saved = new Checkpoints(folder.resolve("checkpoints")).save(session.session(), st.steps());
+      if (st.exportDir() != null) {
+        out.println("exported " + export(saved, m));
+      }
       return m;
+    }
+  }
+
+  /** The SavedModel of the final weights, with the translate signature and the run's facts and figures. */
+  private Path export(Checkpoints.Saved saved, Map<String, Object> measured) throws IOException {
+    Settings st = settings;
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("format", "introvae-savedmodel/1");
+    facts.put("model", "translation");
+    facts.put("objective", st.objective().name());
+    facts.put("updates", st.order().label());
+    facts.put("image_size", st.config().imageSize());
+    facts.put("image_channels", st.config().imageChannels());
+    facts.put("z", st.config().zDim());
+    facts.put("class_z", st.classZ());
+    facts.put("content_z", st.config().zDim() - st.classZ());
+    facts.put("widths", st.config().widthsText());
+    facts.put("weights", st.objective().toString());
+    facts.put("lr", st.lr());
+    facts.put("batch", st.batch());
+    facts.put("seed", st.seed());
+    facts.put("training_data", images.source());
+    facts.put("step", saved.step());
+    facts.put("held_out_translation", measured);
+    facts.put("batch_norm", "inference mode: moving averages from real-data passes");
+    facts.put("output_range", "[0, 1], clipped");
+    try {
+      return ModelExporter.write(st.config(), st.classZ(), saved.dir().resolve("model"), facts, st.exportDir(), null, null);
+    } catch (UserError e) {
+      throw new IllegalArgumentException("--export: " + e.getMessage());
     }
   }
 

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Json;
 import org.introvae.train.TrainCommand;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,39 @@ class TranslationRunTest {
     assertEquals(9 * 28 * 3, grid.getWidth(), "a blank corner, 8 content sources; 3× scale");
     assertEquals(9 * 28 * 3, grid.getHeight());
     assertTrue(Files.size(runs.resolve("t/images/samples.png")) > 1000);
+  }
+
+  @Test
+  void exports_a_model_whose_translate_signature_pairs_class_and_content_codes() throws Exception {
+    Path models = runs.resolve("models");
+    train(0, "--model", "translation", "--steps", "2", "--batch", "8", "--held-out", "40", "--threads", "1",
+        "--runs", runs.toString(), "--run", "e", "--export", models.toString());
+    try (IntroVaeModel model = IntroVaeModel.load(models.resolve("1"))) {
+      assertEquals(8, ((Number) model.info().facts().get("class_z")).intValue());
+      float[][] images = model.sample(3, 4);  // any images of the model's size
+      float[][] a = {images[0], images[1]};
+      float[][] b = {images[2], images[3]};
+      float[][] translated = model.translate(a, b);
+      float[][] muA = model.encode(a).mu();
+      float[][] muB = model.encode(b).mu();
+      float[][] z = new float[2][32];
+      for (int i = 0; i < 2; i++) {
+        System.arraycopy(muA[i], 0, z[i], 0, 8);
+        System.arraycopy(muB[i], 8, z[i], 8, 24);
+      }
+      float[][] decoded = model.decode(z);
+      for (int i = 0; i < 2; i++) {
+        // The same networks in other graphs and batch compositions: oneDNN may pick other kernels
+        // (float32 rounding, ~1e-6 on pixels in [0, 1]); 1e-4 leaves room and catches any swapped code.
+        org.junit.jupiter.api.Assertions.assertArrayEquals(decoded[i], translated[i], 1e-4f);
+      }
+    }
+    try (IntroVaeModel plain = IntroVaeModel.load(Path.of("models/fashion-mnist"))) {
+      float[][] one = plain.sample(1, 1);
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> plain.translate(one, one));
+      assertTrue(e.getMessage().endsWith("is not a translation model (no 'translate' signature)"), e.getMessage());
+    }
   }
 
   @Test

@@ -66,6 +66,9 @@ public final class IntroVaeModel implements AutoCloseable {
       }
       functions.put(key, bundle.function(key));
     }
+    if (present.contains(Signatures.TRANSLATE)) {
+      functions.put(Signatures.TRANSLATE, bundle.function(Signatures.TRANSLATE));
+    }
     try {
       checkRuns();
     } catch (RuntimeException e) {
@@ -185,6 +188,23 @@ public final class IntroVaeModel implements AutoCloseable {
     }
     return run(Signatures.SAMPLE, Map.of(Signatures.SEED, TInt64.scalarOf(seed), Signatures.COUNT, TInt32.scalarOf(count)))
         .get(Signatures.IMAGES);
+  }
+
+  /**
+   * Translation models ({@code Train --model translation}): D(z_c(a_i), z_s(b_i)) for each pair, a_i
+   * giving the class and b_i the content.
+   */
+  public float[][] translate(float[][] classImages, float[][] contentImages) {
+    if (!functions.containsKey(Signatures.TRANSLATE)) {
+      throw new IllegalArgumentException(versionDir + " is not a translation model (no '" + Signatures.TRANSLATE
+          + "' signature)");
+    }
+    if (classImages.length != contentImages.length) {
+      throw new IllegalArgumentException(classImages.length + " class images but " + contentImages.length
+          + " content images; translation takes pairs");
+    }
+    return run(Signatures.TRANSLATE, Map.of(Signatures.CLASS_IMAGES, imagesTensor(classImages),
+        Signatures.CONTENT_IMAGES, imagesTensor(contentImages))).get(Signatures.IMAGES);
   }
 
   /** {@code steps} images decoded along the straight line between the two images' μ, endpoints included. */

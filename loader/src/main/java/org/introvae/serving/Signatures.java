@@ -15,6 +15,9 @@ public final class Signatures {
   /** Encoded image bytes in, fitted in the graph as training fits images; newer exports only. */
   public static final String RECONSTRUCT_IMAGE = "reconstruct_image";
 
+  /** Translation models only: pairs of a class image and a content image in, D(z_c, z_s) out. */
+  public static final String TRANSLATE = "translate";
+
   /** What every export holds and the loader requires. */
   public static final List<String> REQUIRED = List.of(SERVING_DEFAULT, RECONSTRUCT, ENCODE, DECODE, SAMPLE);
 
@@ -27,6 +30,8 @@ public final class Signatures {
   public static final String SEED = "seed";
   public static final String COUNT = "count";
   public static final String IMAGE_BYTES = "image_bytes";
+  public static final String CLASS_IMAGES = "class_images";
+  public static final String CONTENT_IMAGES = "content_images";
 
   private Signatures() {}
 }

@@ -20,7 +20,7 @@ import org.tensorflow.proto.TensorShapeProto;
  */
 final class RestApi {
   private static final Pattern MODEL = Pattern.compile(
-      "/v1/models/([^/:]+)(?:/versions/(\\d{1,18})|/labels/([^/:]+))?(/metadata|:predict|:classify|:regress|/samples\\.png|/interpolation\\.png|/reconstruction\\.png)?");
+      "/v1/models/([^/:]+)(?:/versions/(\\d{1,18})|/labels/([^/:]+))?(/metadata|:predict|:classify|:regress|/samples\\.png|/interpolation\\.png|/translation\\.png|/reconstruction\\.png)?");
 
   private final ModelRepository repository;
   /** Null when monitoring is off. */
@@ -151,6 +151,21 @@ final class RestApi {
         IntroVaeModel model = introVae(name, version);
         int steps = intParam(query, "steps", 10, 2, 64);
         return png(model, model.decode(interpolation(model.info().zDim(), steps, longParam(query, "seed", 0))), steps);
+      }
+      case "/translation.png" -> { // translation models: samples as class (rows) and content (columns) sources
+        allow(method, "GET");
+        IntroVaeModel model = introVae(name, version);
+        int count = intParam(query, "count", 6, 2, 12);
+        float[][] sources = model.sample(longParam(query, "seed", 0), 2 * count);
+        float[][] classes = java.util.Arrays.copyOfRange(sources, 0, count);
+        float[][] contents = java.util.Arrays.copyOfRange(sources, count, 2 * count);
+        float[][] a = new float[count * count][];
+        float[][] b = new float[count * count][];
+        for (int i = 0; i < count * count; i++) {
+          a[i] = classes[i / count];
+          b[i] = contents[i % count];
+        }
+        return png(model, Png.table(classes, contents, model.translate(a, b)), count + 1);
       }
       default -> { // /reconstruction.png: POST an image, get [input | reconstruction]
         allow(method, "POST");

@@ -2,7 +2,7 @@ package org.introvae.serving;
 
 import java.util.List;
 
-/** The server's page for people: samples and interpolations of each model, and reconstructions of an uploaded image. */
+/** The server's page for people: samples, interpolations and (translation models) a translation grid of each model, and reconstructions of an uploaded image. */
 final class WebPage {
   private WebPage() {}
 
@@ -22,6 +22,9 @@ final class WebPage {
         <button onclick="refresh()">show</button></p>
         <section><h2>Samples</h2><img id="samples" alt="samples"></section>
         <section><h2>Interpolation</h2><img id="interp" alt="interpolation"></section>
+        <section id="translation"><h2>Translation</h2><p>translation models: rows take the class, columns the
+        content of samples</p><img id="trans" alt="translation grid"
+        onerror="this.parentElement.style.display='none'" onload="this.parentElement.style.display=''"></section>
         <section><h2>Reconstruction of your image</h2>
         <input type="file" id="file" accept="image/*" onchange="upload()"><br>
         <img id="recon" alt="input | reconstruction"></section>
@@ -29,7 +32,8 @@ final class WebPage {
         function base(){return '/v1/models/'+encodeURIComponent(document.getElementById('model').value);}
         function refresh(){const s=document.getElementById('seed').value;
           document.getElementById('samples').src=base()+'/samples.png?count=16&seed='+s;
-          document.getElementById('interp').src=base()+'/interpolation.png?steps=10&seed='+s;}
+          document.getElementById('interp').src=base()+'/interpolation.png?steps=10&seed='+s;
+          document.getElementById('trans').src=base()+'/translation.png?count=6&seed='+s;}
         async function upload(){const f=document.getElementById('file').files[0]; if(!f)return;
           const r=await fetch(base()+'/reconstruction.png',{method:'POST',body:f});
           if(!r.ok){alert((await r.json()).error);return;}

@@ -244,19 +244,8 @@ public final class TranslationTraining {
       }
     }
     float[][] cells = rows(session.decode(latents), k * k);
-    float[][] grid = new float[(k + 1) * (k + 1)][];
-    float[] blank = new float[per];
-    grid[0] = blank;
-    for (int col = 0; col < k; col++) {
-      grid[1 + col] = java.util.Arrays.copyOfRange(sources, col * per, (col + 1) * per);
-    }
-    for (int row = 0; row < k; row++) {
-      grid[(row + 1) * (k + 1)] = java.util.Arrays.copyOfRange(sources, row * per, (row + 1) * per);
-      for (int col = 0; col < k; col++) {
-        grid[(row + 1) * (k + 1) + 1 + col] = cells[row * k + col];
-      }
-    }
-    Png.write(folder.resolve("images/translation.png"), grid, settings.config().imageSize(),
+    float[][] heads = rows(sources, k);
+    Png.write(folder.resolve("images/translation.png"), Png.table(heads, heads, cells), settings.config().imageSize(),
         settings.config().imageChannels(), k + 1, 3);
   }
 

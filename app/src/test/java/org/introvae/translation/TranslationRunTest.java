@@ -53,7 +53,7 @@ class TranslationRunTest {
 
   @Test
   void exports_a_model_whose_translate_signature_pairs_class_and_content_codes() throws Exception {
-    Path models = runs.resolve("models");
+    Path models = runs.resolve("served/translation");
     train(0, "--model", "translation", "--steps", "2", "--batch", "8", "--held-out", "40", "--threads", "1",
         "--runs", runs.toString(), "--run", "e", "--export", models.toString());
     try (IntroVaeModel model = IntroVaeModel.load(models.resolve("1"))) {
@@ -75,6 +75,18 @@ class TranslationRunTest {
         // (float32 rounding, ~1e-6 on pixels in [0, 1]); 1e-4 leaves room and catches any swapped code.
         org.junit.jupiter.api.Assertions.assertArrayEquals(decoded[i], translated[i], 1e-4f);
       }
+    }
+    // The server draws a translation grid of samples: 3 class sources × 3 content sources plus headers.
+    try (org.introvae.serving.ModelServer server = new org.introvae.serving.ModelServer(runs.resolve("served"),
+        "127.0.0.1", 0, 1)) {
+      var client = java.net.http.HttpClient.newHttpClient();
+      var reply = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port()
+          + "/v1/models/translation/translation.png?count=3&seed=1")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, reply.statusCode(), new String(reply.body(), StandardCharsets.UTF_8));
+      BufferedImage grid = ImageIO.read(new java.io.ByteArrayInputStream(reply.body()));
+      assertEquals(4 * 28 * 3, grid.getWidth(), "a corner and 3 columns of 28 pixels, drawn 3× (96 / 28)");
+      assertEquals(4 * 28 * 3, grid.getHeight());
     }
     try (IntroVaeModel plain = IntroVaeModel.load(Path.of("models/fashion-mnist"))) {
       float[][] one = plain.sample(1, 1);

@@ -98,6 +98,22 @@ public final class Png {
     return bytes.toByteArray();
   }
 
+  /**
+   * A table of images for {@link #grid} with {@code columnHeads.length + 1} columns: a blank corner, the
+   * column heads along the top, and each row's head followed by its cells ({@code cells[row · columns + column]}).
+   */
+  public static float[][] table(float[][] rowHeads, float[][] columnHeads, float[][] cells) {
+    int columns = columnHeads.length;
+    float[][] out = new float[(rowHeads.length + 1) * (columns + 1)][];
+    out[0] = new float[columnHeads[0].length];
+    System.arraycopy(columnHeads, 0, out, 1, columns);
+    for (int r = 0; r < rowHeads.length; r++) {
+      out[(r + 1) * (columns + 1)] = rowHeads[r];
+      System.arraycopy(cells, r * columns, out, (r + 1) * (columns + 1) + 1, columns);
+    }
+    return out;
+  }
+
   public static void write(Path file, float[][] images, int size, int channels, int columns, int scale) throws IOException {
     Files.write(file, grid(images, size, channels, columns, scale));
   }

@@ -16,12 +16,12 @@ import org.introvae.data.mesh.SurfaceSampler;
 import org.introvae.model.Objective;
 import org.introvae.model.Placement;
 import org.introvae.model.PointNetworks;
-import org.introvae.model.StepLosses;
 import org.introvae.model.TrainingSession;
 import org.introvae.model.UpdateOrder;
 import org.introvae.serving.Json;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.Progress;
+import org.introvae.train.StepRecorder;
 
 /**
  * Soft-IntroVAE (or the VAE) on 3-D point clouds sampled from real meshes: every step draws fresh surface
@@ -58,8 +58,8 @@ public final class PointCloudTraining {
       session.initialize();
       Random data = new Random(st.seed());
       List<Integer> order = new ArrayList<>();
-      Progress progress = new Progress(out, System.console() != null, 0, st.steps(), st.batch());
-      long started = System.nanoTime();
+      StepRecorder recorder = new StepRecorder("step", log,
+          new Progress(out, System.console() != null, 0, st.steps(), st.batch()));
       float[] batch = new float[st.batch() * st.points() * 3];
       for (int step = 0; step < st.steps(); step++) {
         for (int i = 0; i < st.batch(); i++) {
@@ -77,18 +77,9 @@ public final class PointCloudTraining {
         }
         boolean warmUp = step < st.vaeSteps();
         boolean logStep = (step + 1) % st.logEvery() == 0 || step + 1 == st.steps();
-        StepLosses l = session.step(batch, st.seed(), step, st.lr(), warmUp, logStep);
-        if (l.firstNonFinite() != null) {
-          progress.breakLine();
-          throw new IllegalStateException("step " + (step + 1) + ": " + l.firstNonFinite() + "; training diverged");
-        }
-        if (logStep) {
-          log.append(new MetricsLog.Row(step + 1, 1, l, warmUp ? 0f : 1f, (System.nanoTime() - started) / 1e9));
-        }
-        progress.update(step, 0, l, logStep);
+        recorder.record(step, session.step(batch, st.seed(), step, st.lr(), warmUp, logStep), warmUp, logStep);
       }
-      progress.breakLine();
-      Map<String, Object> m = measure(session, (System.nanoTime() - started) / 1e9);
+      Map<String, Object> m = measure(session, recorder.finish());
       Files.writeString(folder.resolve("metrics.json"), Json.writePretty(m));
       out.printf(Locale.ROOT, "%s (%s): held-out Chamfer %.2f (training shapes %.2f), voxel JSD of samples %.4f"
               + " (held-out vs training shapes %.4f); %.2f s per step; pictures in %s%n", st.objective().name(),

@@ -22,6 +22,7 @@ import org.introvae.model.VaeObjective;
 import org.introvae.serving.Json;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.Progress;
+import org.introvae.train.StepRecorder;
 import org.introvae.model.StepLosses;
 
 /**
@@ -84,8 +85,8 @@ public final class Toy2D {
         out.println(Trainer.deviceLine(st.placement(), session.devices(), st.batch()));
       }
       session.initialize();
-      Progress progress = new Progress(out, System.console() != null, 0, st.iterations(), st.batch());
-      long started = System.nanoTime();
+      StepRecorder recorder = new StepRecorder("iteration", log,
+          new Progress(out, System.console() != null, 0, st.iterations(), st.batch()));
       long dataNanos = 0;
       long sessionNanos = 0;
       PhaseTime[] phases = {new PhaseTime(), new PhaseTime()};
@@ -99,17 +100,9 @@ public final class Toy2D {
         dataNanos += t1 - t0;
         sessionNanos += System.nanoTime() - t1;
         (warmUp ? phases[0] : phases[1]).add(System.nanoTime() - t0);
-        if (l.firstNonFinite() != null) {
-          progress.breakLine();
-          throw new IllegalStateException("iteration " + (it + 1) + ": " + l.firstNonFinite() + "; training diverged");
-        }
-        if (logStep) {
-          log.append(new MetricsLog.Row(it + 1, 1, l, warmUp ? 0f : 1f, (System.nanoTime() - started) / 1e9));
-        }
-        progress.update(it, 0, l, logStep);
+        recorder.record(it, l, warmUp, logStep);
       }
-      progress.breakLine();
-      double seconds = (System.nanoTime() - started) / 1e9;
+      double seconds = recorder.finish();
       Outcome outcome = measure(session, range, seconds);
       outcome.metrics().put("seconds_data_generation", dataNanos / 1e9);
       outcome.metrics().put("seconds_in_session_run", sessionNanos / 1e9);

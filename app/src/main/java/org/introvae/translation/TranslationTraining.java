@@ -13,7 +13,6 @@ import org.introvae.eval.FeatureExtractor;
 import org.introvae.export.ModelExporter;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.Objective;
-import org.introvae.model.StepLosses;
 import org.introvae.model.TrainingSession;
 import org.introvae.model.TranslationNetworks;
 import org.introvae.model.UpdateOrder;
@@ -22,6 +21,7 @@ import org.introvae.serving.Png;
 import org.introvae.train.Checkpoints;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.Progress;
+import org.introvae.train.StepRecorder;
 import org.introvae.train.UserError;
 
 /**
@@ -71,8 +71,8 @@ public final class TranslationTraining {
       int[] permutation = new int[train];
       int next = train;
       float[] batch = new float[st.batch() * per];
-      Progress progress = new Progress(out, System.console() != null, 0, st.steps(), st.batch());
-      long started = System.nanoTime();
+      StepRecorder recorder = new StepRecorder("step", log,
+          new Progress(out, System.console() != null, 0, st.steps(), st.batch()));
       for (int step = 0; step < st.steps(); step++) {
         for (int i = 0; i < st.batch(); i++) {
           if (next == train) {
@@ -82,18 +82,9 @@ public final class TranslationTraining {
           images.copyTo(training[permutation[next++]], batch, i * per);
         }
         boolean logStep = (step + 1) % st.logEvery() == 0 || step + 1 == st.steps();
-        StepLosses l = session.step(batch, st.seed(), step, st.lr(), false, logStep);
-        if (l.firstNonFinite() != null) {
-          progress.breakLine();
-          throw new IllegalStateException("step " + (step + 1) + ": " + l.firstNonFinite() + "; training diverged");
-        }
-        if (logStep) {
-          log.append(new MetricsLog.Row(step + 1, 1, l, 1f, (System.nanoTime() - started) / 1e9));
-        }
-        progress.update(step, 0, l, logStep);
+        recorder.record(step, session.step(batch, st.seed(), step, st.lr(), false, logStep), false, logStep);
       }
-      progress.breakLine();
-      Map<String, Object> m = measure(session, held, (System.nanoTime() - started) / 1e9);
+      Map<String, Object> m = measure(session, held, recorder.finish());
       Files.writeString(folder.resolve("metrics.json"), Json.writePretty(m));
       out.printf(Locale.ROOT, "held out: translations keep the class source's class %.1f %% of the time (the content"
               + " source's: %.1f %%; reconstructions keep their class %.1f %%); a 5-NN classifier tells the class from"

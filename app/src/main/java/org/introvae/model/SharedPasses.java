@@ -16,7 +16,8 @@ import org.tensorflow.types.TFloat32;
  * the helpers objectives build their further passes with.
  *
  * @param regReal L_REG(x) per image
- * @param ae L_AE(x, x_r) per image: half the {@link #rec} error
+ * @param recReal L_REC(x, x_r) per image, the {@link #rec} error of the reconstructions, built once
+ * @param ae L_AE(x, x_r) = ½·recReal per image
  * @param noise independent N(0, I) draws of [batch, z]: 0 ε for x, 1 z_p, 2 and 3 ε for re-encodings of
  *     x_r and x_p by the encoder, 4 and 5 by the updated encoder (alternating order)
  * @param redecoder what decodes the re-encodings of generated images: the decoder itself, or the bootstrap's
@@ -24,7 +25,7 @@ import org.tensorflow.types.TFloat32;
  * @param pixels values per image (side² × channels): Soft-IntroVAE's scale s is its inverse
  */
 public record SharedPasses(Operand<TFloat32> x, Operand<TFloat32> xr, Operand<TFloat32> xp, Operand<TFloat32> regReal,
-    Operand<TFloat32> ae, List<Output<TFloat32>> noise, EncoderNet encoder, DecoderNet decoder, DecoderNet redecoder,
+    Operand<TFloat32> recReal, Operand<TFloat32> ae, List<Output<TFloat32>> noise, EncoderNet encoder, DecoderNet decoder, DecoderNet redecoder,
     int pixels) {
 
   /** The reconstruction error of {@code xr} against {@code x} (Soft-IntroVAE's L_REC), as the decoder's outputs are compared. */

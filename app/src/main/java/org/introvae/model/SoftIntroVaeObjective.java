@@ -50,7 +50,7 @@ public record SoftIntroVaeObjective(float β_kl, float β_rec, float β_neg, flo
   /** The VAE warm-up: β_rec·L_REC(x) + β_kl·L_REG(x). */
   @Override
   public Operand<TFloat32> warmUpLoss(Ops tf, SharedPasses p) {
-    return Losses.Soft.L_ELBO(tf, p.rec(tf, p.x(), p.xr()), p.regReal(), this);
+    return Losses.Soft.L_ELBO(tf, p.recReal(), p.regReal(), this);
   }
 
   /**
@@ -61,7 +61,7 @@ public record SoftIntroVaeObjective(float β_kl, float β_rec, float β_neg, flo
   @Override
   public LossAssembly assemble(Ops tf, SharedPasses p, UpdateOrder order, EncoderNet updated) {
     float s = 1f / p.pixels();
-    Operand<TFloat32> recReal = p.rec(tf, p.x(), p.xr());
+    Operand<TFloat32> recReal = p.recReal();
     Operand<TFloat32> targetRec = Losses.ng(tf, p.xr());
     Operand<TFloat32> targetSample = Losses.ng(tf, p.xp());
     if (updated != null) {

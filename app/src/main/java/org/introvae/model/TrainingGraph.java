@@ -318,7 +318,8 @@ public final class TrainingGraph implements AutoCloseable {
       Posterior q = encoder.apply(tf, x, real);
       Operand<TFloat32> xr = decoder.apply(tf, SharedPasses.reparameterise(tf, q, noise.get(0)), real);
       Operand<TFloat32> xp = decoder.apply(tf, noise.get(1), Mode.TRAIN);
-      passes = new SharedPasses(x, xr, xp, Losses.L_REG(tf, q), Losses.L_AE(tf, decoder.reconstructionError().of(tf, x, xr)), noise, encoder, decoder,
+      Operand<TFloat32> recReal = decoder.reconstructionError().of(tf, x, xr);
+      passes = new SharedPasses(x, xr, xp, Losses.L_REG(tf, q), recReal, Losses.L_AE(tf, recReal), noise, encoder, decoder,
           targetDecoder != null ? targetDecoder : decoder,
           side * side * channels);
       warmUpLoss = objective.warmUpLoss(tf, passes);

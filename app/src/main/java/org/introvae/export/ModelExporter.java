@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.introvae.eval.SampleQuality;
 import org.introvae.model.InferenceGraph;
+import org.introvae.model.ImageArchitecture;
 import org.introvae.model.ModelConfig;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Json;
@@ -167,6 +168,7 @@ public final class ModelExporter {
     f.put("image_channels", config.imageChannels());
     f.put("z", config.zDim());
     f.put("widths", config.widthsText());
+    f.put("architecture", config.architecture().label());
     f.put("preset", c.network().preset());
     c.objective().weights().forEach((option, v) -> f.put(option.replace('-', '_'), v));
     f.put("lr", c.schedule().lr());
@@ -175,7 +177,9 @@ public final class ModelExporter {
     f.put("training_data", params.data().source());
     f.put("training_images", params.data().trainImages());
     f.put("step", checkpoint.step());
-    f.put("batch_norm", "inference mode: moving averages from real-data passes");
+    f.put("batch_norm", config.architecture() == ImageArchitecture.STYLE
+        ? "none: instance normalisation; noise inputs use one fixed map per layer"
+        : "inference mode: moving averages from real-data passes");
     f.put("output_range", "[0, 1], clipped");
     f.put("exported_at", Instant.now().toString());
     if (Files.exists(run.metrics())) {

@@ -1,7 +1,5 @@
 package org.introvae.model;
 
-import org.introvae.model.Architecture.Decoder;
-import org.introvae.model.Architecture.Encoder;
 import org.introvae.model.Architecture.Mode;
 import org.introvae.model.Architecture.Posterior;
 import org.tensorflow.Graph;
@@ -57,8 +55,8 @@ public final class InferenceGraph implements AutoCloseable {
     Ops tf = Ops.create(graph);
     int s = config.imageSize();
     Architecture.EncoderNet encoder = classZ > 0 ? new TranslationNetworks.TwoEncoders(tf, config, classZ, 0)
-        : new Encoder(tf, config, 0);
-    Decoder decoder = new Decoder(tf, config, 1, false);
+        : config.architecture().encoder(tf, config, 0);
+    Architecture.DecoderNet decoder = config.architecture().decoder(tf, config, 1, false, "decoder");
 
     images = tf.withName("images").placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, s, s, config.imageChannels())));

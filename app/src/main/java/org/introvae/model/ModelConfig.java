@@ -3,10 +3,16 @@ package org.introvae.model;
 import java.util.Arrays;
 
 /**
- * Shape of an IntroVAE network: image size and channels, the channel list of the residual stages
- * and the latent size z. The encoder halves the image once per entry of {@code widths}.
+ * Shape of an IntroVAE network: image size and channels, the channel list of the stages, the latent
+ * size z and the networks (residual or style-based). The encoder halves the image once per entry of
+ * {@code widths}.
  */
-public record ModelConfig(int imageSize, int imageChannels, int[] widths, int zDim) {
+public record ModelConfig(int imageSize, int imageChannels, int[] widths, int zDim, ImageArchitecture architecture) {
+
+  /** The residual networks (both papers'). */
+  public ModelConfig(int imageSize, int imageChannels, int[] widths, int zDim) {
+    this(imageSize, imageChannels, widths, zDim, ImageArchitecture.RESIDUAL);
+  }
 
   public ModelConfig {
     if (widths.length == 0) {
@@ -24,6 +30,12 @@ public record ModelConfig(int imageSize, int imageChannels, int[] widths, int zD
       throw new IllegalArgumentException("z must be positive, not " + zDim);
     }
     widths = widths.clone();
+    java.util.Objects.requireNonNull(architecture, "architecture");
+  }
+
+  /** The same shape with other networks. */
+  public ModelConfig withArchitecture(ImageArchitecture a) {
+    return new ModelConfig(imageSize, imageChannels, widths, zDim, a);
   }
 
   /** Side of the smallest feature map (after the last pooling). */
@@ -51,16 +63,17 @@ public record ModelConfig(int imageSize, int imageChannels, int[] widths, int zD
   @Override
   public boolean equals(Object o) {
     return o instanceof ModelConfig c && c.imageSize == imageSize && c.imageChannels == imageChannels
-        && Arrays.equals(c.widths, widths) && c.zDim == zDim;
+        && Arrays.equals(c.widths, widths) && c.zDim == zDim && c.architecture == architecture;
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(widths) * 31 + imageSize * 7 + imageChannels * 3 + zDim;
+    return (Arrays.hashCode(widths) * 31 + imageSize * 7 + imageChannels * 3 + zDim) * 2 + architecture.ordinal();
   }
 
   @Override
   public String toString() {
-    return imageSize + "x" + imageSize + "x" + imageChannels + " widths " + widthsText() + " z " + zDim;
+    return imageSize + "x" + imageSize + "x" + imageChannels + " widths " + widthsText() + " z " + zDim
+        + (architecture == ImageArchitecture.RESIDUAL ? "" : " " + architecture.label());
   }
 }

@@ -3,9 +3,7 @@ package org.introvae.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.introvae.model.Architecture.Decoder;
 import org.introvae.model.Architecture.DecoderNet;
-import org.introvae.model.Architecture.Encoder;
 import org.introvae.model.Architecture.EncoderNet;
 import org.introvae.model.Architecture.Mode;
 import org.introvae.model.Architecture.Posterior;
@@ -149,8 +147,9 @@ public final class TrainingGraph implements AutoCloseable {
   public TrainingGraph(ModelConfig config, Objective objective, UpdateOrder order, float learningRate, int batchSize,
       long initSeed, Placement placement, boolean bootstrap) {
     this(config, config.imageSize(), config.imageChannels(), config.zDim(), objective, order, learningRate, batchSize,
-        tf -> new Encoder(tf, config, initSeed), tf -> new Decoder(tf, config, initSeed + 1), placement,
-        bootstrap ? tf -> new Decoder(tf, config, initSeed + 2, true, "target_decoder") : null);
+        tf -> config.architecture().encoder(tf, config, initSeed),
+        tf -> config.architecture().decoder(tf, config, initSeed + 1, true, "decoder"), placement,
+        bootstrap ? tf -> config.architecture().decoder(tf, config, initSeed + 2, true, "target_decoder") : null);
   }
 
   /** Any encoder and decoder, without bootstrap. */

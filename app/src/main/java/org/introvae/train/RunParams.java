@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.introvae.model.ImageArchitecture;
 import org.introvae.model.ModelConfig;
 
 /**
@@ -16,8 +17,8 @@ import org.introvae.model.ModelConfig;
  * about the data. Written once when a run starts and read back into the same records.
  */
 public record RunParams(int format, String run, TrainConfig config, ModelConfig model, DataFacts data) {
-  /** 3: the schedule names its device and replicas. 2: typed records. 1: a flat string map. */
-  public static final int FORMAT = 3;
+  /** 4: the network names its architecture. 3: the schedule names its device and replicas. 2: typed records. 1: a flat string map. */
+  public static final int FORMAT = 4;
 
   /** How many images the run found and how it split them. */
   public record DataFacts(String source, int images, int trainImages, int heldOutImages, int skippedFiles) {}
@@ -37,7 +38,8 @@ public record RunParams(int format, String run, TrainConfig config, ModelConfig 
   }
 
   /**
-   * Reads params.json text. Format 2 gets format 3's device fields as it ran. Runs from before format 2 stored every option as a flat string map;
+   * Reads params.json text. Format 2 gets format 3's device fields as it ran, formats 2 and 3 the
+   * residual architecture. Runs from before format 2 stored every option as a flat string map;
    * those are parsed by Train's own option parser, so they yield the same records.
    */
   public static RunParams fromJson(String text) throws IOException, UserError {
@@ -49,6 +51,14 @@ public record RunParams(int format, String run, TrainConfig config, ModelConfig 
       if (root.get("format").asInt() == 2 && root.path("config").path("schedule") instanceof ObjectNode schedule) {
         schedule.put("device", "cpu");  // format 2 trained one replica on the CPU
         schedule.put("replicas", 1);
+      }
+      if (root.get("format").asInt() <= 3) {  // before format 4 every run had the residual networks
+        if (root.path("config").path("network") instanceof ObjectNode network) {
+          network.put("architecture", ImageArchitecture.RESIDUAL.label());
+        }
+        if (root.path("model") instanceof ObjectNode model) {
+          model.put("architecture", ImageArchitecture.RESIDUAL.label());
+        }
       }
       return JSON.treeToValue(root, RunParams.class);
     }

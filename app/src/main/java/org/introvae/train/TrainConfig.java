@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.introvae.model.ImageArchitecture;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.Objective;
 import org.introvae.model.Objectives;
@@ -24,13 +25,14 @@ public record TrainConfig(Data data, Network network, ObjectiveSetting objective
   }
 
   /** The network's shape before the data fixes its channel count. */
-  public record Network(String preset, int imageSize, List<Integer> widths, int z) {
+  public record Network(String preset, int imageSize, List<Integer> widths, int z, ImageArchitecture architecture) {
     public Network {
       widths = List.copyOf(widths);
     }
 
     public ModelConfig forChannels(int imageChannels) {
-      return new ModelConfig(imageSize, imageChannels, widths.stream().mapToInt(Integer::intValue).toArray(), z);
+      return new ModelConfig(imageSize, imageChannels, widths.stream().mapToInt(Integer::intValue).toArray(), z,
+          architecture);
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.introvae.model.Cluster;
+import org.introvae.model.ImageArchitecture;
 import org.introvae.model.IntroVaeObjective;
 import org.introvae.model.Objectives;
 import org.introvae.model.Objective;
@@ -37,6 +38,8 @@ public final class TrainOptions {
       new Spec("channels", "auto|1|3", "image channels; auto keeps the data's, 1 or 3 converts", p -> "auto"),
       new Spec("widths", "LIST", "channel counts of the residual stages, e.g. 64,128", p -> p.config().widthsText()),
       new Spec("z", "N", "latent dimensions", p -> str(p.config().zDim())),
+      new Spec("architecture", "NAME", "residual (both papers' networks) or style (the style-based networks of"
+          + " Soft-IntroVAE's FFHQ model: mapping network, AdaIN, noise inputs)", p -> ImageArchitecture.RESIDUAL.label()),
       new Spec("objective", "NAME", "training objective: " + Objectives.names(), p -> IntroVaeObjective.NAME),
       new Spec("updates", "ORDER", "alternating (the papers' order: the decoder's loss sees the updated encoder) or"
           + " simultaneous (both gradients on the same weights)", p -> UpdateOrder.ALTERNATING.label()),
@@ -192,6 +195,7 @@ public final class TrainOptions {
     o.put("channels", c.data().channels() == 0 ? "auto" : str(c.data().channels()));
     o.put("widths", c.network().widths().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
     o.put("z", str(c.network().z()));
+    o.put("architecture", c.network().architecture().label());
     o.put("objective", c.objective().name());
     o.put("updates", c.objective().updates().label());
     c.objective().weights().forEach((w, v) -> o.put(w, str(v)));
@@ -236,7 +240,13 @@ public final class TrainOptions {
     if (imageSize < 4 || imageSize > MAX_IMAGE_SIZE) {
       throw new UserError("--image-size: must be from 4 to " + MAX_IMAGE_SIZE + ", not " + get("image-size"));
     }
-    TrainConfig.Network network = new TrainConfig.Network(preset.label(), imageSize, widths(), positive("z"));
+    ImageArchitecture architecture;
+    try {
+      architecture = ImageArchitecture.byLabel(get("architecture"));
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--architecture: " + e.getMessage());
+    }
+    TrainConfig.Network network = new TrainConfig.Network(preset.label(), imageSize, widths(), positive("z"), architecture);
     try {
       network.forChannels(1);
     } catch (IllegalArgumentException e) {

@@ -57,8 +57,14 @@ class TrainOptionsTest {
     assertEquals(c, back.config());
     assertEquals(p.model(), back.model());
     assertEquals(p.data(), back.data());
+    // A format-3 params.json from before --architecture: the residual networks, the only ones then.
+    String format3 = json.replaceAll(",\\s*\"architecture\" : \"residual\"", "")
+        .replace("\"format\" : 4", "\"format\" : 3");
+    assertTrue(json.contains("\"architecture\" : \"residual\""), json);
+    assertEquals(c, RunParams.fromJson(format3).config(), format3);
+    assertEquals(p.model(), RunParams.fromJson(format3).model());
     // A format-2 params.json from before --device and --replicas: one replica on the CPU.
-    String older = json.replaceAll("(?m)^.*\"(device|replicas)\" : .*\\R", "").replace("\"threads\" : 0,", "\"threads\" : 0")
+    String older = format3.replaceAll("(?m)^.*\"(device|replicas)\" : .*\\R", "").replace("\"threads\" : 0,", "\"threads\" : 0")
         .replace("\"format\" : 3", "\"format\" : 2");
     TrainConfig.Schedule s = RunParams.fromJson(older).config().schedule();
     assertEquals("cpu", s.device(), older);

@@ -1,0 +1,50 @@
+package org.introvae.model;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import org.introvae.model.Architecture.DecoderNet;
+import org.introvae.model.Architecture.EncoderNet;
+import org.tensorflow.op.Ops;
+
+/** Which networks an image model uses; both work under every objective and update order. */
+public enum ImageArchitecture {
+  /** Both papers' residual convolutional networks with batch normalisation ({@link Architecture}). */
+  RESIDUAL("residual"),
+  /** The style-based networks of the Soft-IntroVAE paper's FFHQ/CelebA-HQ model ({@link StyleNetworks}). */
+  STYLE("style");
+
+  private final String label;
+
+  ImageArchitecture(String label) {
+    this.label = label;
+  }
+
+  /** The name on the command line and in run files. */
+  @JsonValue
+  public String label() {
+    return label;
+  }
+
+  @JsonCreator
+  public static ImageArchitecture byLabel(String label) {
+    for (ImageArchitecture a : values()) {
+      if (a.label.equals(label)) {
+        return a;
+      }
+    }
+    throw new IllegalArgumentException("'" + label + "' is not residual or style");
+  }
+
+  public EncoderNet encoder(Ops tf, ModelConfig config, long seed) {
+    return this == STYLE ? new StyleNetworks.Encoder(tf, config, seed) : new Architecture.Encoder(tf, config, seed);
+  }
+
+  /**
+   * A decoder whose variables are named {@code prefix.…}; {@code foldUpsampling} chooses the residual
+   * decoder's training form (see {@link Architecture.Decoder}).
+   */
+  public DecoderNet decoder(Ops tf, ModelConfig config, long seed, boolean foldUpsampling, String prefix) {
+    return this == STYLE ? new StyleNetworks.Decoder(tf, config, seed, prefix)
+        : new Architecture.Decoder(tf, config, seed, foldUpsampling, prefix);
+  }
+}

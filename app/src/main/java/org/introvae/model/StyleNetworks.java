@@ -1,0 +1,317 @@
+package org.introvae.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.introvae.model.Architecture.Conv;
+import org.introvae.model.Architecture.DecoderNet;
+import org.introvae.model.Architecture.Dense;
+import org.introvae.model.Architecture.EncoderNet;
+import org.introvae.model.Architecture.Mode;
+import org.introvae.model.Architecture.Parameters;
+import org.introvae.model.Architecture.Posterior;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.math.Mean;
+import org.tensorflow.op.random.RandomStandardNormal;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The style-based networks of the Soft-IntroVAE paper's FFHQ/CelebA-HQ model (its code adapts ALAE):
+ *
+ * <p>D: a mapping network F turns z into a style w; synthesis starts from a learned constant at the
+ * smallest map and at every resolution runs two 3×3 convolutions, each followed by per-pixel noise
+ * (a learned strength per channel), bias, LeakyReLU(0.2), instance normalisation and the style
+ * modulation AdaIN(x, w) = x·(1 + y_s(w)) + y_b(w); a 1×1 convolution makes the image.
+ *
+ * <p>E mirrors it: a 1×1 convolution from the image, then per resolution two 3×3 convolutions, each
+ * followed by LeakyReLU; the mean and standard deviation of every channel (the statistics instance
+ * normalisation removes) are mapped linearly to w-sized contributions whose sum is the image's style,
+ * and a second mapping network turns that style into (μ, log σ²).
+ *
+ * <p>Resolutions and channels follow the preset as the residual networks do: the smallest map is
+ * {@link ModelConfig#finalSize()}, one doubling per entry of the widths, the widest channels at the
+ * smallest map. Not reproduced (CPU scale): progressive growing (every resolution trains from the
+ * start), the blur after resampling, equalised learning rates, style mixing and truncation.
+ *
+ * <p>Noise inputs: training passes draw fresh noise per sample; inference passes add one fixed noise
+ * map shared by the batch (the official "batch_constant" mode), so a served model maps the same z to
+ * the same image wherever it sits in a batch.
+ */
+public final class StyleNetworks {
+  static final float ENCODER_NORM_EPSILON = 1e-5f;   // nn.InstanceNorm2d's default, the official encoder's
+  static final float DECODER_NORM_EPSILON = 1e-8f;   // the official decoder's
+  static final int DECODER_MAPPING_LAYERS = 3;
+  static final int ENCODER_MAPPING_LAYERS = 3;
+
+  private StyleNetworks() {}
+
+  /** Width of the style w: the widest map's channels, and at least z. */
+  static int styleWidth(ModelConfig c) {
+    return Math.max(c.zDim(), Arrays.stream(c.widths()).max().orElseThrow());
+  }
+
+  /** Channels at synthesis level k (0 = the smallest map, widths.length = the image's resolution). */
+  static int channels(ModelConfig c, int level) {
+    int[] w = c.widths();
+    return w[Math.max(0, w.length - 1 - level)];
+  }
+
+  /** Per-channel mean and standard deviation over height and width, [batch, 1, 1, channels] each. */
+  static Operand<TFloat32>[] moments(Ops tf, Operand<TFloat32> x, float epsilon) {
+    Operand<org.tensorflow.types.TInt32> hw = tf.constant(new int[] {1, 2});
+    Operand<TFloat32> mean = tf.math.mean(x, hw, Mean.keepDims(true));
+    Operand<TFloat32> centred = tf.math.sub(x, mean);
+    Operand<TFloat32> variance = tf.math.mean(tf.math.square(centred), hw, Mean.keepDims(true));
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32>[] m = new Operand[] {mean, tf.math.sqrt(tf.math.add(variance, tf.constant(epsilon))), centred};
+    return m;
+  }
+
+  /**
+   * x + bias as a broadcast Add, not BiasAdd: grappler's remapper fuses conv → BiasAdd → LeakyReLU and
+   * then fails on the gradient graph, which still reads the BiasAdd it removed ("remapper failed").
+   */
+  static Operand<TFloat32> biased(Ops tf, Operand<TFloat32> x, Operand<TFloat32> bias) {
+    return tf.math.add(x, bias);
+  }
+
+  /** Instance normalisation (no affine part): (x − mean) / √(var + ε) per sample and channel. */
+  static Operand<TFloat32> instanceNorm(Ops tf, Operand<TFloat32> x, float epsilon) {
+    Operand<TFloat32>[] m = moments(tf, x, epsilon);
+    return tf.math.div(m[2], m[1]);
+  }
+
+  /** AdaIN's modulation: x·(1 + y_s) + y_b with [y_s, y_b] = style, [batch, 2·channels]. */
+  static Operand<TFloat32> styleMod(Ops tf, Operand<TFloat32> x, Operand<TFloat32> style) {
+    long c = x.shape().get(3);
+    Operand<TFloat32> y = tf.reshape(style, tf.constant(new long[] {-1, 1, 1, 2 * c}));
+    List<org.tensorflow.Output<TFloat32>> halves = tf.split(tf.constant(3), y, 2L).output();
+    return tf.math.add(tf.math.mul(x, tf.math.add(halves.get(0), tf.constant(1f))), halves.get(1));
+  }
+
+  /** F (decoder) or the encoder's head: pixel-normalised input for F, LeakyReLU between layers. */
+  static Operand<TFloat32> mapping(Ops tf, List<Dense> layers, Operand<TFloat32> x, boolean pixelNorm) {
+    Operand<TFloat32> h = x;
+    if (pixelNorm) {
+      Operand<TFloat32> meanSquare = tf.math.mean(tf.math.square(h), tf.constant(1), Mean.keepDims(true));
+      h = tf.math.mul(h, tf.math.rsqrt(tf.math.add(meanSquare, tf.constant(1e-8f))));
+    }
+    for (int i = 0; i < layers.size(); i++) {
+      h = layers.get(i).apply(tf, h);
+      if (i < layers.size() - 1 || pixelNorm) {
+        h = Architecture.leaky(tf, h);
+      }
+    }
+    return h;
+  }
+
+  /** The style-based decoder. */
+  public static final class Decoder implements DecoderNet {
+    private final ModelConfig config;
+    private final Parameters parameters;
+    private final List<Dense> mapping = new ArrayList<>();
+    private final Operand<TFloat32> constant;
+    private final List<StyledLayer> layers = new ArrayList<>();
+    private final Conv toImage;
+
+    public Decoder(Ops tf, ModelConfig config, long seed, String prefix) {
+      this.config = config;
+      parameters = new Parameters(tf, prefix, seed);
+      int w = styleWidth(config);
+      for (int i = 0; i < DECODER_MAPPING_LAYERS; i++) {
+        mapping.add(new Dense(parameters, "mapping" + i, i == 0 ? config.zDim() : w, w));
+      }
+      int s = config.finalSize();
+      int c0 = channels(config, 0);
+      constant = parameters.weight("const", 1f, 1, s, s, c0);
+      int levels = config.widths().length;
+      int in = c0;
+      for (int level = 0; level <= levels; level++) {
+        int out = channels(config, level);
+        // The first level starts from the constant: its first layer has no convolution.
+        layers.add(new StyledLayer(parameters, "level" + level + ".a", level == 0 ? 0 : 3, in, out, w, s << level));
+        layers.add(new StyledLayer(parameters, "level" + level + ".b", 3, out, out, w, s << level));
+        in = out;
+      }
+      toImage = new Conv(parameters, "to_image", 1, channels(config, levels), config.imageChannels(), true);
+    }
+
+    @Override
+    public Parameters parameters() {
+      return parameters;
+    }
+
+    @Override
+    public boolean samplesIndependent() {
+      return true;
+    }
+
+    @Override
+    public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode) {
+      Operand<TFloat32> w = mapping(tf, mapping, z, true);
+      // The batch size as a shape operand; stopped, so the gradient's path never meets the shape ops.
+      Operand<org.tensorflow.types.TInt32> batch = tf.slice(tf.shape(tf.stopGradient(z)), tf.constant(new int[] {0}),
+          tf.constant(new int[] {1}));
+      int s = config.finalSize();
+      Operand<TFloat32> h = tf.math.add(constant, tf.fill(tf.concat(List.of(batch,
+          tf.constant(new int[] {s, s, channels(config, 0)})), tf.constant(0)), tf.constant(0f)));
+      for (int i = 0; i < layers.size(); i++) {
+        boolean upsample = i > 0 && i % 2 == 0;
+        h = layers.get(i).apply(tf, upsample ? Architecture.upsample(tf, h) : h, w, mode, z.shape().get(0), batch);
+      }
+      return toImage.apply(tf, h);
+    }
+  }
+
+  /** conv (optional) → noise → bias → LeakyReLU → instance norm → AdaIN(w). */
+  private static final class StyledLayer {
+    private final Conv conv;
+    private final Operand<TFloat32> noiseStrength;
+    private final Operand<TFloat32> bias;
+    private final Dense style;
+    private final int side;
+    private final long noiseSeed;
+    private Operand<TFloat32> fixedNoise;
+
+    StyledLayer(Parameters p, String name, int kernel, int in, int out, int styleWidth, int side) {
+      conv = kernel == 0 ? null : new Conv(p, name + ".conv", kernel, in, out, false);
+      noiseStrength = p.filled(name + ".noise_strength", 0f, out);
+      bias = p.filled(name + ".b", 0f, out);
+      style = new Dense(p, name + ".style", styleWidth, 2 * out);
+      this.side = side;
+      this.noiseSeed = name.hashCode();
+    }
+
+    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Mode mode, long staticBatch,
+        Operand<org.tensorflow.types.TInt32> batch) {
+      Operand<TFloat32> h = conv == null ? x : conv.apply(tf, x);
+      h = tf.math.add(h, tf.math.mul(noise(tf, mode, staticBatch, batch), noiseStrength));
+      h = Architecture.leaky(tf, biased(tf, h, bias));
+      return styleMod(tf, instanceNorm(tf, h, DECODER_NORM_EPSILON), style.apply(tf, w));
+    }
+
+    /**
+     * Training graphs have a static batch: their noise shape is a constant. TensorFlow's C++ gradients
+     * have no function for the random op, so it must not sit downstream of the variables, as a shape
+     * computed from z would put it; the dynamic form serves graphs that take no gradient.
+     */
+    private Operand<TFloat32> noise(Ops tf, Mode mode, long staticBatch, Operand<org.tensorflow.types.TInt32> batch) {
+      if (mode == Mode.INFERENCE) {
+        if (fixedNoise == null) {
+          Ops init = tf.withInitScope();
+          fixedNoise = init.random.statelessRandomNormal(init.constant(new long[] {1, side, side, 1}),
+              init.constant(new long[] {noiseSeed, 1}), TFloat32.class);
+        }
+        return fixedNoise;
+      }
+      Operand<org.tensorflow.types.TInt32> shape = staticBatch > 0 ? tf.constant(new int[] {(int) staticBatch, side, side, 1})
+          : tf.concat(List.of(batch, tf.constant(new int[] {side, side, 1})), tf.constant(0));
+      return tf.random.randomStandardNormal(shape, TFloat32.class,
+          RandomStandardNormal.seed(noiseSeed & 0x7fffffffL), RandomStandardNormal.seed2(1L));
+    }
+  }
+
+  /** The style-based encoder. */
+  public static final class Encoder implements EncoderNet {
+    private final ModelConfig config;
+    private final Parameters parameters;
+    private final Conv fromImage;
+    private final Operand<TFloat32> fromImageBias;
+    private final List<StyleBlock> blocks = new ArrayList<>();
+    private final List<Dense> head = new ArrayList<>();
+
+    public Encoder(Ops tf, ModelConfig config, long seed) {
+      this(config, new Parameters(tf, "encoder", seed));
+    }
+
+    private Encoder(ModelConfig config, Parameters parameters) {
+      this.config = config;
+      this.parameters = parameters;
+      int levels = config.widths().length;
+      int w = styleWidth(config);
+      fromImage = new Conv(parameters, "from_image", 1, config.imageChannels(), channels(config, levels), false);
+      fromImageBias = parameters.filled("from_image.b", 0f, channels(config, levels));
+      for (int level = levels; level >= 0; level--) {
+        blocks.add(new StyleBlock(parameters, "level" + level, channels(config, level),
+            channels(config, Math.max(0, level - 1)), w));
+      }
+      for (int i = 0; i < ENCODER_MAPPING_LAYERS; i++) {
+        head.add(new Dense(parameters, "mapping" + i, w, i == ENCODER_MAPPING_LAYERS - 1 ? 2 * config.zDim() : w));
+      }
+    }
+
+    @Override
+    public Parameters parameters() {
+      return parameters;
+    }
+
+    @Override
+    public EncoderNet readingAfter(Ops tf, List<Op> updates) {
+      return new Encoder(config, parameters.readingAfter(tf, updates));
+    }
+
+    @Override
+    public boolean samplesIndependent() {
+      return true;
+    }
+
+    @Override
+    public Posterior apply(Ops tf, Operand<TFloat32> x, Mode mode) {
+      Operand<TFloat32> h = Architecture.leaky(tf, biased(tf, fromImage.apply(tf, x), fromImageBias));
+      Operand<TFloat32> style = null;
+      for (int i = 0; i < blocks.size(); i++) {
+        StyleBlock b = blocks.get(i);
+        Operand<TFloat32>[] out = b.apply(tf, h);
+        style = style == null ? out[1] : tf.math.add(style, out[1]);
+        h = i < blocks.size() - 1 ? pool(tf, out[0]) : out[0];
+      }
+      return Posterior.of(tf, mapping(tf, head, style, false));
+    }
+
+    private static Operand<TFloat32> pool(Ops tf, Operand<TFloat32> x) {
+      return tf.nn.avgPool(x, Arrays.asList(1L, 2L, 2L, 1L), Arrays.asList(1L, 2L, 2L, 1L), "VALID");
+    }
+  }
+
+  /**
+   * Two 3×3 convolutions with bias and LeakyReLU; after each, the channels' statistics are mapped to a
+   * style contribution and instance normalisation removes them. Returns {output, contribution}.
+   */
+  private static final class StyleBlock {
+    private final Conv conv1;
+    private final Operand<TFloat32> bias1;
+    private final Dense style1;
+    private final Conv conv2;
+    private final Operand<TFloat32> bias2;
+    private final Dense style2;
+
+    StyleBlock(Parameters p, String name, int in, int out, int styleWidth) {
+      conv1 = new Conv(p, name + ".conv1", 3, in, in, false);
+      bias1 = p.filled(name + ".conv1.b", 0f, in);
+      style1 = new Dense(p, name + ".style1", 2 * in, styleWidth);
+      conv2 = new Conv(p, name + ".conv2", 3, in, out, false);
+      bias2 = p.filled(name + ".conv2.b", 0f, out);
+      style2 = new Dense(p, name + ".style2", 2 * out, styleWidth);
+    }
+
+    Operand<TFloat32>[] apply(Ops tf, Operand<TFloat32> x) {
+      Operand<TFloat32>[] a = statistics(tf, Architecture.leaky(tf, biased(tf, conv1.apply(tf, x), bias1)), style1);
+      Operand<TFloat32>[] b = statistics(tf, Architecture.leaky(tf, biased(tf, conv2.apply(tf, a[0]), bias2)), style2);
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32>[] r = new Operand[] {b[0], tf.math.add(a[1], b[1])};
+      return r;
+    }
+
+    /** {instance-normalised h, style contribution of its [mean, std]}. */
+    private static Operand<TFloat32>[] statistics(Ops tf, Operand<TFloat32> h, Dense style) {
+      Operand<TFloat32>[] m = moments(tf, h, ENCODER_NORM_EPSILON);
+      long c = h.shape().get(3);
+      Operand<TFloat32> stats = tf.reshape(tf.concat(List.of(m[0], m[1]), tf.constant(3)), tf.constant(new long[] {-1, 2 * c}));
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32>[] r = new Operand[] {tf.math.div(m[2], m[1]), style.apply(tf, stats)};
+      return r;
+    }
+  }
+}

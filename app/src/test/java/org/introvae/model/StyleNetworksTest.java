@@ -1,0 +1,170 @@
+package org.introvae.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.introvae.model.Architecture.Mode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The style-based networks: instance normalisation and AdaIN against hand values, the noise inputs'
+ * two modes, and Soft-IntroVAE's and IntroVAE's gradients over them against finite differences with
+ * the ng() values held, as {@link GradientTest} checks the residual networks.
+ */
+class StyleNetworksTest {
+  static final ModelConfig CONFIG = TinyGraphs.CONFIG.withArchitecture(ImageArchitecture.STYLE);
+
+  @BeforeAll
+  static void runtime() {
+    TensorFlowRuntime.prepare();
+  }
+
+  private static float[] run(Graph g, Session s, Operand<TFloat32> y) {
+    try (Result r = s.runner().fetch(y).run()) {
+      TFloat32 t = (TFloat32) r.get(0);
+      float[] out = new float[(int) t.size()];
+      t.asRawTensor().data().asFloats().read(out);
+      return out;
+    }
+  }
+
+  @Test
+  void instance_norm_and_style_modulation_match_hand_values() {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      // One sample, 2×2 pixels, channels (1, 2, 3, 4) and (5, 5, 5, 9): means 2.5 and 6, variances 1.25 and 3.
+      Operand<TFloat32> x = tf.constant(new float[][][][] {{{{1, 5}, {2, 5}}, {{3, 5}, {4, 9}}}});
+      float[] n = run(g, s, StyleNetworks.instanceNorm(tf, x, 0f));
+      float a = (float) Math.sqrt(1.25);
+      float b = (float) Math.sqrt(3);
+      assertArrayEquals(new float[] {-1.5f / a, -1 / b, -0.5f / a, -1 / b, 0.5f / a, -1 / b, 1.5f / a, 3 / b}, n, 1e-6f);
+      float[] std = run(g, s, StyleNetworks.moments(tf, x, 0f)[1]);
+      assertArrayEquals(new float[] {a, b}, std, 1e-6f);
+      // AdaIN: x·(1 + y_s) + y_b with y_s = (0.5, −1), y_b = (−1, 2) for the two channels.
+      float[] m = run(g, s, StyleNetworks.styleMod(tf, x, tf.constant(new float[][] {{0.5f, -1, -1, 2}})));
+      assertArrayEquals(new float[] {0.5f, 2, 2, 2, 3.5f, 2, 5, 2}, m, 1e-6f);
+    }
+  }
+
+  /** Sets every noise strength of {@code d} to 0.5 so the noise inputs matter. */
+  private static List<Op> louderNoise(Ops tf, StyleNetworks.Decoder d) {
+    List<Op> ops = new ArrayList<>();
+    for (Variable<TFloat32> v : d.parameters().trainable()) {
+      if (v.op().name().contains("noise_strength")) {
+        ops.add(tf.assign(v, tf.fill(tf.constant(new long[] {v.shape().get(0)}), tf.constant(0.5f))));
+      }
+    }
+    return ops;
+  }
+
+  @Test
+  void inference_maps_a_z_to_one_image_wherever_it_sits_and_training_draws_fresh_noise() {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      StyleNetworks.Decoder d = new StyleNetworks.Decoder(tf, new ModelConfig(16, 3, new int[] {4, 8}, 4, ImageArchitecture.STYLE), 4, "decoder");
+      float[][] z = new float[3][CONFIG.zDim()];
+      Random r = new Random(1);
+      for (float[] row : z) {
+        for (int i = 0; i < row.length; i++) {
+          row[i] = (float) r.nextGaussian();
+        }
+      }
+      Operand<TFloat32> three = d.apply(tf, tf.constant(z), Mode.INFERENCE);
+      Operand<TFloat32> alone = d.apply(tf, tf.constant(new float[][] {z[2]}), Mode.INFERENCE);
+      Operand<TFloat32> training = d.apply(tf, tf.constant(z), Mode.TRAIN);
+      List<Op> louder = louderNoise(tf, d);
+      s.initialize();
+      Session.Runner runner = s.runner();
+      louder.forEach(runner::addTarget);
+      runner.run().close();
+      float[] batch = run(g, s, three);
+      float[] single = run(g, s, alone);
+      int size = 16 * 16 * 3;
+      assertEquals(3 * size, batch.length);
+      float[] third = java.util.Arrays.copyOfRange(batch, 2 * size, 3 * size);
+      // Batch 1 and batch 3 may run different oneDNN kernels (summation order): ~1e-6 relative on
+      // values of order 1; a noise map that depended on the position would differ by order 0.5.
+      assertArrayEquals(third, single, 1e-4f, "the same z, last of three or alone");
+      assertArrayEquals(batch, run(g, s, three), 0f, "inference is deterministic");
+      float[] t1 = run(g, s, training);
+      float[] t2 = run(g, s, training);
+      double diff = 0;
+      for (int i = 0; i < t1.length; i++) {
+        diff = Math.max(diff, Math.abs(t1[i] - t2[i]));
+      }
+      assertTrue(diff > 0.05, "training passes draw new noise: " + diff);
+    }
+  }
+
+  @Test
+  void gradients_match_finite_differences_with_ng_held() {
+    // GradientTest's weights: adversarial terms that dominate. The decoder's gradient in the simultaneous
+    // order only: the alternating one needs the encoder's update to run first (UpdateOrderTest checks it).
+    Objective soft = new SoftIntroVaeObjective(1f, 1f, 1f, 1f);
+    check(soft, UpdateOrder.ALTERNATING, true);
+    check(soft, UpdateOrder.SIMULTANEOUS, true, false);
+    check(new IntroVaeObjective(1f, 1e-4f, 20f), UpdateOrder.SIMULTANEOUS, true, false);
+  }
+
+  /** Checks the gradients of the networks named by {@code encoder} (true: E, false: D) on one graph. */
+  private static void check(Objective objective, UpdateOrder order, boolean... encoder) {
+    try (TrainingGraph g = new TrainingGraph(CONFIG, objective, order, 1e-3f, TinyGraphs.BATCH, 3);
+        Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(2))) {
+      s.initialize();
+      for (boolean e : encoder) {
+        check(g, s, x, objective, order, e);
+      }
+    }
+  }
+
+  private static void check(TrainingGraph g, Session s, TFloat32 x, Objective objective, UpdateOrder order,
+      boolean encoder) {
+    {
+      List<Variable<TFloat32>> vars = (encoder ? g.encoder.parameters() : g.decoder.parameters()).trainable();
+      List<float[]> random = GradientTest.direction(TinyGraphs.readAll(s, vars), 21);
+      // The noise strengths start at 0, so the noise inputs add nothing and the loss is a deterministic
+      // function of θ; moving a strength would bring in noise drawn anew for every evaluation.
+      for (int i = 0; i < vars.size(); i++) {
+        if (vars.get(i).op().name().contains("noise_strength")) {
+          java.util.Arrays.fill(random.get(i), 0f);
+        }
+      }
+      List<float[]> d = GradientTest.towardsGradient(s, g, encoder ? g.encoderGradients : g.decoderGradients, x, random);
+      for (int i = 0; i < vars.size(); i++) {
+        if (vars.get(i).op().name().contains("noise_strength")) {
+          java.util.Arrays.fill(d.get(i), 0f);
+        }
+      }
+      double exact = GradientTest.analytic(s, g, encoder ? g.encoderGradients : g.decoderGradients, x, d);
+      Operand<TFloat32> loss = encoder ? g.lossE : g.lossG;
+      Map<Operand<TFloat32>, TFloat32> held = GradientTest.stoppedValues(s, g, x, encoder ? g.ngForEncoder : g.ngForDecoder);
+      try {
+        double numeric = GradientTest.numeric(s, g, loss, vars, d, x, held);
+        String what = objective.name() + " " + order + (encoder ? " encoder" : " decoder");
+        // GradientTest's tolerance and reasons: 5 % + 1e-3 covers LeakyReLU kinks crossed within ±2ε and
+        // float32 rounding; a missing or extra path moves the derivative by far more.
+        assertEquals(numeric, exact, 0.05 * Math.abs(numeric) + 1e-3, what);
+        assertTrue(Math.abs(exact) > 1e-3, what + ": a derivative large enough to compare: " + exact);
+      } finally {
+        held.values().forEach(Tensor::close);
+      }
+    }
+  }
+}

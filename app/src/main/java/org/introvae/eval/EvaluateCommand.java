@@ -151,7 +151,7 @@ public final class EvaluateCommand {
       float[][] real = SampleQuality.spread(SampleQuality.open(data, size, channels), limit);
       float[][] generated = SampleQuality.spread(SampleQuality.open(samples, size, channels), limit);
       Map<String, Object> fd = new java.util.LinkedHashMap<>();
-      fd.put("name", "FD-FMNIST-classifier");
+      fd.put("name", features.fdName());
       fd.put("value", FrechetDistance.between(features.of(real), features.of(generated)));
       fd.put("real", data.toString());
       fd.put("real_images", real.length);

@@ -38,8 +38,8 @@ public final class Evaluation {
   }
 
   /**
-   * The project's substitute for FID: the Fréchet distance between the shipped classifier's features of
-   * real images and of 10,000 samples. Named for what it is ("FD-FMNIST-classifier"), never "FID".
+   * The project's substitute for FID: the Fréchet distance between a classifier's features of real
+   * images and of 10,000 samples. Named for what it is ("FD-FMNIST-classifier"), never "FID".
    */
   public Map<String, Object> frechet(FeatureExtractor classifier, float[][] real, int samples) {
     List<float[]> generated = new ArrayList<>();
@@ -47,7 +47,7 @@ public final class Evaluation {
       generated.addAll(Arrays.asList(model.sample(1000 + seed, Math.min(1000, samples - generated.size()))));
     }
     Map<String, Object> f = new LinkedHashMap<>();
-    f.put("name", "FD-FMNIST-classifier");
+    f.put("name", classifier.fdName());
     f.put("value", FrechetDistance.between(classifier.of(real), classifier.of(generated.toArray(float[][]::new))));
     f.put("real_images", real.length);
     f.put("samples", samples);

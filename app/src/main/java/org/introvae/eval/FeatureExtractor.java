@@ -19,9 +19,11 @@ public final class FeatureExtractor implements AutoCloseable {
   private final int size;
   private final int channels;
   private final Map<String, Object> facts;
+  private final String fdName;
 
   @SuppressWarnings("unchecked")
   public FeatureExtractor(Path modelDir) throws java.io.IOException {
+    fdName = fdName(modelDir);
     Path version = IntroVaeModel.versions(modelDir).isEmpty() ? modelDir
         : modelDir.resolve(String.valueOf(IntroVaeModel.versions(modelDir).get(IntroVaeModel.versions(modelDir).size() - 1)));
     facts = (Map<String, Object>) Json.parse(Files.readString(version.resolve("assets/classifier.json")));
@@ -29,6 +31,20 @@ public final class FeatureExtractor implements AutoCloseable {
     channels = ((Number) facts.get("image_channels")).intValue();
     bundle = SavedModelBundle.load(version.toString(), SavedModelBundle.DEFAULT_TAG);
     features = bundle.function("features");
+  }
+
+  /**
+   * What a Fréchet distance in this classifier's features is called: "FD-" and the folder's name with
+   * its data set in capitals (models/fmnist-classifier: FD-FMNIST-classifier), never "FID".
+   */
+  static String fdName(Path modelDir) {
+    String folder = modelDir.toAbsolutePath().normalize().getFileName().toString();
+    int dash = folder.indexOf('-');
+    return "FD-" + (dash > 0 ? folder.substring(0, dash).toUpperCase(java.util.Locale.ROOT) + folder.substring(dash) : folder);
+  }
+
+  public String fdName() {
+    return fdName;
   }
 
   /** The classifier's most probable class of each image. */

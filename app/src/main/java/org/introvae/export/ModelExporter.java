@@ -45,8 +45,19 @@ public final class ModelExporter {
     return export(runDir, modelDir, version, null);
   }
 
+  /**
+   * Images not used for training, and the classifier whose features give the FD of the model's samples
+   * against them (Export --eval, --classifier).
+   */
+  public record EvalData(Path images, Path classifier) {
+    /** With the shipped Fashion-MNIST classifier. */
+    public EvalData(Path images) {
+      this(images, SampleQuality.SHIPPED_CLASSIFIER);
+    }
+  }
+
   /** As {@link #export(Path, Path, Integer)}, also measuring the exported graph on {@code evalData} (up to 10,000 images). */
-  public static Path export(Path runDir, Path modelDir, Integer version, Path evalData) throws UserError, IOException {
+  public static Path export(Path runDir, Path modelDir, Integer version, EvalData evalData) throws UserError, IOException {
     RunFolder run = new RunFolder(runDir);
     if (!run.exists()) {
       throw new UserError(runDir + ": not a run folder (params.json is missing)");
@@ -65,7 +76,7 @@ public final class ModelExporter {
    * temporary folder and a rename; returns the version folder.
    */
   public static Path write(ModelConfig config, int classZ, Path checkpoint, Map<String, Object> facts, Path modelDir,
-      Integer version, Path evalData) throws UserError, IOException {
+      Integer version, EvalData evalData) throws UserError, IOException {
     checkWritable(modelDir);
     int v = version != null ? version : nextVersion(modelDir);
     if (v < 1) {
@@ -90,7 +101,7 @@ public final class ModelExporter {
       facts.put("signatures", java.util.Arrays.stream(signatures(g)).map(Signature::key).toList());
       if (evalData != null) {
         try {
-          facts.put("held_out_metrics", HeldOutMetrics.measure(g, session, evalData, 10_000));
+          facts.put("held_out_metrics", HeldOutMetrics.measure(g, session, evalData.images(), 10_000));
         } catch (org.introvae.data.DataException e) {
           throw new UserError("--eval: " + e.getMessage());
         }
@@ -115,21 +126,22 @@ public final class ModelExporter {
   }
 
   /**
-   * Puts FD-FMNIST-classifier of the exported model (read back from {@code version}, as a user loads it)
-   * against {@code evalData} into the facts, when the shipped classifier takes the model's images.
+   * Puts the FD of the exported model's samples (read back from {@code version}, as a user loads it)
+   * against the evaluation images into the facts, when the classifier takes the model's images.
    */
-  private static boolean addSampleQuality(Map<String, Object> facts, Path version, Path evalData) throws UserError {
+  private static boolean addSampleQuality(Map<String, Object> facts, Path version, EvalData evalData) throws UserError {
     try (IntroVaeModel model = IntroVaeModel.load(version)) {
-      Map<String, Object> fd = SampleQuality.measure(model, evalData, SampleQuality.SHIPPED_CLASSIFIER, 10_000);
+      Map<String, Object> fd = SampleQuality.measure(model, evalData.images(), evalData.classifier(), 10_000);
       if (fd != null) {
-        fd.put("real", evalData.toString());
+        fd.put("real", evalData.images().toString());
+        fd.put("classifier", evalData.classifier().toString());
         facts.put("sample_quality", fd);
       }
       return fd != null;
     } catch (org.introvae.data.DataException e) {
       throw new UserError("--eval: " + e.getMessage());
     } catch (IOException e) {
-      throw new UserError(SampleQuality.SHIPPED_CLASSIFIER + ": could not read the classifier (" + e.getMessage() + ")");
+      throw new UserError(evalData.classifier() + ": could not read the classifier (" + e.getMessage() + ")");
     }
   }
 

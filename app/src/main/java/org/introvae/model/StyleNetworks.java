@@ -27,8 +27,9 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>E mirrors it: a 1×1 convolution from the image, then per resolution two 3×3 convolutions, each
  * followed by LeakyReLU; the mean and standard deviation of every channel (the statistics instance
- * normalisation removes) are mapped linearly to w-sized contributions whose sum is the image's style,
- * and a second mapping network turns that style into (μ, log σ²).
+ * normalisation removes) are mapped linearly to w-sized contributions, and at the smallest map a dense
+ * layer over the whole map adds one more; their sum is the image's style, and a second mapping network
+ * turns it into (μ, log σ²).
  *
  * <p>Resolutions and channels follow the preset as the residual networks do: the smallest map is
  * {@link ModelConfig#finalSize()}, one doubling per entry of the widths, the widest channels at the
@@ -235,7 +236,7 @@ public final class StyleNetworks {
       fromImageBias = parameters.filled("from_image.b", 0f, channels(config, levels));
       for (int level = levels; level >= 0; level--) {
         blocks.add(new StyleBlock(parameters, "level" + level, channels(config, level),
-            channels(config, Math.max(0, level - 1)), w));
+            channels(config, Math.max(0, level - 1)), w, level == 0 ? config.finalSize() : 0));
       }
       for (int i = 0; i < ENCODER_MAPPING_LAYERS; i++) {
         head.add(new Dense(parameters, "mapping" + i, w, i == ENCODER_MAPPING_LAYERS - 1 ? 2 * config.zDim() : w));
@@ -277,7 +278,10 @@ public final class StyleNetworks {
 
   /**
    * Two 3×3 convolutions with bias and LeakyReLU; after each, the channels' statistics are mapped to a
-   * style contribution and instance normalisation removes them. Returns {output, contribution}.
+   * style contribution and instance normalisation removes them. The last block (the smallest map)
+   * replaces the second convolution by a dense layer over the whole flattened map, whose output is
+   * mapped to the style directly: the only place the layout, which instance statistics do not carry,
+   * reaches the code (ALAE's last encoder block). Returns {output, contribution}.
    */
   private static final class StyleBlock {
     private final Conv conv1;
@@ -285,20 +289,32 @@ public final class StyleNetworks {
     private final Dense style1;
     private final Conv conv2;
     private final Operand<TFloat32> bias2;
+    private final Dense dense;
     private final Dense style2;
 
-    StyleBlock(Parameters p, String name, int in, int out, int styleWidth) {
+    StyleBlock(Parameters p, String name, int in, int out, int styleWidth, int lastSide) {
       conv1 = new Conv(p, name + ".conv1", 3, in, in, false);
       bias1 = p.filled(name + ".conv1.b", 0f, in);
       style1 = new Dense(p, name + ".style1", 2 * in, styleWidth);
-      conv2 = new Conv(p, name + ".conv2", 3, in, out, false);
-      bias2 = p.filled(name + ".conv2.b", 0f, out);
-      style2 = new Dense(p, name + ".style2", 2 * out, styleWidth);
+      boolean last = lastSide > 0;
+      conv2 = last ? null : new Conv(p, name + ".conv2", 3, in, out, false);
+      bias2 = last ? null : p.filled(name + ".conv2.b", 0f, out);
+      dense = last ? new Dense(p, name + ".dense", lastSide * lastSide * in, out) : null;
+      style2 = new Dense(p, name + ".style2", last ? out : 2 * out, styleWidth);
     }
 
     Operand<TFloat32>[] apply(Ops tf, Operand<TFloat32> x) {
       Operand<TFloat32>[] a = statistics(tf, Architecture.leaky(tf, biased(tf, conv1.apply(tf, x), bias1)), style1);
-      Operand<TFloat32>[] b = statistics(tf, Architecture.leaky(tf, biased(tf, conv2.apply(tf, a[0]), bias2)), style2);
+      Operand<TFloat32>[] b;
+      if (dense == null) {
+        b = statistics(tf, Architecture.leaky(tf, biased(tf, conv2.apply(tf, a[0]), bias2)), style2);
+      } else {
+        long flat = a[0].shape().get(1) * a[0].shape().get(2) * a[0].shape().get(3);
+        Operand<TFloat32> h = Architecture.leaky(tf, dense.apply(tf, tf.reshape(a[0], tf.constant(new long[] {-1, flat}))));
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32>[] direct = new Operand[] {h, style2.apply(tf, h)};
+        b = direct;
+      }
       @SuppressWarnings("unchecked")
       Operand<TFloat32>[] r = new Operand[] {b[0], tf.math.add(a[1], b[1])};
       return r;

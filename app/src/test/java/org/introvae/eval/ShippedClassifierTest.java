@@ -67,4 +67,11 @@ class ShippedClassifierTest {
       assertTrue(fake > 20 * real, "real halves " + real + " vs noise " + fake);
     }
   }
+
+  @Test
+  void distances_are_named_after_the_classifier_that_measured_them() {
+    assertEquals("FD-FMNIST-classifier", FeatureExtractor.fdName(Path.of("models/fmnist-classifier")));
+    assertEquals("FD-MNIST-classifier", FeatureExtractor.fdName(Path.of("models/mnist-classifier/")));
+    assertEquals("FD-classifier", FeatureExtractor.fdName(Path.of("/tmp/classifier")));
+  }
 }

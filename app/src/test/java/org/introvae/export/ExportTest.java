@@ -81,7 +81,7 @@ class ExportTest {
   @Test
   void held_out_metrics_agree_with_the_loader() throws Exception {
     Path bundled = Path.of("data/fashion-mnist/t10k-images-idx3-ubyte.gz");
-    Path version = ModelExporter.export(run, root.resolve("evaluated"), null, bundled);
+    Path version = ModelExporter.export(run, root.resolve("evaluated"), null, new ModelExporter.EvalData(bundled));
     Map<String, Object> facts = (Map<String, Object>) Json.parse(Files.readString(version.resolve("assets/introvae.json")));
     Map<String, Object> metrics = (Map<String, Object>) facts.get("held_out_metrics");
     assertEquals(10_000L, metrics.get("images"));
@@ -110,6 +110,7 @@ class ExportTest {
     Map<String, Object> fd = (Map<String, Object>) facts.get("sample_quality");
     assertEquals("FD-FMNIST-classifier", fd.get("name"));
     assertEquals(bundled.toString(), fd.get("real"));
+    assertEquals("models/fmnist-classifier", fd.get("classifier"));
     assertEquals(10_000L, fd.get("real_images"));
     assertEquals(10_000L, fd.get("samples"));
     double value = ((Number) fd.get("value")).doubleValue();

@@ -60,6 +60,18 @@ public final class Split {
     return out;
   }
 
+  /** The held-out images as a set of their own (the training images if none are held out). */
+  public ImageSet heldOutSet() {
+    int[] source = heldOut.length > 0 ? heldOut : train;
+    int n = images.imageBytes();
+    byte[] pixels = new byte[source.length * n];
+    for (int i = 0; i < source.length; i++) {
+      System.arraycopy(images.pixels(), source[i] * n, pixels, i * n, n);
+    }
+    return new ImageSet(pixels, source.length, images.size(), images.channels(),
+        images.source() + " (the run's held-out images)", 0, null);
+  }
+
   private int[] cachedOrder;
   private int cachedEpoch = -1;
 

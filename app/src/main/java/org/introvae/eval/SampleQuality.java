@@ -22,8 +22,8 @@ public final class SampleQuality {
    * The Fréchet distance between {@value #SAMPLES} samples and up to {@code realImages} images of
    * {@code data}, or null when there is no classifier folder or it takes other images than the model makes.
    */
-  public static Map<String, Object> measure(IntroVaeModel model, Path data, Path classifier, int realImages)
-      throws DataException, IOException {
+  public static Map<String, Object> measure(IntroVaeModel model, ImageSet data, Path classifier, int realImages)
+      throws IOException {
     if (!Files.isDirectory(classifier)) {
       return null;
     }
@@ -33,7 +33,11 @@ public final class SampleQuality {
       if (!features.accepts(size, channels)) {
         return null;
       }
-      float[][] real = spread(open(data, size, channels), realImages);
+      if (data.size() != size || data.channels() != channels) {
+        throw new IllegalArgumentException(data.source() + ": images are " + data.size() + "×" + data.size() + "×"
+            + data.channels() + ", the model makes " + size + "×" + size + "×" + channels);
+      }
+      float[][] real = spread(data, realImages);
       return new Evaluation(model, 1, 1).frechet(features, real, SAMPLES);
     }
   }

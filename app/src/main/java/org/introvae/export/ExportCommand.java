@@ -17,7 +17,8 @@ public final class ExportCommand {
       + " [--classifier DIR]\n"
       + "  Exports the run's latest checkpoint as a SavedModel in <model>/<version>/ (TF Serving's layout).\n"
       + "  Without --version the next free version number is used; existing versions are never overwritten.\n"
-      + "  --eval DATA measures reconstruction error and KL on up to 10,000 images not used for training\n"
+      + "  --eval DATA measures reconstruction error and KL on up to 10,000 images not used for training (a file or\n"
+      + "  folder, or held-out: the run's own held-out images)\n"
       + "  and stores them with the model's facts, with the FD of 10,000 samples against them in the features of\n"
       + "  --classifier (default models/fmnist-classifier; models/mnist-classifier for digits).\n";
 

@@ -1,11 +1,7 @@
 package org.introvae.export;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.introvae.data.DataException;
-import org.introvae.data.Datasets;
-import org.introvae.data.ImageFolderReader;
 import org.introvae.data.ImageSet;
 import org.introvae.model.InferenceGraph;
 import org.tensorflow.Result;
@@ -24,9 +20,8 @@ final class HeldOutMetrics {
 
   private HeldOutMetrics() {}
 
-  static Map<String, Object> measure(InferenceGraph g, Session session, Path data, int limit) throws DataException {
+  static Map<String, Object> measure(InferenceGraph g, Session session, ImageSet images, int limit) {
     var c = g.config;
-    ImageSet images = Datasets.open(data, new ImageFolderReader.Options(c.imageSize(), c.imageChannels(), true));
     int n = Math.min(limit, images.count());
     int per = images.imageBytes();
     double ae = 0;

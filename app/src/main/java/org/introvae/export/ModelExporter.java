@@ -11,6 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.introvae.data.DataException;
+import org.introvae.data.Datasets;
+import org.introvae.data.ImageFolderReader;
+import org.introvae.data.ImageSet;
+import org.introvae.data.Split;
 import org.introvae.eval.SampleQuality;
 import org.introvae.model.InferenceGraph;
 import org.introvae.model.ImageArchitecture;
@@ -50,11 +55,33 @@ public final class ModelExporter {
    * against them (Export --eval, --classifier).
    */
   public record EvalData(Path images, Path classifier) {
+    /** In place of a path: the run's own held-out images (Export --eval held-out). */
+    public static final Path RUN_HELD_OUT = Path.of("held-out");
+
     /** With the shipped Fashion-MNIST classifier. */
     public EvalData(Path images) {
       this(images, SampleQuality.SHIPPED_CLASSIFIER);
     }
+
+    /** The images, read at the model's size and channels; the run's held-out split for {@link #RUN_HELD_OUT}. */
+    EvalImages open(RunParams run, ModelConfig model) throws UserError {
+      try {
+        if (images.equals(RUN_HELD_OUT) && !Files.exists(images)) {
+          TrainConfig c = run.config();
+          ImageSet all = Datasets.open(c.data().file(),
+              new ImageFolderReader.Options(model.imageSize(), model.imageChannels(), c.data().resize()));
+          return new EvalImages(new Split(all, c.data().heldOut(), c.schedule().seed()).heldOutSet(), classifier);
+        }
+        return new EvalImages(Datasets.open(images,
+            new ImageFolderReader.Options(model.imageSize(), model.imageChannels(), true)), classifier);
+      } catch (DataException e) {
+        throw new UserError("--eval: " + e.getMessage());
+      }
+    }
   }
+
+  /** Evaluation images already read, and the classifier for the FD. */
+  public record EvalImages(ImageSet images, Path classifier) {}
 
   /** As {@link #export(Path, Path, Integer)}, also measuring the exported graph on {@code evalData} (up to 10,000 images). */
   public static Path export(Path runDir, Path modelDir, Integer version, EvalData evalData) throws UserError, IOException {
@@ -67,7 +94,7 @@ public final class ModelExporter {
         .orElseThrow(() -> new UserError(runDir + ": has no checkpoint to export"));
     ModelConfig config = params.model();
     return write(config, 0, checkpoint.dir().resolve("model"), facts(params, config, checkpoint, run), modelDir, version,
-        evalData);
+        evalData == null ? null : evalData.open(params, config));
   }
 
   /**
@@ -76,7 +103,7 @@ public final class ModelExporter {
    * temporary folder and a rename; returns the version folder.
    */
   public static Path write(ModelConfig config, int classZ, Path checkpoint, Map<String, Object> facts, Path modelDir,
-      Integer version, EvalData evalData) throws UserError, IOException {
+      Integer version, EvalImages evalData) throws UserError, IOException {
     checkWritable(modelDir);
     int v = version != null ? version : nextVersion(modelDir);
     if (v < 1) {
@@ -100,11 +127,7 @@ public final class ModelExporter {
       }
       facts.put("signatures", java.util.Arrays.stream(signatures(g)).map(Signature::key).toList());
       if (evalData != null) {
-        try {
-          facts.put("held_out_metrics", HeldOutMetrics.measure(g, session, evalData.images(), 10_000));
-        } catch (org.introvae.data.DataException e) {
-          throw new UserError("--eval: " + e.getMessage());
-        }
+        facts.put("held_out_metrics", HeldOutMetrics.measure(g, session, evalData.images(), 10_000));
       }
       try {
         Path assets = tmp.resolve("assets");
@@ -129,16 +152,16 @@ public final class ModelExporter {
    * Puts the FD of the exported model's samples (read back from {@code version}, as a user loads it)
    * against the evaluation images into the facts, when the classifier takes the model's images.
    */
-  private static boolean addSampleQuality(Map<String, Object> facts, Path version, EvalData evalData) throws UserError {
+  private static boolean addSampleQuality(Map<String, Object> facts, Path version, EvalImages evalData) throws UserError {
     try (IntroVaeModel model = IntroVaeModel.load(version)) {
       Map<String, Object> fd = SampleQuality.measure(model, evalData.images(), evalData.classifier(), 10_000);
       if (fd != null) {
-        fd.put("real", evalData.images().toString());
+        fd.put("real", evalData.images().source());
         fd.put("classifier", evalData.classifier().toString());
         facts.put("sample_quality", fd);
       }
       return fd != null;
-    } catch (org.introvae.data.DataException e) {
+    } catch (IllegalArgumentException e) {
       throw new UserError("--eval: " + e.getMessage());
     } catch (IOException e) {
       throw new UserError(evalData.classifier() + ": could not read the classifier (" + e.getMessage() + ")");

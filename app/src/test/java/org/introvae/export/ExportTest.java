@@ -118,6 +118,25 @@ class ExportTest {
   }
 
   @Test
+  void eval_held_out_measures_the_runs_own_held_out_images_with_the_chosen_classifier() throws Exception {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = ExportCommand.run(new String[] {"--run", run.toString(), "--out", root.resolve("held-out").toString(),
+        "--eval", "held-out", "--classifier", "models/mnist-classifier"}, new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(err));
+    assertEquals(0, code, err.toString());
+    Map<String, Object> facts = (Map<String, Object>) Json.parse(
+        Files.readString(root.resolve("held-out/1/assets/introvae.json")));
+    Map<String, Object> metrics = (Map<String, Object>) facts.get("held_out_metrics");
+    // TinyExport's run holds out the default 10 % of the bundled 10,000 images.
+    assertEquals(1000L, metrics.get("images"));
+    assertTrue(((String) metrics.get("data")).endsWith("(the run's held-out images)"), (String) metrics.get("data"));
+    Map<String, Object> fd = (Map<String, Object>) facts.get("sample_quality");
+    assertEquals("FD-MNIST-classifier", fd.get("name"));
+    assertEquals("models/mnist-classifier", fd.get("classifier"));
+    assertEquals(1000L, fd.get("real_images"));
+  }
+
+  @Test
   void versions_count_up_and_are_never_overwritten() throws Exception {
     Path other = root.resolve("versions");
     assertEquals(other.resolve("1"), ModelExporter.export(run, other, null));

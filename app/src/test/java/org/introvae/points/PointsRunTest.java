@@ -1,19 +1,18 @@
 package org.introvae.points;
 
+import java.util.List;
+import org.introvae.testing.TrainCli;
+import org.introvae.testing.TrainCli.Outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.introvae.data.mesh.TestMeshes;
 import org.introvae.serving.Json;
-import org.introvae.train.TrainCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,14 +21,8 @@ class PointsRunTest {
   @TempDir
   Path runs;
 
-  private record Outcome(int code, String out, String err) {}
-
   private static Outcome train(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = TrainCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return TrainCli.train(List.of(), args);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package org.introvae.train;
 
+import org.introvae.testing.TrainCli;
+import org.introvae.testing.TrainCli.Outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,7 +9,6 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,13 +52,8 @@ class ClusterRunTest {
     return args;
   }
 
-  private record Outcome(int code, String out, String err) {}
-
   private Outcome trainHere(List<String> args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = TrainCommand.run(args.toArray(String[]::new), new PrintStream(out, true), new PrintStream(err, true));
-    return new Outcome(code, out.toString(), err.toString());
+    return TrainCli.train(args);
   }
 
   @Test

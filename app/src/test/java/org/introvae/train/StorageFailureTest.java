@@ -1,16 +1,14 @@
 package org.introvae.train;
 
+import org.introvae.testing.TrainCli;
+import org.introvae.testing.TrainCli.Outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.introvae.testing.SmallDisk;
 import org.junit.jupiter.api.Test;
@@ -21,16 +19,9 @@ class StorageFailureTest {
   @TempDir
   Path root;
 
-  private record Outcome(int code, String out, String err) {}
-
   private static Outcome train(Path runs, String... extra) {
-    List<String> args = new ArrayList<>(List.of("--runs", runs.toString(), "--run", "r", "--widths", "8,16", "--z", "8",
-        "--batch", "32", "--vae-epochs", "0", "--log-every", "5", "--image-every", "1000", "--seed", "3"));
-    args.addAll(Arrays.asList(extra));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = TrainCommand.run(args.toArray(String[]::new), new PrintStream(out, true), new PrintStream(err, true));
-    return new Outcome(code, out.toString(), err.toString());
+    return TrainCli.train(List.of("--runs", runs.toString(), "--run", "r", "--widths", "8,16", "--z", "8",
+        "--batch", "32", "--vae-epochs", "0", "--log-every", "5", "--image-every", "1000", "--seed", "3"), extra);
   }
 
   @Test

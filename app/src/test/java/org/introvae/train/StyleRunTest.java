@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.introvae.export.ModelExporter;
 import org.introvae.model.ImageArchitecture;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Json;
+import org.introvae.testing.TrainCli;
+import org.introvae.testing.TrainCli.Outcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,17 +22,10 @@ class StyleRunTest {
   @TempDir
   Path root;
 
-  private record Outcome(int code, String out, String err) {}
-
   private Outcome train(String... extra) {
-    List<String> args = new ArrayList<>(List.of("--runs", root.resolve("runs").toString(), "--widths", "8,16",
-        "--z", "8", "--batch", "16", "--vae-epochs", "0", "--objective", "soft", "--log-every", "2",
-        "--image-every", "1000", "--checkpoint-every", "4", "--threads", "1"));
-    args.addAll(Arrays.asList(extra));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = TrainCommand.run(args.toArray(String[]::new), new PrintStream(out, true), new PrintStream(err, true));
-    return new Outcome(code, out.toString(), err.toString());
+    return TrainCli.train(List.of("--runs", root.resolve("runs").toString(), "--widths", "8,16", "--z", "8",
+        "--batch", "16", "--vae-epochs", "0", "--objective", "soft", "--log-every", "2", "--image-every", "1000",
+        "--checkpoint-every", "4", "--threads", "1"), extra);
   }
 
   @Test

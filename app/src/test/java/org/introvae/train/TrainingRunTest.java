@@ -1,14 +1,13 @@
 package org.introvae.train;
 
+import org.introvae.testing.TrainCli;
+import org.introvae.testing.TrainCli.Outcome;
 import org.introvae.serving.Json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -20,17 +19,10 @@ class TrainingRunTest {
   @TempDir
   Path runs;
 
-  private record Outcome(int code, String out, String err) {}
-
   private Outcome train(String... extra) {
-    List<String> args = new ArrayList<>(List.of("--runs", runs.toString(), "--widths", "8,16", "--z", "8",
-        "--batch", "32", "--vae-epochs", "0", "--log-every", "5", "--image-every", "1000", "--checkpoint-every", "10",
-        "--seed", "42"));
-    args.addAll(Arrays.asList(extra));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = TrainCommand.run(args.toArray(String[]::new), new PrintStream(out, true), new PrintStream(err, true));
-    return new Outcome(code, out.toString(), err.toString());
+    return TrainCli.train(List.of("--runs", runs.toString(), "--widths", "8,16", "--z", "8", "--batch", "32",
+        "--vae-epochs", "0", "--log-every", "5", "--image-every", "1000", "--checkpoint-every", "10", "--seed", "42"),
+        extra);
   }
 
   private static double meanColumn(List<double[]> rows, int from, int to, int column) {

@@ -4,6 +4,7 @@
 #   tools/benchmark-train.sh [preset] [batch] [warm-up steps] [timed steps] [objective] [--updates ORDER]
 #   tools/benchmark-train.sh 28 128 3 20
 #   tools/benchmark-train.sh 32 64 3 10 soft --updates simultaneous
+#   tools/benchmark-train.sh 28-quick 64 3 20 introvae --architecture style
 set -euo pipefail
 cd "$(dirname "$0")/.."
 args="${*:-28 128 3 20 introvae}"

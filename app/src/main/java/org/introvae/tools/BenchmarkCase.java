@@ -5,6 +5,7 @@ import org.introvae.model.TrainingSession;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.introvae.model.ImageArchitecture;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.IntroVaeObjective;
 import org.introvae.model.Objective;
@@ -23,8 +24,8 @@ import org.tensorflow.proto.OptimizerOptions;
  * (thread pools, XLA JIT), a fixed random batch, and one training step.
  * Positional arguments {@code [preset] [batch] ... [objective]} as each tool documents; options
  * {@code --intra N}, {@code --inter N} (0 = TF's default), {@code --xla}, {@code --updates ORDER}
- * (alternating or simultaneous; default alternating), {@code --device cpu|gpu|gpu:N} and
- * {@code --replicas N} (as Train's) may follow anywhere.
+ * (alternating or simultaneous; default alternating), {@code --architecture residual|style},
+ * {@code --device cpu|gpu|gpu:N} and {@code --replicas N} (as Train's) may follow anywhere.
  */
 final class BenchmarkCase {
   final Preset preset;
@@ -49,6 +50,7 @@ final class BenchmarkCase {
     UpdateOrder updates = UpdateOrder.ALTERNATING;
     String device = "cpu";
     int replicas = 1;
+    ImageArchitecture architecture = ImageArchitecture.RESIDUAL;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--intra" -> intra = Integer.parseInt(args[++i]);
@@ -57,6 +59,7 @@ final class BenchmarkCase {
         case "--updates" -> updates = UpdateOrder.byLabel(args[++i]);
         case "--device" -> device = args[++i];
         case "--replicas" -> replicas = Integer.parseInt(args[++i]);
+        case "--architecture" -> architecture = ImageArchitecture.byLabel(args[++i]);
         default -> positional.add(args[i]);
       }
     }
@@ -66,7 +69,7 @@ final class BenchmarkCase {
     order = updates;
     placement = Placement.parse(device, replicas);
     preset = Preset.byName(positional.size() > 0 ? positional.get(0) : "28");
-    config = preset.config();
+    config = preset.config().withArchitecture(architecture);
     objectiveName = positional.size() > objectiveIndex ? positional.get(objectiveIndex) : IntroVaeObjective.NAME;
     objective = Objectives.byName(objectiveName).presetDefaults().apply(preset);
     batch = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : preset.batch(objectiveName);

@@ -1,5 +1,6 @@
 package org.introvae.tools;
 
+import org.introvae.model.ImageArchitecture;
 import org.introvae.model.IntroVaeObjective;
 import org.introvae.model.SoftIntroVaeObjective;
 import org.introvae.model.VaeObjective;
@@ -8,7 +9,8 @@ import org.introvae.model.UpdateOrder;
 
 /**
  * Analytic FLOPs of the convolutional networks, counting a multiply-add as 2 FLOPs and ignoring
- * element-wise ops (BN, activations, pooling, upsampling), per image and forward pass.
+ * element-wise ops (BN, instance norm, activations, pooling, upsampling, noise), per image and forward
+ * pass; the style networks count their convolutions, dense layers and style maps.
  */
 final class FlopCount {
   private FlopCount() {}
@@ -21,7 +23,14 @@ final class FlopCount {
     return conv(size, 3, in, out) + conv(size, 3, out, out) + (in == out ? 0 : conv(size, 1, in, out));
   }
 
+  private static long dense(int in, int out) {
+    return 2L * in * out;
+  }
+
   static long encoder(ModelConfig c) {
+    if (c.architecture() == ImageArchitecture.STYLE) {
+      return styleEncoder(c);
+    }
     int[] w = c.widths();
     int s = c.imageSize();
     long f = conv(s, 5, c.imageChannels(), w[0]);
@@ -35,6 +44,9 @@ final class FlopCount {
   }
 
   static long decoder(ModelConfig c) {
+    if (c.architecture() == ImageArchitecture.STYLE) {
+      return styleDecoder(c);
+    }
     int[] w = c.widths();
     int s = c.finalSize();
     long f = 2L * c.zDim() * s * s * c.lastWidth();
@@ -45,6 +57,48 @@ final class FlopCount {
       s *= 2;
     }
     return f + residual(s, w[0], w[0]) + conv(s, 5, w[0], c.imageChannels());
+  }
+
+  /** Style widths and channels as {@code StyleNetworks} lays them out: level 0 the smallest map. */
+  private static int channels(ModelConfig c, int level) {
+    int[] w = c.widths();
+    return w[Math.max(0, w.length - 1 - level)];
+  }
+
+  private static int styleWidth(ModelConfig c) {
+    return Math.max(c.zDim(), java.util.Arrays.stream(c.widths()).max().orElseThrow());
+  }
+
+  private static long styleEncoder(ModelConfig c) {
+    int levels = c.widths().length;
+    int w = styleWidth(c);
+    long f = conv(c.imageSize(), 1, c.imageChannels(), channels(c, levels));
+    for (int level = levels; level >= 0; level--) {
+      int side = c.finalSize() << level;
+      int ch = channels(c, level);
+      f += conv(side, 3, ch, ch) + dense(2 * ch, w);
+      if (level > 0) {
+        int next = channels(c, level - 1);
+        f += conv(side, 3, ch, next) + dense(2 * next, w);
+      } else {
+        f += dense(side * side * ch, ch) + dense(ch, w);
+      }
+    }
+    return f + 2 * dense(w, w) + dense(w, 2 * c.zDim());
+  }
+
+  private static long styleDecoder(ModelConfig c) {
+    int levels = c.widths().length;
+    int w = styleWidth(c);
+    long f = dense(c.zDim(), w) + 2 * dense(w, w);
+    int in = channels(c, 0);
+    for (int level = 0; level <= levels; level++) {
+      int side = c.finalSize() << level;
+      int ch = channels(c, level);
+      f += (level == 0 ? 0 : conv(side, 3, in, ch)) + conv(side, 3, ch, ch) + 2 * dense(w, 2 * ch);
+      in = ch;
+    }
+    return f + conv(c.imageSize(), 1, channels(c, levels), c.imageChannels());
   }
 
   /**

@@ -14,7 +14,7 @@ import java.util.Arrays;
  * RSS, and RSS after step 100 vs the last step (after 1,000 steps when asked for that many) to show
  * native memory stays flat.
  * Usage: TrainBenchmark [preset] [batch] [warm-up steps] [timed steps] [objective] [--intra N] [--inter N] [--xla]
- * [--updates alternating|simultaneous]
+ * [--updates alternating|simultaneous] [--architecture residual|style]
  */
 public final class TrainBenchmark {
   private static final int RSS_BASELINE_STEP = 100;

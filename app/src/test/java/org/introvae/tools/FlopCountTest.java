@@ -4,6 +4,7 @@ import org.introvae.model.UpdateOrder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.introvae.model.ImageArchitecture;
 import org.introvae.model.ModelConfig;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +40,25 @@ class FlopCountTest {
     // Alternating: the updated encoder's two forward passes; Soft-IntroVAE's decoder also decodes z_s'' twice.
     assertEquals(13 * e + 7 * d, FlopCount.passes("introvae", UpdateOrder.ALTERNATING).flops(P28));
     assertEquals(13 * e + 17 * d, FlopCount.passes("soft", UpdateOrder.ALTERNATING).flops(P28));
+  }
+
+  @Test
+  void style_networks_of_the_28_preset_by_hand() {
+    ModelConfig style = P28.withArchitecture(ImageArchitecture.STYLE);
+    // Style width 128 (the widest map's channels); channels 128 at 7×7, 64 at 14×14 and 28×28.
+    long encoder = 2L * 28 * 28 * 1 * 64                                     // 1×1 from the image
+        + 2 * (2L * 28 * 28 * 9 * 64 * 64 + 2L * 128 * 128)                  // 28×28: two 3×3 convs, two style maps
+        + 2L * 14 * 14 * 9 * 64 * 64 + 2L * 128 * 128                        // 14×14: 64→64
+        + 2L * 14 * 14 * 9 * 64 * 128 + 2L * 256 * 128                       //        64→128
+        + 2L * 7 * 7 * 9 * 128 * 128 + 2L * 256 * 128                        // 7×7: conv, style map
+        + 2L * 7 * 7 * 128 * 128 + 2L * 128 * 128                            //      dense over the map, its style
+        + 2 * 2L * 128 * 128 + 2L * 128 * 64;                                // mapping to (μ, log σ²)
+    assertEquals(encoder, FlopCount.encoder(style));
+    long decoder = 2L * 32 * 128 + 2 * 2L * 128 * 128                        // mapping z → w
+        + 2L * 7 * 7 * 9 * 128 * 128 + 2 * 2L * 128 * 256                    // 7×7: constant, one conv, two AdaIN maps
+        + 2L * 14 * 14 * 9 * 128 * 64 + 2L * 14 * 14 * 9 * 64 * 64 + 2 * 2L * 128 * 128
+        + 2 * 2L * 28 * 28 * 9 * 64 * 64 + 2 * 2L * 128 * 128
+        + 2L * 28 * 28 * 64 * 1;                                             // 1×1 to the image
+    assertEquals(decoder, FlopCount.decoder(style));
   }
 }

@@ -5,12 +5,10 @@ import static org.introvae.serving.Signatures.*;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.introvae.data.DataException;
 import org.introvae.data.Datasets;
 import org.introvae.data.ImageFolderReader;
@@ -24,7 +22,6 @@ import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Json;
 import org.introvae.serving.ModelInfo;
 import org.introvae.train.Checkpoints;
-import org.introvae.train.Folders;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.RunFolder;
 import org.introvae.train.RunParams;
@@ -36,9 +33,8 @@ import org.tensorflow.Session;
 import org.tensorflow.Signature;
 
 /**
- * Exports a run's latest checkpoint as a SavedModel in TF Serving's layout {@code <model>/<version>/}.
- * The version is written in a temporary sibling folder and renamed into place, so a server polling
- * the model folder never sees half a model; an existing version is never overwritten.
+ * Exports a run's latest checkpoint as a SavedModel in TF Serving's layout {@code <model>/<version>/},
+ * through {@link ModelVersions} (a temporary folder renamed into place, never overwriting).
  */
 public final class ModelExporter {
   public static final String PREDICT = "tensorflow/serving/predict";
@@ -104,48 +100,34 @@ public final class ModelExporter {
    */
   public static Path write(ModelConfig config, int classZ, Path checkpoint, Map<String, Object> facts, Path modelDir,
       Integer version, EvalImages evalData) throws UserError, IOException {
-    checkWritable(modelDir);
-    int v = version != null ? version : nextVersion(modelDir);
-    if (v < 1) {
-      throw new UserError("--version must be at least 1, not " + v);
-    }
-    Path target = modelDir.resolve(String.valueOf(v));
-    if (Files.exists(target)) {
-      throw new UserError(target + ": version " + v + " exists; versions are never overwritten");
-    }
-    Path tmp = modelDir.resolve(".tmp-" + v + "-" + System.nanoTime());
-    try (InferenceGraph g = new InferenceGraph(config, classZ); Session session = new Session(g.graph)) {
-      session.restore(checkpoint.toString());
-      try {
-        SavedModelBundle.exporter(tmp.toString())
-            .withSession(session)
-            .withSignatures(signatures(g))
-            .withTags(SavedModelBundle.DEFAULT_TAG)
-            .export();
-      } catch (RuntimeException e) {
-        throw StorageError.of(modelDir, "write the SavedModel", e);
-      }
-      facts.put("signatures", java.util.Arrays.stream(signatures(g)).map(Signature::key).toList());
-      if (evalData != null) {
-        facts.put("held_out_metrics", HeldOutMetrics.measure(g, session, evalData.images(), 10_000));
-      }
-      try {
-        Path assets = tmp.resolve("assets");
-        Files.createDirectories(assets);
-        Files.writeString(assets.resolve(ModelInfo.ASSET), Json.writePretty(facts));
-        if (evalData != null && addSampleQuality(facts, tmp, evalData)) {
-          Files.writeString(assets.resolve(ModelInfo.ASSET), Json.writePretty(facts));
+    return ModelVersions.write(modelDir, version, tmp -> {
+      try (InferenceGraph g = new InferenceGraph(config, classZ); Session session = new Session(g.graph)) {
+        session.restore(checkpoint.toString());
+        try {
+          SavedModelBundle.exporter(tmp.toString())
+              .withSession(session)
+              .withSignatures(signatures(g))
+              .withTags(SavedModelBundle.DEFAULT_TAG)
+              .export();
+        } catch (RuntimeException e) {
+          throw StorageError.of(modelDir, "write the SavedModel", e);
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw StorageError.of(modelDir, "write the SavedModel", e);
+        facts.put("signatures", java.util.Arrays.stream(signatures(g)).map(Signature::key).toList());
+        if (evalData != null) {
+          facts.put("held_out_metrics", HeldOutMetrics.measure(g, session, evalData.images(), 10_000));
+        }
+        try {
+          Path assets = tmp.resolve("assets");
+          Files.createDirectories(assets);
+          Files.writeString(assets.resolve(ModelInfo.ASSET), Json.writePretty(facts));
+          if (evalData != null && addSampleQuality(facts, tmp, evalData)) {
+            Files.writeString(assets.resolve(ModelInfo.ASSET), Json.writePretty(facts));
+          }
+        } catch (IOException e) {
+          throw StorageError.of(modelDir, "write the SavedModel", e);
+        }
       }
-    } finally {
-      if (Files.exists(tmp)) {
-        Folders.deleteTree(tmp);
-      }
-    }
-    return target;
+    });
   }
 
   /**
@@ -224,22 +206,5 @@ public final class ModelExporter {
       }
     }
     return f;
-  }
-
-  /** Creates the model folder if needed and proves it takes a file, so a read-only one is named up front. */
-  private static void checkWritable(Path modelDir) throws IOException {
-    try {
-      Files.createDirectories(modelDir);
-      Files.delete(Files.createTempFile(modelDir, ".probe-", ""));
-    } catch (IOException e) {
-      throw StorageError.of(modelDir, "write into the model folder", e);
-    }
-  }
-
-  private static int nextVersion(Path modelDir) throws IOException {
-    try (Stream<Path> list = Files.list(modelDir)) {
-      return list.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
-          .mapToInt(Integer::parseInt).max().orElse(0) + 1;
-    }
   }
 }

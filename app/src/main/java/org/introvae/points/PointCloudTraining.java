@@ -19,9 +19,11 @@ import org.introvae.model.PointNetworks;
 import org.introvae.model.TrainingSession;
 import org.introvae.model.UpdateOrder;
 import org.introvae.serving.Json;
+import org.introvae.train.Checkpoints;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.Progress;
 import org.introvae.train.StepRecorder;
+import org.introvae.train.UserError;
 
 /**
  * Soft-IntroVAE (or the VAE) on 3-D point clouds sampled from real meshes: every step draws fresh surface
@@ -32,7 +34,8 @@ import org.introvae.train.StepRecorder;
 public final class PointCloudTraining {
   /** Everything one run needs. */
   public record Settings(Objective objective, UpdateOrder order, int steps, int vaeSteps, int batch, float lr,
-      int points, int[] widths, int zDim, long seed, int logEvery, int threads, Placement placement, boolean rotate) {}
+      int points, int[] widths, int zDim, long seed, int logEvery, int threads, Placement placement, boolean rotate,
+      Path exportDir) {}
 
   private final Settings settings;
   private final ShapeSet shapes;
@@ -85,7 +88,37 @@ public final class PointCloudTraining {
               + " (held-out vs training shapes %.4f); %.2f s per step; pictures in %s%n", st.objective().name(),
           st.order().label(), m.get("chamfer_held_out"), m.get("chamfer_training"), m.get("jsd_samples"),
           m.get("jsd_held_out_vs_training"), m.get("seconds_per_step"), folder.resolve("images"));
+      Checkpoints.Saved saved = new Checkpoints(folder.resolve("checkpoints")).save(session.session(), st.steps());
+      if (st.exportDir() != null) {
+        out.println("exported " + export(saved, m));
+      }
       return m;
+    }
+  }
+
+  /** The SavedModel of the final weights, with the run's facts and figures. */
+  private Path export(Checkpoints.Saved saved, Map<String, Object> measured) throws IOException {
+    Settings st = settings;
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("format", "introvae-points-savedmodel/1");
+    facts.put("model", "points");
+    facts.put("objective", st.objective().name());
+    facts.put("updates", st.order().label());
+    facts.put("weights", st.objective().toString());
+    facts.put("points", st.points());
+    facts.put("z", st.zDim());
+    facts.put("widths", java.util.Arrays.toString(st.widths()));
+    facts.put("lr", st.lr());
+    facts.put("batch", st.batch());
+    facts.put("seed", st.seed());
+    facts.put("training_shapes", shapes.training().size());
+    facts.put("step", saved.step());
+    facts.put("measured", measured);
+    facts.put("output", "clouds [n, points, 3], unclipped; training clouds lie in the unit sphere");
+    try {
+      return PointCloudExport.write(st, saved.dir().resolve("model"), facts, st.exportDir());
+    } catch (UserError e) {
+      throw new IllegalArgumentException("--export: " + e.getMessage());
     }
   }
 

@@ -39,10 +39,12 @@ public final class PointsCommand {
         --run NAME            output folder under --runs                           [points-<objective>]
         --runs DIR                                                                 [runs]
         --log-every N                                                              [50]
+        --export DIR          after training, export the model to DIR/<next version> (a SavedModel)
         --threads N           TensorFlow intra- and inter-op threads (0 = TF's default) [0]
         --device cpu|gpu|gpu:N, --replicas N   as for image training               [cpu, 1]
       Every 10th shape (in path order) is held out. Writes metrics.csv, metrics.json (held-out Chamfer
-      distance, voxel JSD of samples) and images/reconstructions.png, samples.png, interpolation.png.
+      distance, voxel JSD of samples), images/reconstructions.png, samples.png, interpolation.png and the
+      final checkpoint.
       """;
 
   /** The official 3-D code's Soft-IntroVAE weights, and a VAE with the same ELBO as its warm-up (β = 2·β_rec). */
@@ -65,6 +67,7 @@ public final class PointsCommand {
     d.putAll(Map.of("rotate", "false", "seed", "1", "runs", "runs", "log-every", "50", "threads", "0", "device", "cpu",
         "replicas", "1"));
     d.put("run", null);
+    d.put("export", null);
     return ExperimentOptions.exitCode(err, () -> {
       CommandLine c = CommandLine.parse(args, d);
       if (c == null) {
@@ -84,7 +87,8 @@ public final class PointsCommand {
           (int) c.whole("steps", 1, 100_000_000), (int) c.whole("vae-steps", 0, 100_000_000), batch,
           ExperimentOptions.nonNegative(c, "lr"), points, widths(c.get("widths")), (int) c.whole("z", 1, 4096),
           c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE), (int) c.whole("log-every", 1, 1 << 30),
-          (int) c.whole("threads", 0, 256), ExperimentOptions.placement(c, batch), Boolean.parseBoolean(c.get("rotate")));
+          (int) c.whole("threads", 0, 256), ExperimentOptions.placement(c, batch), Boolean.parseBoolean(c.get("rotate")),
+          c.get("export") == null ? null : Path.of(c.get("export")));
       Path meshes = Path.of(c.get("meshes"));
       ShapeSet shapes;
       try {

@@ -1,10 +1,19 @@
 package org.introvae.points;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.List;
 import org.introvae.testing.TrainCli;
 import org.introvae.testing.TrainCli.Outcome;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -29,7 +38,7 @@ class PointsRunTest {
   void trains_measures_and_draws_soft_introvae_on_point_clouds() throws Exception {
     Outcome o = train("--model", "points", "--meshes", TestMeshes.folder().toString(), "--steps", "4", "--batch", "4",
         "--points", "64", "--widths", "8,16", "--z", "4", "--threads", "1", "--log-every", "2", "--runs", runs.toString(),
-        "--run", "p");
+        "--run", "p", "--export", runs.resolve("models/points").toString());
     assertEquals(0, o.code(), o.err());
     assertTrue(o.out().contains("11 shapes from"), o.out());
     assertTrue(o.out().contains("skipped 1: 4OFF is not 3-D"), o.out());
@@ -48,6 +57,43 @@ class PointsRunTest {
       assertTrue(img.getWidth() > 3 * CloudPictures.VIEW && img.getHeight() > CloudPictures.VIEW, picture);
       assertTrue(darkPixels(img) > 200, picture + " shows points");
     }
+    assertTrue(Files.isRegularFile(run.resolve("checkpoints/step-00000004/model.index")), "the final checkpoint");
+    assertTrue(o.out().contains("exported " + runs.resolve("models/points/1")), o.out());
+    checkExport(runs.resolve("models/points/1"));
+  }
+
+  /** The exported SavedModel: clouds in and out as [n, 64, 3], reconstruct = decode(encode's μ), sample repeatable. */
+  private static void checkExport(Path version) {
+    assertTrue(Files.isRegularFile(version.resolve("assets/introvae-points.json")));
+    try (SavedModelBundle m = SavedModelBundle.load(version.toString(), "serve")) {
+      float[] cloud = new float[2 * 64 * 3];
+      for (int i = 0; i < cloud.length; i++) {
+        cloud[i] = (float) Math.sin(i * 0.37);
+      }
+      try (TFloat32 clouds = TFloat32.tensorOf(Shape.of(2, 64, 3), DataBuffers.of(cloud, true, false));
+          Result enc = m.function("encode").call(Map.of("clouds", clouds));
+          Result rec = m.function("reconstruct").call(Map.of("clouds", clouds));
+          Result dec = m.function("decode").call(Map.of("z", enc.get("mu").orElseThrow()))) {
+        TFloat32 r = (TFloat32) rec.get("clouds").orElseThrow();
+        assertEquals(Shape.of(2, 64, 3), r.shape());
+        assertEquals(Shape.of(2, 4), enc.get("mu").orElseThrow().shape());
+        // The same dense layers on the same μ at the same batch size: equal up to float rounding.
+        assertArrayEquals(values(r), values((TFloat32) dec.get("clouds").orElseThrow()), 1e-6f);
+      }
+      try (TInt64 seed = TInt64.scalarOf(7); TInt32 count = TInt32.scalarOf(3);
+          Result a = m.function("sample").call(Map.of("seed", seed, "count", count));
+          Result b = m.function("sample").call(Map.of("seed", seed, "count", count))) {
+        TFloat32 x = (TFloat32) a.get("clouds").orElseThrow();
+        assertEquals(Shape.of(3, 64, 3), x.shape());
+        assertArrayEquals(values(x), values((TFloat32) b.get("clouds").orElseThrow()), 0f, "the same seed, the same clouds");
+      }
+    }
+  }
+
+  private static float[] values(TFloat32 t) {
+    float[] v = new float[(int) t.size()];
+    t.copyTo(DataBuffers.of(v, false, false));
+    return v;
   }
 
   private static int darkPixels(BufferedImage img) {

@@ -32,6 +32,8 @@ public final class Signatures {
   public static final String IMAGE_BYTES = "image_bytes";
   public static final String CLASS_IMAGES = "class_images";
   public static final String CONTENT_IMAGES = "content_images";
+  /** Point-cloud models: clouds [n, points, 3] in and out. */
+  public static final String CLOUDS = "clouds";
 
   private Signatures() {}
 }

@@ -29,7 +29,7 @@ public final class PointsCommand {
         --updates ORDER       alternating (the papers' order) or simultaneous      [alternating]
         --batch N             clouds per step                                      [32]
         --lr RATE             Adam learning rate                                   [5e-4]
-        --points N            points per cloud, a square number                    [1024]
+        --points N            points per cloud, a square number                    [576]
         --widths LIST         the encoder's per-point MLP widths                   [64,128,256,256,512]
         --z N                 latent dimensions                                    [128]
         --beta-kl, --beta-rec, --beta-neg, --gamma-r   soft weights  [1, 20, 256, 1e-8: the official 3-D code's]
@@ -63,7 +63,7 @@ public final class PointsCommand {
     Objectives.weightOptions().keySet().forEach(w -> d.put(w.option(), null));
     d.put("meshes", Path.of(System.getProperty("user.home"), ".cache", "introvae", "meshes").toString());
     d.putAll(Map.of("objective", SoftIntroVaeObjective.NAME, "steps", "2000", "vae-steps", "0", "updates", "alternating",
-        "batch", "32", "lr", "5e-4", "points", "1024", "widths", "64,128,256,256,512", "z", "128"));
+        "batch", "32", "lr", "5e-4", "points", "576", "widths", "64,128,256,256,512", "z", "128"));
     d.putAll(Map.of("rotate", "false", "seed", "1", "runs", "runs", "log-every", "50", "threads", "0", "device", "cpu",
         "replicas", "1"));
     d.put("run", null);

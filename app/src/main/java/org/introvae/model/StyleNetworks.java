@@ -59,7 +59,7 @@ public final class StyleNetworks {
     return w[Math.max(0, w.length - 1 - level)];
   }
 
-  /** Per-channel mean and standard deviation over height and width, [batch, 1, 1, channels] each. */
+  /** {mean, √(variance + ε), x − mean}: per sample and channel over height and width (the first two [batch, 1, 1, channels]). */
   static Operand<TFloat32>[] moments(Ops tf, Operand<TFloat32> x, float epsilon) {
     Operand<org.tensorflow.types.TInt32> hw = tf.constant(new int[] {1, 2});
     Operand<TFloat32> mean = tf.math.mean(x, hw, Mean.keepDims(true));

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.Map;
 import org.introvae.data.DataException;
 import org.introvae.data.ImageSet;
-import org.introvae.data.Split;
 import org.introvae.export.ModelExporter;
 import org.introvae.model.TensorFlowRuntime;
 import org.introvae.serving.CommandLine;
@@ -90,10 +89,9 @@ public final class EvaluateCommand {
         String source;
         int wanted = Math.max(limit, fdImages);
         if (c.get("data") == null && runConfig != null) {
-          ImageSet set = SampleQuality.open(runConfig.data().file(), size, channels);
-          Split split = new Split(set, runConfig.data().heldOut(), runConfig.schedule().seed());
-          all = rows(split.heldOutImages(wanted), model.info().imageValues());
-          source = set.source() + " (the run's held-out images)";
+          ImageSet heldOut = SampleQuality.runHeldOut(runConfig, size, channels);
+          all = SampleQuality.spread(heldOut, wanted);
+          source = heldOut.source();
         } else {
           Path data = Path.of(c.get("data") != null ? c.get("data") : "data/fashion-mnist/t10k-images-idx3-ubyte.gz");
           all = SampleQuality.spread(SampleQuality.open(data, size, channels), wanted);
@@ -164,13 +162,5 @@ public final class EvaluateCommand {
       out.println("wrote " + outDir.resolve("metrics.json"));
       return 0;
     }
-  }
-
-  private static float[][] rows(float[] flat, int per) {
-    float[][] out = new float[flat.length / per][per];
-    for (int i = 0; i < out.length; i++) {
-      System.arraycopy(flat, i * per, out[i], 0, per);
-    }
-    return out;
   }
 }

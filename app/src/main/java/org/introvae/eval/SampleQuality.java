@@ -8,7 +8,9 @@ import org.introvae.data.DataException;
 import org.introvae.data.Datasets;
 import org.introvae.data.ImageFolderReader;
 import org.introvae.data.ImageSet;
+import org.introvae.data.Split;
 import org.introvae.serving.IntroVaeModel;
+import org.introvae.train.TrainConfig;
 
 /** FD-FMNIST-classifier of a model's samples against real images, as Evaluate and Export --eval report it. */
 public final class SampleQuality {
@@ -33,13 +35,14 @@ public final class SampleQuality {
       if (!features.accepts(size, channels)) {
         return null;
       }
-      if (data.size() != size || data.channels() != channels) {
-        throw new IllegalArgumentException(data.source() + ": images are " + data.size() + "×" + data.size() + "×"
-            + data.channels() + ", the model makes " + size + "×" + size + "×" + channels);
-      }
       float[][] real = spread(data, realImages);
       return new Evaluation(model, 1, 1).frechet(features, real, SAMPLES);
     }
+  }
+
+  /** The images a run held out of training (its data split again with its seed), at the model's size. */
+  public static ImageSet runHeldOut(TrainConfig run, int size, int channels) throws DataException {
+    return new Split(open(run.data().file(), size, channels), run.data().heldOut(), run.schedule().seed()).heldOutSet();
   }
 
   static ImageSet open(Path path, int size, int channels) throws DataException {

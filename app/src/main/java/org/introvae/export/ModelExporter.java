@@ -13,7 +13,6 @@ import org.introvae.data.DataException;
 import org.introvae.data.Datasets;
 import org.introvae.data.ImageFolderReader;
 import org.introvae.data.ImageSet;
-import org.introvae.data.Split;
 import org.introvae.eval.SampleQuality;
 import org.introvae.model.InferenceGraph;
 import org.introvae.model.ImageArchitecture;
@@ -62,11 +61,9 @@ public final class ModelExporter {
     /** The images, read at the model's size and channels; the run's held-out split for {@link #RUN_HELD_OUT}. */
     EvalImages open(RunParams run, ModelConfig model) throws UserError {
       try {
-        if (images.equals(RUN_HELD_OUT) && !Files.exists(images)) {
-          TrainConfig c = run.config();
-          ImageSet all = Datasets.open(c.data().file(),
-              new ImageFolderReader.Options(model.imageSize(), model.imageChannels(), c.data().resize()));
-          return new EvalImages(new Split(all, c.data().heldOut(), c.schedule().seed()).heldOutSet(), classifier);
+        if (images.equals(RUN_HELD_OUT)) {
+          return new EvalImages(SampleQuality.runHeldOut(run.config(), model.imageSize(), model.imageChannels()),
+              classifier);
         }
         return new EvalImages(Datasets.open(images,
             new ImageFolderReader.Options(model.imageSize(), model.imageChannels(), true)), classifier);
@@ -143,8 +140,6 @@ public final class ModelExporter {
         facts.put("sample_quality", fd);
       }
       return fd != null;
-    } catch (IllegalArgumentException e) {
-      throw new UserError("--eval: " + e.getMessage());
     } catch (IOException e) {
       throw new UserError(evalData.classifier() + ": could not read the classifier (" + e.getMessage() + ")");
     }

@@ -516,7 +516,7 @@ public final class Architecture {
       return Posterior.of(tf, head.apply(tf, tf.reshape(h, tf.constant(new long[] {-1, flat}))));
     }
 
-    private static Operand<TFloat32> pool(Ops tf, Operand<TFloat32> x) {
+    static Operand<TFloat32> pool(Ops tf, Operand<TFloat32> x) {
       return tf.nn.avgPool(x, Arrays.asList(1L, 2L, 2L, 1L), Arrays.asList(1L, 2L, 2L, 1L), "VALID");
     }
   }

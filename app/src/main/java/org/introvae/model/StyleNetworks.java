@@ -49,25 +49,29 @@ public final class StyleNetworks {
   private StyleNetworks() {}
 
   /** Width of the style w: the widest map's channels, and at least z. */
-  static int styleWidth(ModelConfig c) {
+  public static int styleWidth(ModelConfig c) {
     return Math.max(c.zDim(), Arrays.stream(c.widths()).max().orElseThrow());
   }
 
   /** Channels at synthesis level k (0 = the smallest map, widths.length = the image's resolution). */
-  static int channels(ModelConfig c, int level) {
+  public static int channels(ModelConfig c, int level) {
     int[] w = c.widths();
     return w[Math.max(0, w.length - 1 - level)];
   }
 
-  /** {mean, √(variance + ε), x − mean}: per sample and channel over height and width (the first two [batch, 1, 1, channels]). */
-  static Operand<TFloat32>[] moments(Ops tf, Operand<TFloat32> x, float epsilon) {
+  /** Per sample and channel over height and width: mean and √(variance + ε) [batch, 1, 1, channels], and x − mean. */
+  record Moments(Operand<TFloat32> mean, Operand<TFloat32> std, Operand<TFloat32> centred) {
+    Operand<TFloat32> normalised(Ops tf) {
+      return tf.math.div(centred, std);
+    }
+  }
+
+  static Moments moments(Ops tf, Operand<TFloat32> x, float epsilon) {
     Operand<org.tensorflow.types.TInt32> hw = tf.constant(new int[] {1, 2});
     Operand<TFloat32> mean = tf.math.mean(x, hw, Mean.keepDims(true));
     Operand<TFloat32> centred = tf.math.sub(x, mean);
     Operand<TFloat32> variance = tf.math.mean(tf.math.square(centred), hw, Mean.keepDims(true));
-    @SuppressWarnings("unchecked")
-    Operand<TFloat32>[] m = new Operand[] {mean, tf.math.sqrt(tf.math.add(variance, tf.constant(epsilon))), centred};
-    return m;
+    return new Moments(mean, tf.math.sqrt(tf.math.add(variance, tf.constant(epsilon))), centred);
   }
 
   /**
@@ -80,8 +84,7 @@ public final class StyleNetworks {
 
   /** Instance normalisation (no affine part): (x − mean) / √(var + ε) per sample and channel. */
   static Operand<TFloat32> instanceNorm(Ops tf, Operand<TFloat32> x, float epsilon) {
-    Operand<TFloat32>[] m = moments(tf, x, epsilon);
-    return tf.math.div(m[2], m[1]);
+    return moments(tf, x, epsilon).normalised(tf);
   }
 
   /** AdaIN's modulation: x·(1 + y_s) + y_b with [y_s, y_b] = style, [batch, 2·channels]. */
@@ -264,24 +267,23 @@ public final class StyleNetworks {
       Operand<TFloat32> style = null;
       for (int i = 0; i < blocks.size(); i++) {
         StyleBlock b = blocks.get(i);
-        Operand<TFloat32>[] out = b.apply(tf, h);
-        style = style == null ? out[1] : tf.math.add(style, out[1]);
-        h = i < blocks.size() - 1 ? pool(tf, out[0]) : out[0];
+        BlockOutput out = b.apply(tf, h);
+        style = style == null ? out.style() : tf.math.add(style, out.style());
+        h = i < blocks.size() - 1 ? Architecture.Encoder.pool(tf, out.features()) : out.features();
       }
       return Posterior.of(tf, mapping(tf, head, style, false));
     }
-
-    private static Operand<TFloat32> pool(Ops tf, Operand<TFloat32> x) {
-      return tf.nn.avgPool(x, Arrays.asList(1L, 2L, 2L, 1L), Arrays.asList(1L, 2L, 2L, 1L), "VALID");
-    }
   }
+
+  /** A block's features for the next resolution and its contribution to the image's style. */
+  private record BlockOutput(Operand<TFloat32> features, Operand<TFloat32> style) {}
 
   /**
    * Two 3×3 convolutions with bias and LeakyReLU; after each, the channels' statistics are mapped to a
    * style contribution and instance normalisation removes them. The last block (the smallest map)
    * replaces the second convolution by a dense layer over the whole flattened map, whose output is
    * mapped to the style directly: the only place the layout, which instance statistics do not carry,
-   * reaches the code (ALAE's last encoder block). Returns {output, contribution}.
+   * reaches the code (ALAE's last encoder block).
    */
   private static final class StyleBlock {
     private final Conv conv1;
@@ -303,31 +305,27 @@ public final class StyleNetworks {
       style2 = new Dense(p, name + ".style2", last ? out : 2 * out, styleWidth);
     }
 
-    Operand<TFloat32>[] apply(Ops tf, Operand<TFloat32> x) {
-      Operand<TFloat32>[] a = statistics(tf, Architecture.leaky(tf, biased(tf, conv1.apply(tf, x), bias1)), style1);
-      Operand<TFloat32>[] b;
+    BlockOutput apply(Ops tf, Operand<TFloat32> x) {
+      BlockOutput a = statistics(tf, Architecture.leaky(tf, biased(tf, conv1.apply(tf, x), bias1)), style1);
+      BlockOutput b;
       if (dense == null) {
-        b = statistics(tf, Architecture.leaky(tf, biased(tf, conv2.apply(tf, a[0]), bias2)), style2);
+        b = statistics(tf, Architecture.leaky(tf, biased(tf, conv2.apply(tf, a.features()), bias2)), style2);
       } else {
-        long flat = a[0].shape().get(1) * a[0].shape().get(2) * a[0].shape().get(3);
-        Operand<TFloat32> h = Architecture.leaky(tf, dense.apply(tf, tf.reshape(a[0], tf.constant(new long[] {-1, flat}))));
-        @SuppressWarnings("unchecked")
-        Operand<TFloat32>[] direct = new Operand[] {h, style2.apply(tf, h)};
-        b = direct;
+        Operand<TFloat32> f = a.features();
+        long flat = f.shape().get(1) * f.shape().get(2) * f.shape().get(3);
+        Operand<TFloat32> h = Architecture.leaky(tf, dense.apply(tf, tf.reshape(f, tf.constant(new long[] {-1, flat}))));
+        b = new BlockOutput(h, style2.apply(tf, h));
       }
-      @SuppressWarnings("unchecked")
-      Operand<TFloat32>[] r = new Operand[] {b[0], tf.math.add(a[1], b[1])};
-      return r;
+      return new BlockOutput(b.features(), tf.math.add(a.style(), b.style()));
     }
 
-    /** {instance-normalised h, style contribution of its [mean, std]}. */
-    private static Operand<TFloat32>[] statistics(Ops tf, Operand<TFloat32> h, Dense style) {
-      Operand<TFloat32>[] m = moments(tf, h, ENCODER_NORM_EPSILON);
+    /** Instance-normalised h, and the style contribution of its [mean, std]. */
+    private static BlockOutput statistics(Ops tf, Operand<TFloat32> h, Dense style) {
+      Moments m = moments(tf, h, ENCODER_NORM_EPSILON);
       long c = h.shape().get(3);
-      Operand<TFloat32> stats = tf.reshape(tf.concat(List.of(m[0], m[1]), tf.constant(3)), tf.constant(new long[] {-1, 2 * c}));
-      @SuppressWarnings("unchecked")
-      Operand<TFloat32>[] r = new Operand[] {tf.math.div(m[2], m[1]), style.apply(tf, stats)};
-      return r;
+      Operand<TFloat32> stats = tf.reshape(tf.concat(List.of(m.mean(), m.std()), tf.constant(3)),
+          tf.constant(new long[] {-1, 2 * c}));
+      return new BlockOutput(m.normalised(tf), style.apply(tf, stats));
     }
   }
 }

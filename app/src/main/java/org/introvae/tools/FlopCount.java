@@ -3,6 +3,7 @@ package org.introvae.tools;
 import org.introvae.model.ImageArchitecture;
 import org.introvae.model.IntroVaeObjective;
 import org.introvae.model.SoftIntroVaeObjective;
+import org.introvae.model.StyleNetworks;
 import org.introvae.model.VaeObjective;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.UpdateOrder;
@@ -59,26 +60,16 @@ final class FlopCount {
     return f + residual(s, w[0], w[0]) + conv(s, 5, w[0], c.imageChannels());
   }
 
-  /** Style widths and channels as {@code StyleNetworks} lays them out: level 0 the smallest map. */
-  private static int channels(ModelConfig c, int level) {
-    int[] w = c.widths();
-    return w[Math.max(0, w.length - 1 - level)];
-  }
-
-  private static int styleWidth(ModelConfig c) {
-    return Math.max(c.zDim(), java.util.Arrays.stream(c.widths()).max().orElseThrow());
-  }
-
   private static long styleEncoder(ModelConfig c) {
     int levels = c.widths().length;
-    int w = styleWidth(c);
-    long f = conv(c.imageSize(), 1, c.imageChannels(), channels(c, levels));
+    int w = StyleNetworks.styleWidth(c);
+    long f = conv(c.imageSize(), 1, c.imageChannels(), StyleNetworks.channels(c, levels));
     for (int level = levels; level >= 0; level--) {
       int side = c.finalSize() << level;
-      int ch = channels(c, level);
+      int ch = StyleNetworks.channels(c, level);
       f += conv(side, 3, ch, ch) + dense(2 * ch, w);
       if (level > 0) {
-        int next = channels(c, level - 1);
+        int next = StyleNetworks.channels(c, level - 1);
         f += conv(side, 3, ch, next) + dense(2 * next, w);
       } else {
         f += dense(side * side * ch, ch) + dense(ch, w);
@@ -89,16 +80,16 @@ final class FlopCount {
 
   private static long styleDecoder(ModelConfig c) {
     int levels = c.widths().length;
-    int w = styleWidth(c);
+    int w = StyleNetworks.styleWidth(c);
     long f = dense(c.zDim(), w) + 2 * dense(w, w);
-    int in = channels(c, 0);
+    int in = StyleNetworks.channels(c, 0);
     for (int level = 0; level <= levels; level++) {
       int side = c.finalSize() << level;
-      int ch = channels(c, level);
+      int ch = StyleNetworks.channels(c, level);
       f += (level == 0 ? 0 : conv(side, 3, in, ch)) + conv(side, 3, ch, ch) + 2 * dense(w, 2 * ch);
       in = ch;
     }
-    return f + conv(c.imageSize(), 1, channels(c, levels), c.imageChannels());
+    return f + conv(c.imageSize(), 1, StyleNetworks.channels(c, levels), c.imageChannels());
   }
 
   /**

@@ -55,7 +55,7 @@ class StyleNetworksTest {
       float a = (float) Math.sqrt(1.25);
       float b = (float) Math.sqrt(3);
       assertArrayEquals(new float[] {-1.5f / a, -1 / b, -0.5f / a, -1 / b, 0.5f / a, -1 / b, 1.5f / a, 3 / b}, n, 1e-6f);
-      float[] std = run(g, s, StyleNetworks.moments(tf, x, 0f)[1]);
+      float[] std = run(g, s, StyleNetworks.moments(tf, x, 0f).std());
       assertArrayEquals(new float[] {a, b}, std, 1e-6f);
       // AdaIN: x·(1 + y_s) + y_b with y_s = (0.5, −1), y_b = (−1, 2) for the two channels.
       float[] m = run(g, s, StyleNetworks.styleMod(tf, x, tf.constant(new float[][] {{0.5f, -1, -1, 2}})));

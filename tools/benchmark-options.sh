@@ -8,12 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-28}"; batch="${2:-128}"; objective="${3:-introvae}"; steps="${4:-8}"
-mvn -B -q compile
+source tools/benchmarks-classpath.sh
 run() {  # label, extra env, batch, options
   local label="$1" env="$2" b="$3"; shift 3
   local out
-  if ! out=$(env $env mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.TrainBenchmark \
-      -Dexec.args="$preset $b 3 $steps $objective $*" 2>&1); then
+  if ! out=$(env $env java -cp "$cp" org.introvae.tools.TrainBenchmark \
+      $preset $b 3 $steps $objective "$@" 2>&1); then
     printf '%-34s failed: %s\n' "$label" "$(echo "$out" | grep -m1 -iE 'error|exception' | cut -c1-120)"
     return
   fi
@@ -29,6 +29,6 @@ run "XLA JIT ON_1"                      "" "$batch" --xla
 run "oneDNN off"                        "TF_ENABLE_ONEDNN_OPTS=0" "$batch"
 run "batch $((batch / 2))"              "" "$((batch / 2))"
 run "batch $((batch * 2))"              "" "$((batch * 2))"
-mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.LayoutProbe 2>&1 | grep -v '^\[0m'
-TF_ENABLE_ONEDNN_OPTS=0 mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.LayoutProbe 2>&1 | grep -v "^\[0m"
-mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.UpsampleProbe 2>&1 | grep -v "^\[0m"
+java -cp "$cp" org.introvae.tools.LayoutProbe
+TF_ENABLE_ONEDNN_OPTS=0 java -cp "$cp" org.introvae.tools.LayoutProbe
+java -cp "$cp" org.introvae.tools.UpsampleProbe

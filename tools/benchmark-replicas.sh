@@ -8,11 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-28}; batch=${2:-128}; warm=${3:-3}; timed=${4:-10}; rounds=${5:-2}
 shift $(( $# < 5 ? $# : 5 ))
-mvn -B -q compile
+source tools/benchmarks-classpath.sh
 for round in $(seq "$rounds"); do
   for replicas in 1 2; do
     echo "== round $round, $replicas replica(s)"
-    mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.TrainBenchmark \
-      -Dexec.args="$preset $batch $warm $timed introvae --replicas $replicas $*" | grep -E "img/s|images/s|replicas|preset"
+    java -cp "$cp" org.introvae.tools.TrainBenchmark \
+      "$preset" "$batch" "$warm" "$timed" introvae --replicas "$replicas" "$@" | grep -E "img/s|images/s|replicas|preset"
   done
 done

@@ -9,5 +9,6 @@ cd "$(dirname "$0")/.."
 models="${1:-models}"
 name="${2:-fashion-mnist}"
 requests="${3:-1000}"
-mvn -B -q compile exec:java -Dexec.mainClass=org.introvae.tools.LoaderBenchmark -Dexec.args="$models/$name 10000"
-mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.ServeBenchmark -Dexec.args="$models $name $requests"
+source tools/benchmarks-classpath.sh
+java -cp "$cp" org.introvae.tools.LoaderBenchmark "$models/$name" 10000
+java -cp "$cp" org.introvae.tools.ServeBenchmark "$models" "$name" "$requests"

@@ -8,12 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 args="${*:-28 128 3 20 introvae}"
-mvn -B -q compile
+source tools/benchmarks-classpath.sh
 if [[ " $args " == *" --updates "* || " $args " == *" vae "* ]]; then
-  mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.TrainBenchmark -Dexec.args="$args"
+  java -cp "$cp" org.introvae.tools.TrainBenchmark $args
 else
   for order in alternating simultaneous; do
     echo "== $order updates"
-    mvn -B -q exec:java -Dexec.mainClass=org.introvae.tools.TrainBenchmark -Dexec.args="$args --updates $order"
+    java -cp "$cp" org.introvae.tools.TrainBenchmark $args --updates $order
   done
 fi

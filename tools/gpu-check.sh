@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 device=${1:-gpu}
 runs=$(mktemp -d)
 trap 'rm -rf "$runs"' EXIT
-mvn -B -q -Pgpu compile
-mvn -B -q -Pgpu exec:java -Dexec.mainClass=org.introvae.tools.GpuCheck -Dexec.args="32 $device"
+maven_profiles=-Pgpu
+source tools/benchmarks-classpath.sh
+java -cp "$cp" org.introvae.tools.GpuCheck 32 "$device"
 echo "== 20 training steps, preset 32, --device $device"
-mvn -B -q -Pgpu exec:java -Dexec.mainClass=Train \
-  -Dexec.args="--preset 32 --steps 20 --device $device --run gpu-check --runs $runs --log-every 5 --image-every 20"
+java -cp "$cp" Train \
+  --preset 32 --steps 20 --device "$device" --run gpu-check --runs "$runs" --log-every 5 --image-every 20

@@ -7,8 +7,7 @@
 # tmpfs and need root; without it they are reported as skipped.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null || exit 1
-cp="app/target/classes:$(cat app/target/classpath.txt)"
+source tools/benchmarks-classpath.sh || exit 1
 java_run() { java -Xmx2g -cp "$cp" "$@"; }
 work=$(mktemp -d)
 server_pid=""
@@ -80,7 +79,7 @@ for i in range(40):
     png(f"{sys.argv[1]}/img{i:02d}.png", 28, 28, lambda w, h: (bytes([0] + [(x * 9 + y * 5 + i) % 256 for x in range(w)]) for y in range(h)))
 PY
 truncate -s 2200000000 "$work/folder/huge.png"
-java_run org.introvae.tools.ImageBomb "$work/folder/bomb.png" 20000 20000
+java_run org.introvae.testkit.ImageBomb "$work/folder/bomb.png" 20000 20000
 probe "2.2 GB .png and a PNG bomb in a data folder" 0 train --data "$work/folder" --run folder --steps 1 --held-out 0.1
 grep -m1 "skipped" "$work/out.txt" | sed 's/^/    /'
 

@@ -6,4 +6,6 @@
 #   tools/step-profile.sh 28 128 soft 3
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q compile exec:java -Dexec.mainClass=org.introvae.tools.StepProfile -Dexec.args="${*:-28 128 introvae 3}"
+source tools/benchmarks-classpath.sh
+if [ $# -eq 0 ]; then set -- 28 128 introvae 3; fi
+java -cp "$cp" org.introvae.tools.StepProfile "$@"

@@ -13,6 +13,7 @@ import org.apache.commons.imaging.Imaging;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.introvae.testkit.ImageBomb;
 
 /** The folder reader on real Fashion-MNIST images written in every supported format, and on bad input. */
 class ImageFolderReaderTest {
@@ -191,7 +192,7 @@ class ImageFolderReaderTest {
     try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(dir.resolve("b-huge.png").toFile(), "rw")) {
       huge.setLength(2_200_000_000L);
     }
-    Files.write(dir.resolve("c-bomb.png"), org.introvae.tools.ImageBomb.png(20_000, 20_000));
+    Files.write(dir.resolve("c-bomb.png"), ImageBomb.png(20_000, 20_000));
     long t0 = System.nanoTime();
     ImageSet set = ImageFolderReader.read(dir, size28(0));
     assertTrue((System.nanoTime() - t0) / 1e9 < 30, "nothing large was read or decoded");
@@ -203,7 +204,7 @@ class ImageFolderReaderTest {
 
   @Test
   void the_loader_refuses_a_decompression_bomb_before_decoding_it() throws Exception {
-    byte[] bomb = org.introvae.tools.ImageBomb.png(20_000, 20_000);
+    byte[] bomb = ImageBomb.png(20_000, 20_000);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> org.introvae.serving.Png.read(bomb, 28, 1));
     assertTrue(e.getMessage().contains("20000×20000") && e.getMessage().contains("25,000,000"), e.getMessage());

@@ -25,6 +25,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.introvae.testkit.Polling;
+import org.introvae.testkit.ImageBomb;
+import org.introvae.testkit.RawHttp;
 
 /**
  * The REST server under slow, stalled and hostile clients, on 127.0.0.1 only. A server with short
@@ -153,7 +156,7 @@ class ServerHardeningTest {
   /** The response a raw socket gets, or null when the server closed the connection without one. */
   private static String responseOf(Socket s) throws IOException {
     s.setSoTimeout(15_000);
-    String answer = org.introvae.tools.HostileProbe.readAll(s.getInputStream());
+    String answer = RawHttp.readAll(s.getInputStream());
     return answer.isEmpty() ? null : answer;
   }
 
@@ -239,7 +242,7 @@ class ServerHardeningTest {
 
   @Test
   void decompression_bombs_are_refused_before_decoding() throws Exception {
-    byte[] bomb = org.introvae.tools.ImageBomb.png(20_000, 20_000);
+    byte[] bomb = ImageBomb.png(20_000, 20_000);
     assertTrue(bomb.length < 400_000, "a small file: " + bomb.length);
     List<CompletableFuture<HttpResponse<String>>> three = new ArrayList<>();
     long t0 = System.nanoTime();

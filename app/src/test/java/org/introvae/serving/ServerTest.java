@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.introvae.testkit.Polling;
 
 /** The REST API with requests written as TF Serving's documentation shows them, and every error case. */
 @org.junit.jupiter.api.Tag("cross-kernel")

@@ -55,6 +55,8 @@ import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorProto;
 import org.tensorflow.proto.TensorShapeProto;
+import org.introvae.testkit.GenericSavedModel;
+import org.introvae.testkit.ImageBomb;
 
 /**
  * TF Serving's two APIs for any SavedModel: a model the test builds (every supported dtype), the
@@ -389,7 +391,7 @@ class TfServingApiTest {
     HttpResponse<String> two = post("/v1/models/tiny:predict", "{\"signature_name\": \"reconstruct_image\", "
         + "\"instances\": [{\"b64\": \"" + b64 + "\"}, {\"b64\": \"" + b64 + "\"}]}");
     assertEquals(400, two.statusCode(), two.body());
-    String bomb = java.util.Base64.getEncoder().encodeToString(org.introvae.tools.ImageBomb.png(20_000, 20_000));
+    String bomb = java.util.Base64.getEncoder().encodeToString(ImageBomb.png(20_000, 20_000));
     HttpResponse<String> refused = post("/v1/models/tiny:predict", "{\"signature_name\": \"reconstruct_image\", "
         + "\"instances\": [{\"b64\": \"" + bomb + "\"}]}");
     assertEquals(400, refused.statusCode(), refused.body());

@@ -1,4 +1,4 @@
-package org.introvae.serving;
+package org.introvae.testkit;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,16 +7,16 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** Waiting for the repository's background scan to pick up a change on disk. */
-final class Polling {
+public final class Polling {
   private Polling() {}
 
   /** GETs {@code url} until it answers 200 with {@code fragment} in its body, for at most 30 s; returns the last answer. */
-  static HttpResponse<String> await(HttpClient http, String url, String fragment) throws Exception {
+  public static HttpResponse<String> await(HttpClient http, String url, String fragment) throws Exception {
     return poll(http, url, fragment, true);
   }
 
   /** GETs {@code url} until it answers 200 without {@code fragment}, for at most 30 s; returns the last answer. */
-  static HttpResponse<String> awaitAbsent(HttpClient http, String url, String fragment) throws Exception {
+  public static HttpResponse<String> awaitAbsent(HttpClient http, String url, String fragment) throws Exception {
     return poll(http, url, fragment, false);
   }
 

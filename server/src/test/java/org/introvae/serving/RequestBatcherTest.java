@@ -27,6 +27,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.introvae.testkit.GenericSavedModel;
 
 /** Requests joined into one session run and split back, for every dtype; a full queue refuses. */
 class RequestBatcherTest {

@@ -1,4 +1,4 @@
-package org.introvae.serving;
+package org.introvae.testkit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ import org.tensorflow.types.TUint8;
  *   <li>regress (tensorflow/serving/regress): the same examples → outputs = x0 + x1 + x2.</li>
  * </ul>
  */
-final class GenericSavedModel {
+public final class GenericSavedModel {
   private GenericSavedModel() {}
 
   /** A string constant of shape [rows, n / rows] (or [0] when empty). */
@@ -44,7 +44,7 @@ final class GenericSavedModel {
   }
 
   /** Writes the model as version {@code version} of {@code modelDir} and returns the version folder. */
-  static Path write(Path modelDir, long version) throws Exception {
+  public static Path write(Path modelDir, long version) throws Exception {
     Path dir = modelDir.resolve(String.valueOf(version));
     Files.createDirectories(modelDir);
     try (Graph g = new Graph(); Session session = new Session(g)) {

@@ -1,4 +1,4 @@
-package org.introvae.tools;
+package org.introvae.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.introvae.testkit.GenericSavedModel;
+import org.introvae.testkit.Polling;
 
 /** TF Serving's version policies and labels from its model config file, reloaded while serving. */
 class ModelConfigTest {

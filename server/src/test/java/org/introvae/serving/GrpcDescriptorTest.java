@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * declaration must name the same file, package, Java class and messages as TF Java's descriptor.
  */
 class GrpcDescriptorTest {
-  private static final Path IMPORTS = Path.of("app/src/main/proto-imports");
+  private static final Path IMPORTS = Path.of("server/src/main/proto-imports");
 
   private static String option(String text, String name) {
     Matcher m = Pattern.compile("option " + name + " = \"([^\"]+)\";").matcher(text);

@@ -1,8 +1,6 @@
 package org.introvae.tools;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntPredicate;
+import org.introvae.testkit.ImageBomb;
+import org.introvae.testkit.RawHttp;
 
 /**
  * Sends a running REST server what a hostile or broken network sends it and prints one line per case:
@@ -135,7 +135,7 @@ public final class HostileProbe {
       s.setSoTimeout(30_000);
       s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
       s.getOutputStream().flush();
-      String response = readAll(s.getInputStream());
+      String response = RawHttp.readAll(s.getInputStream());
       if (response.startsWith("HTTP/1.1 ")) {
         status = Integer.parseInt(response.substring(9, 12));
         answer = "HTTP " + status + (response.contains("{\"error\":") ? " JSON" : " not JSON");
@@ -149,18 +149,6 @@ public final class HostileProbe {
   }
 
   /** Everything the server sends until it closes the connection (a reset after its answer counts as the end). */
-  public static String readAll(InputStream in) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buffer = new byte[8192];
-    try {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        out.write(buffer, 0, n);
-      }
-    } catch (java.net.SocketException reset) {
-      // the server may reset after answering a request it will not read further
-    }
-    return out.toString(StandardCharsets.UTF_8);
-  }
 
   private void post(String name, String path, byte[] body, IntPredicate expected) {
     request(name, "POST", path, body, expected);

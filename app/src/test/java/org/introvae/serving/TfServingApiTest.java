@@ -401,6 +401,40 @@ class TfServingApiTest {
     assertEquals(400, garbage.statusCode(), garbage.body());
   }
 
+  /**
+   * With batching on, concurrent encoded-image requests are not joined: the signature takes exactly one
+   * image (image_bytes [1]), so a joined batch would be refused by the graph. Decode requests, whose
+   * input has an open first dimension, still share batches.
+   */
+  @Test
+  void batching_leaves_signatures_with_a_fixed_first_dimension_alone() throws Exception {
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY),
+        "png", png);
+    String photo = "{\"signature_name\": \"reconstruct_image\", \"instances\": [{\"b64\": \""
+        + java.util.Base64.getEncoder().encodeToString(png.toByteArray()) + "\"}]}";
+    String decode = "{\"signature_name\": \"decode\", \"instances\": [[0, 0, 0, 0, 0, 0, 0, 0]]}";
+    // 50 ms batch timeout: requests sent together wait for one another.
+    try (ModelServer batching = ModelServer.withBatching(root.resolve("models"), 16, 64, 50_000)) {
+      URI predict = URI.create("http://127.0.0.1:" + batching.port() + "/v1/models/tiny:predict");
+      java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(16);
+      try {
+        List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          String body = i % 2 == 0 ? photo : decode;
+          answers.add(clients.submit(() -> HTTP.send(HttpRequest.newBuilder(predict)
+              .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString())));
+        }
+        for (java.util.concurrent.Future<HttpResponse<String>> a : answers) {
+          HttpResponse<String> r = a.get(60, TimeUnit.SECONDS);
+          assertEquals(200, r.statusCode(), r.body());
+        }
+      } finally {
+        clients.shutdownNow();
+      }
+    }
+  }
+
   /** The shipped classifier, served as any SavedModel, labels the bundled test images. */
   @Test
   void rest_serves_the_shipped_classifier() throws Exception {

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,12 +18,8 @@ import java.util.concurrent.Future;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.ModelServer;
 import org.introvae.serving.Signatures;
-import org.introvae.serving.grpc.ModelSpec;
 import org.introvae.serving.grpc.PredictRequest;
 import org.introvae.serving.grpc.PredictionServiceGrpc;
-import org.tensorflow.proto.DataType;
-import org.tensorflow.proto.TensorProto;
-import org.tensorflow.proto.TensorShapeProto;
 
 /**
  * Serving load on loopback, client and server in this JVM: requests per second and p50/p99 latency
@@ -62,7 +57,7 @@ public final class ServeBenchmark {
         try {
           for (Case c : cases) {
             String json = restBody(c);
-            PredictRequest grpcRequest = grpcBody(name, c);
+            PredictRequest grpcRequest = ServingRequests.grpc(name, c.signature(), c.input(), c.shape());
             HttpRequest restRequest = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/models/"
                 + name + ":predict")).POST(HttpRequest.BodyPublishers.ofString(json)).build();
             Callable<Void> rest = () -> {
@@ -96,38 +91,8 @@ public final class ServeBenchmark {
   }
 
   private static String restBody(Case c) {
-    StringBuilder s = new StringBuilder("{\"signature_name\": \"" + c.signature() + "\", \"inputs\": {\"" + c.input() + "\": ");
-    buildNested(s, c.shape(), 0, "0.1");
-    return s.append("}}").toString();
-  }
-
-  /** Nested JSON lists of the given shape from {@code depth} on, every value {@code leaf}. */
-  private static void buildNested(StringBuilder s, long[] shape, int depth, String leaf) {
-    if (depth == shape.length) {
-      s.append(leaf);
-      return;
-    }
-    s.append('[');
-    for (int i = 0; i < shape[depth]; i++) {
-      s.append(i == 0 ? "" : ",");
-      buildNested(s, shape, depth + 1, leaf);
-    }
-    s.append(']');
-  }
-
-  private static PredictRequest grpcBody(String name, Case c) {
-    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-    long n = 1;
-    for (long d : c.shape()) {
-      shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
-      n *= d;
-    }
-    TensorProto.Builder t = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT).setTensorShape(shape);
-    for (long i = 0; i < n; i++) {
-      t.addFloatVal(0.1f);
-    }
-    return PredictRequest.newBuilder().setModelSpec(ModelSpec.newBuilder().setName(name).setSignatureName(c.signature()))
-        .putInputs(c.input(), t.build()).build();
+    return "{\"signature_name\": \"" + c.signature() + "\", \"inputs\": {\"" + c.input() + "\": "
+        + ServingRequests.nestedJson(c.shape()) + "}}";
   }
 
   /** {requests/s, p50 ms, p99 ms} of {@code total} calls spread over {@code clients} threads. */
@@ -178,18 +143,9 @@ public final class ServeBenchmark {
         : java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
       direct += pool.getMemoryUsed() / mb;
     }
-    double rss = rssMb();
+    double rss = ProcessMemory.rssMb();
     return String.format(java.util.Locale.ROOT, "RSS %.0f MB = Java heap %.0f MB committed (%.0f in use after GC)"
         + " + JVM non-heap %.0f + direct buffers %.0f + other native %.0f (TensorFlow, thread stacks, malloc)",
         rss, heap, heapUsed, nonHeap, direct, rss - heap - nonHeap - direct);
-  }
-
-  private static double rssMb() throws Exception {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-      }
-    }
-    return Double.NaN;
   }
 }

@@ -3,8 +3,6 @@ package org.introvae.tools;
 import org.introvae.model.StepLosses;
 import org.introvae.model.TrainingSession;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -124,19 +122,10 @@ public final class TrainBenchmark {
   }
 
   static double peakRssGb() throws IOException {
-    return statusGb("VmHWM:");
+    return ProcessMemory.peakRssMb() / 1024.0;
   }
 
   static double rssGb() throws IOException {
-    return statusGb("VmRSS:");
-  }
-
-  private static double statusGb(String field) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith(field)) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0;
-      }
-    }
-    return Double.NaN;
+    return ProcessMemory.rssMb() / 1024.0;
   }
 }

@@ -126,7 +126,19 @@ final class ServableModel implements AutoCloseable {
     if (outputs.isEmpty()) {
       outputs.addAll(new TreeSet<>(def.getOutputsMap().keySet()));
     }
-    return batcher != null ? batcher.run(this, signatureName, inputs, outputs) : runNow(signatureName, inputs, outputs);
+    return batcher != null && batchable(def) ? batcher.run(this, signatureName, inputs, outputs)
+        : runNow(signatureName, inputs, outputs);
+  }
+
+  /**
+   * Whether requests for this signature may be joined along dimension 0: every input declares it of
+   * unknown size. An input fixed at size 1 (our exports' image_bytes: one encoded image per call)
+   * would be fed a shape its graph refuses.
+   */
+  static boolean batchable(SignatureDef def) {
+    return def.getInputsMap().values().stream().allMatch(info -> info.hasTensorShape()
+        && !info.getTensorShape().getUnknownRank() && info.getTensorShape().getDimCount() > 0
+        && info.getTensorShape().getDim(0).getSize() == -1);
   }
 
   /** One session run of a checked request (or of a batch of them). */

@@ -12,9 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.introvae.serving.CommandLine;
+import org.introvae.commandline.ToolOptions;
 import org.introvae.serving.Json;
 import org.introvae.train.TrainCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Trains one run per point of a hyper-parameter grid with a step budget, evaluates each on its
@@ -28,9 +31,28 @@ import org.introvae.train.TrainCommand;
 public final class Sweep {
   private Sweep() {}
 
-  static final String USAGE = """
-      usage: Sweep --grid "alpha=0.1,0.25;beta=2,4" [--steps N] [--sort METRIC] [--name NAME] [--images N] [--runs DIR]
-                   [-- further Train options]""";
+  @Command(name = "sweep", showDefaultValues = true, sortOptions = false,
+      description = "Trains one run per point of a grid with a step budget, evaluates each on its held-out images and"
+          + " writes report.md and report.html, sorted by --sort.",
+      footer = "Options after -- go to every run's Train (e.g. -- --preset 28 --objective soft).")
+  static final class Options {
+    @Option(names = "--grid", paramLabel = "GRID", description = "Train options and their values, e.g."
+        + " \"alpha=0.1,0.25;beta=2,4\"")
+    String grid = "alpha=0.1,0.25;beta=2,4";
+    @Option(names = "--steps", paramLabel = "N", description = "steps per run")
+    int steps = 300;
+    @Option(names = "--sort", paramLabel = "METRIC", description = "mse_per_pixel, elbo_nats_per_image or"
+        + " log_px_iwae_k100_nats_per_image")
+    String sort = "log_px_iwae_k100_nats_per_image";
+    @Option(names = "--name", paramLabel = "NAME", description = "the sweep's folder under --runs")
+    String name = "sweep";
+    @Option(names = "--images", paramLabel = "N", description = "held-out images each run is evaluated on")
+    int images = 200;
+    @Option(names = "--runs", paramLabel = "DIR")
+    Path runs = Path.of("runs");
+    @Mixin
+    ToolOptions.Help help;
+  }
 
   public static void main(String[] args) {
     int code = run(args, System.out, System.err);
@@ -45,10 +67,8 @@ public final class Sweep {
     String[] own = dashes < 0 ? args : Arrays.copyOfRange(args, 0, dashes);
     List<String> trainExtra = dashes < 0 ? List.of() : List.of(args).subList(dashes + 1, args.length);
     try {
-      CommandLine o = CommandLine.parse(own, new LinkedHashMap<>(Map.of("grid", "alpha=0.1,0.25;beta=2,4",
-          "steps", "300", "sort", "log_px_iwae_k100_nats_per_image", "name", "sweep", "images", "200", "runs", "runs")));
-      if (o == null) {
-        out.println(USAGE);
+      Options o = new Options();
+      if (!new ToolOptions(o).parse(own, out)) {
         return 0;
       }
       sweep(o, trainExtra, out, err);
@@ -62,13 +82,13 @@ public final class Sweep {
     }
   }
 
-  private static void sweep(CommandLine o, List<String> trainExtra, PrintStream out, PrintStream err) throws IOException {
-    Path root = Path.of(o.get("runs")).resolve(o.get("name"));
-    List<Map<String, String>> points = grid(o.get("grid"));
+  private static void sweep(Options o, List<String> trainExtra, PrintStream out, PrintStream err) throws IOException {
+    Path root = o.runs.resolve(o.name);
+    List<Map<String, String>> points = grid(o.grid);
     List<Map<String, Object>> rows = new ArrayList<>();
     for (Map<String, String> point : points) {
       String run = runName(point);
-      List<String> trainArgs = new ArrayList<>(List.of("--runs", root.toString(), "--run", run, "--steps", o.get("steps")));
+      List<String> trainArgs = new ArrayList<>(List.of("--runs", root.toString(), "--run", run, "--steps", String.valueOf(ToolOptions.whole("--steps", o.steps, 1, Integer.MAX_VALUE))));
       point.forEach((k, v) -> trainArgs.addAll(List.of("--" + k, v)));
       trainArgs.addAll(trainExtra);
       out.println("== " + run);
@@ -81,7 +101,7 @@ public final class Sweep {
         rows.add(row);
         continue;
       }
-      EvaluateCommand.run(new String[] {"--run", root.resolve(run).toString(), "--images", o.get("images")},
+      EvaluateCommand.run(new String[] {"--run", root.resolve(run).toString(), "--images", String.valueOf(o.images)},
           new PrintStream(new ByteArrayOutputStream()), err);
       Path metrics = root.resolve(run).resolve("eval/metrics.json");
       if (Files.exists(metrics)) {
@@ -89,7 +109,7 @@ public final class Sweep {
       }
       rows.add(row);
     }
-    String sort = o.get("sort");
+    String sort = o.sort;
     boolean higherIsBetter = !sort.contains("mse") && !sort.contains("squared_error") && !sort.contains("bits");
     Comparator<Map<String, Object>> byMetric = Comparator.comparingDouble(r -> value(r.get(sort), higherIsBetter));
     rows.sort(higherIsBetter ? byMetric.reversed() : byMetric);

@@ -3,42 +3,47 @@ package org.introvae.export;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
+import org.introvae.commandline.ToolOptions;
 import org.introvae.eval.SampleQuality;
-import org.introvae.serving.CommandLine;
 import org.introvae.train.UserError;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** Export's command line: --run DIR --out MODEL_DIR [--version N] [--eval DATA [--classifier DIR]]. */
+/** Export's command line. */
 public final class ExportCommand {
   private ExportCommand() {}
 
-  static final String USAGE = "usage: Export --run runs/<name> --out models/<model> [--version N] [--eval DATA]"
-      + " [--classifier DIR]\n"
-      + "  Exports the run's latest checkpoint as a SavedModel in <model>/<version>/ (TF Serving's layout).\n"
-      + "  Without --version the next free version number is used; existing versions are never overwritten.\n"
-      + "  --eval DATA measures reconstruction error and KL on up to 10,000 images not used for training (a file or\n"
-      + "  folder, or held-out: the run's own held-out images)\n"
-      + "  and stores them with the model's facts, with the FD of 10,000 samples against them in the features of\n"
-      + "  --classifier (default models/fmnist-classifier; models/mnist-classifier for digits).\n";
+  @Command(name = "export", showDefaultValues = true, sortOptions = false, description = {
+      "Exports the run's latest checkpoint as a SavedModel in <model>/<version>/ (TF Serving's layout).",
+      "Without --version the next free version number is used; existing versions are never overwritten."})
+  static final class Options {
+    @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder (runs/<name>)")
+    Path run;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "the model folder (models/<model>)")
+    Path out;
+    @Option(names = "--version", paramLabel = "N", description = "the version to write [the next free one]")
+    Integer version;
+    @Option(names = "--eval", paramLabel = "DATA", description = "measure reconstruction error and KL on up to 10,000"
+        + " images not used for training (a file or folder, or held-out: the run's own held-out images) and store"
+        + " them with the model's facts, with the FD of 10,000 samples against them in --classifier's features")
+    Path eval;
+    @Option(names = "--classifier", paramLabel = "DIR", description = "the classifier behind the FD"
+        + " (models/mnist-classifier for digits)")
+    Path classifier = SampleQuality.SHIPPED_CLASSIFIER;
+    @Mixin
+    ToolOptions.Help help;
+  }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    Map<String, String> options = new HashMap<>();
-    options.put("run", null);
-    options.put("out", null);
-    options.put("version", null);
-    options.put("eval", null);
-    options.put("classifier", SampleQuality.SHIPPED_CLASSIFIER.toString());
     try {
-      CommandLine c = CommandLine.parse(args, options);
-      if (c == null) {
-        out.print(USAGE);
+      Options o = new Options();
+      if (!new ToolOptions(o).parse(args, out)) {
         return 0;
       }
-      Integer version = c.get("version") == null ? null : (int) c.whole("version", 1, Integer.MAX_VALUE);
-      ModelExporter.EvalData eval = c.get("eval") == null ? null
-          : new ModelExporter.EvalData(Path.of(c.get("eval")), Path.of(c.get("classifier")));
-      Path written = ModelExporter.export(Path.of(c.required("run")), Path.of(c.required("out")), version, eval);
+      Integer version = o.version == null ? null : ToolOptions.whole("--version", o.version, 1, Integer.MAX_VALUE);
+      ModelExporter.EvalData eval = o.eval == null ? null : new ModelExporter.EvalData(o.eval, o.classifier);
+      Path written = ModelExporter.export(o.run, o.out, version, eval);
       out.println("exported " + written);
       return 0;
     } catch (UserError | IllegalArgumentException e) {

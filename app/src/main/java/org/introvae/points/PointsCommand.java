@@ -2,50 +2,71 @@ package org.introvae.points;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import org.introvae.commandline.ToolOptions;
 import org.introvae.data.DataException;
 import org.introvae.data.mesh.ShapeSet;
 import org.introvae.model.Objective;
-import org.introvae.model.Objectives;
 import org.introvae.model.PointNetworks;
 import org.introvae.model.SoftIntroVaeObjective;
 import org.introvae.model.VaeObjective;
-import org.introvae.serving.CommandLine;
 import org.introvae.train.ExperimentOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code Train --model points}: the command line of {@link PointCloudTraining}. */
 public final class PointsCommand {
   private PointsCommand() {}
 
-  static final String USAGE = """
-      usage: Train --model points [options]   (Soft-IntroVAE on 3-D point clouds sampled from meshes)
-        --meshes DIR          folder of .off .ply .stl .obj meshes, searched recursively
-                              [~/.cache/introvae/meshes, filled by tools/install-meshes.sh]
-        --objective NAME      soft or vae                                          [soft]
-        --steps N             training steps                                       [2000]
-        --vae-steps N         first N steps train the plain VAE (soft only)        [0]
-        --updates ORDER       alternating (the papers' order) or simultaneous      [alternating]
-        --batch N             clouds per step                                      [32]
-        --lr RATE             Adam learning rate                                   [5e-4]
-        --points N            points per cloud, a square number                    [576]
-        --widths LIST         the encoder's per-point MLP widths                   [64,128,256,256,512]
-        --z N                 latent dimensions                                    [128]
-        --beta-kl, --beta-rec, --beta-neg, --gamma-r   soft weights  [1, 20, 256, 1e-8: the official 3-D code's]
-        --beta                vae weight of L_AE = ½·Chamfer     [40: the same ELBO as soft's warm-up]
-        --rotate              rotate each training cloud about the vertical axis at random
-        --seed N              seed of data, weights and noise                      [1]
-        --run NAME            output folder under --runs                           [points-<objective>]
-        --runs DIR                                                                 [runs]
-        --log-every N                                                              [50]
-        --export DIR          after training, export the model to DIR/<next version> (a SavedModel)
-        --threads N           TensorFlow intra- and inter-op threads (0 = TF's default) [0]
-        --device cpu|gpu|gpu:N, --replicas N   as for image training               [cpu, 1]
-      Every 10th shape (in path order) is held out. Writes metrics.csv, metrics.json (held-out Chamfer
-      distance, voxel JSD of samples), images/reconstructions.png, samples.png, interpolation.png and the
-      final checkpoint.
-      """;
+  static final Path DEFAULT_MESHES = Path.of(System.getProperty("user.home"), ".cache", "introvae", "meshes");
+
+  @Command(name = "train --model points", showDefaultValues = true, sortOptions = false,
+      description = "Soft-IntroVAE on 3-D point clouds sampled from meshes.",
+      footer = {"Every 10th shape (in path order) is held out. Writes metrics.csv, metrics.json (held-out Chamfer",
+          "distance, voxel JSD of samples), images/reconstructions.png, samples.png, interpolation.png and the",
+          "final checkpoint."})
+  static final class Options {
+    @Option(names = "--meshes", paramLabel = "DIR", description = "folder of .off .ply .stl .obj meshes, searched"
+        + " recursively (tools/install-meshes.sh fills the default)")
+    Path meshes = DEFAULT_MESHES;
+    @Option(names = "--objective", paramLabel = "NAME", description = "soft or vae")
+    String objective = SoftIntroVaeObjective.NAME;
+    @Option(names = "--steps", paramLabel = "N", description = "training steps")
+    int steps = 2000;
+    @Option(names = "--vae-steps", paramLabel = "N", description = "first N steps train the plain VAE (soft only)")
+    int vaeSteps = 0;
+    @Option(names = "--batch", paramLabel = "N", description = "clouds per step")
+    int batch = 32;
+    @Option(names = "--lr", paramLabel = "RATE", description = "Adam learning rate")
+    float lr = 5e-4f;
+    @Option(names = "--points", paramLabel = "N", description = "points per cloud, a square number")
+    int points = 576;
+    @Option(names = "--widths", paramLabel = "LIST", description = "the encoder's per-point MLP widths")
+    String widths = "64,128,256,256,512";
+    @Option(names = "--z", paramLabel = "N", description = "latent dimensions")
+    int z = 128;
+    @Option(names = "--rotate", arity = "0..1", paramLabel = "BOOL", description = "rotate each training cloud about the"
+        + " vertical axis at random")
+    boolean rotate;
+    @Option(names = "--seed", paramLabel = "N", description = "seed of data, weights and noise")
+    long seed = 1;
+    @Option(names = "--run", paramLabel = "NAME", description = "output folder under --runs [points-<objective>]")
+    String run;
+    @Option(names = "--runs", paramLabel = "DIR")
+    Path runs = Path.of("runs");
+    @Option(names = "--log-every", paramLabel = "N")
+    int logEvery = 50;
+    @Option(names = "--export", paramLabel = "DIR", description = "after training, export the model to DIR/<next"
+        + " version> (a SavedModel)")
+    Path export;
+    @Mixin
+    ExperimentOptions.Execution execution;
+    @Mixin
+    ExperimentOptions.Devices devices;
+    @Mixin
+    ToolOptions.Help help;
+  }
 
   /** The official 3-D code's Soft-IntroVAE weights, and a VAE with the same ELBO as its warm-up (β = 2·β_rec). */
   static Objective defaults(String objective) {
@@ -59,46 +80,34 @@ public final class PointsCommand {
 
   /** Returns the exit code: 0 done, 1 failed (I/O, diverged), 2 bad input. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    Map<String, String> d = new LinkedHashMap<>();
-    Objectives.weightOptions().keySet().forEach(w -> d.put(w.option(), null));
-    d.put("meshes", Path.of(System.getProperty("user.home"), ".cache", "introvae", "meshes").toString());
-    d.putAll(Map.of("objective", SoftIntroVaeObjective.NAME, "steps", "2000", "vae-steps", "0", "updates", "alternating",
-        "batch", "32", "lr", "5e-4", "points", "576", "widths", "64,128,256,256,512", "z", "128"));
-    d.putAll(Map.of("rotate", "false", "seed", "1", "runs", "runs", "log-every", "50", "threads", "0", "device", "cpu",
-        "replicas", "1"));
-    d.put("run", null);
-    d.put("export", null);
+    Options o = new Options();
     return ExperimentOptions.exitCode(err, () -> {
-      CommandLine c = CommandLine.parse(args, d);
-      if (c == null) {
-        out.print(USAGE);
+      ToolOptions parsed = ExperimentOptions.withWeights(o);
+      if (!parsed.parse(args, out)) {
         return;
       }
-      String objectiveName = c.get("objective");
-      Objective objective = ExperimentOptions.objective(c, defaults(objectiveName));
-      int batch = (int) c.whole("batch", 1, 1 << 16);
-      int points = (int) c.whole("points", 4, 1 << 16);
+      Objective objective = ExperimentOptions.objective(parsed, defaults(o.objective));
+      int batch = ToolOptions.whole("--batch", o.batch, 1, 1 << 16);
+      int points = ToolOptions.whole("--points", o.points, 4, 1 << 16);
       try {
         PointNetworks.side(points);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--points: " + e.getMessage());
       }
-      PointCloudTraining.Settings settings = new PointCloudTraining.Settings(objective, ExperimentOptions.order(c),
-          (int) c.whole("steps", 1, 100_000_000), (int) c.whole("vae-steps", 0, 100_000_000), batch,
-          ExperimentOptions.nonNegative(c, "lr"), points, widths(c.get("widths")), (int) c.whole("z", 1, 4096),
-          c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE), (int) c.whole("log-every", 1, 1 << 30),
-          (int) c.whole("threads", 0, 256), ExperimentOptions.placement(c, batch), Boolean.parseBoolean(c.get("rotate")),
-          c.get("export") == null ? null : Path.of(c.get("export")));
-      Path meshes = Path.of(c.get("meshes"));
+      PointCloudTraining.Settings settings = new PointCloudTraining.Settings(objective, o.execution.order(),
+          ToolOptions.whole("--steps", o.steps, 1, 100_000_000), ToolOptions.whole("--vae-steps", o.vaeSteps, 0, 100_000_000),
+          batch, ToolOptions.nonNegative("--lr", o.lr), points, widths(o.widths), ToolOptions.whole("--z", o.z, 1, 4096),
+          o.seed, ToolOptions.whole("--log-every", o.logEvery, 1, 1 << 30), o.execution.threads(),
+          o.devices.placement(batch), o.rotate, o.export);
       ShapeSet shapes;
       try {
-        shapes = ShapeSet.load(meshes, 10);
+        shapes = ShapeSet.load(o.meshes, 10);
       } catch (DataException e) {
-        throw new DataException(e.getMessage() + (c.get("meshes").equals(d.get("meshes"))
+        throw new DataException(e.getMessage() + (o.meshes.equals(DEFAULT_MESHES)
             ? " — run tools/install-meshes.sh, or give --meshes DIR" : ""));
       }
-      String run = c.get("run") != null ? c.get("run") : "points-" + objectiveName;
-      new PointCloudTraining(settings, shapes, Path.of(c.get("runs")).resolve(run), out).run();
+      String run = o.run != null ? o.run : "points-" + o.objective;
+      new PointCloudTraining(settings, shapes, o.runs.resolve(run), out).run();
     });
   }
 

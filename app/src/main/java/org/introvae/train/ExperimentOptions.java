@@ -2,13 +2,18 @@ package org.introvae.train;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import org.introvae.commandline.ToolOptions;
 import org.introvae.data.DataException;
 import org.introvae.model.Objective;
+import org.introvae.model.Objectives;
 import org.introvae.model.Placement;
 import org.introvae.model.UpdateOrder;
-import org.introvae.serving.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
 
-/** The options the experiment commands (2-D densities, point clouds) share, each checked with a one-line error. */
+/** The options the experiment commands (2-D densities, point clouds, translation) share, each checked with a one-line error. */
 public final class ExperimentOptions {
   private ExperimentOptions() {}
 
@@ -31,47 +36,66 @@ public final class ExperimentOptions {
     }
   }
 
+  /** The parser of {@code options} with an option for every registered objective's weights (they default to the objective's). */
+  public static ToolOptions withWeights(Object options) {
+    ToolOptions parser = new ToolOptions(options);
+    for (Map.Entry<Objective.Weight, List<String>> e : Objectives.weightOptions().entrySet()) {
+      Objective.Weight w = e.getKey();
+      parser.add(OptionSpec.builder("--" + w.option()).paramLabel(w.symbol()).type(Float.class)
+          .description(w.help() + " (" + String.join(", ", e.getValue()) + ") [the objective's default]").build());
+    }
+    return parser;
+  }
+
   /** {@code base}'s weights, with any given on the command line instead. */
-  public static Objective objective(CommandLine c, Objective base) {
+  public static Objective objective(ToolOptions parsed, Objective base) {
     float[] values = base.weightValues();
     for (int i = 0; i < values.length; i++) {
-      String option = base.kind().weights().get(i).option();
-      values[i] = c.get(option) == null ? values[i] : nonNegative(c, option);
+      String option = "--" + base.kind().weights().get(i).option();
+      Float given = parsed.given(option);
+      values[i] = given == null ? values[i] : ToolOptions.nonNegative(option, given);
     }
     return base.kind().of(values);
   }
 
-  public static float nonNegative(CommandLine c, String name) {
-    try {
-      float v = Float.parseFloat(c.get(name));
-      if (!(v >= 0) || Float.isInfinite(v)) {
-        throw new NumberFormatException();
+  /** --updates and --threads, as for image training. */
+  public static final class Execution {
+    @Option(names = "--updates", paramLabel = "ORDER", description = "alternating (the papers' order) or simultaneous")
+    String updates = UpdateOrder.ALTERNATING.label();
+    @Option(names = "--threads", paramLabel = "N", description = "TensorFlow's intra- and inter-op threads (0 = TF's default)")
+    int threads = 0;
+    public UpdateOrder order() {
+      try {
+        return UpdateOrder.byLabel(updates);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--updates: " + e.getMessage());
       }
-      return v;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + ": '" + c.get(name) + "' is not a non-negative number");
+    }
+
+    public int threads() {
+      return ToolOptions.whole("--threads", threads, 0, 256);
     }
   }
 
-  /** --device and --replicas, the batch split into equal shards. */
-  public static Placement placement(CommandLine c, int batch) {
-    int replicas = (int) c.whole("replicas", 1, 1024);
-    if (batch % replicas != 0) {
-      throw new IllegalArgumentException("--replicas: a batch of " + batch + " does not split into " + replicas
-          + " equal shards");
-    }
-    try {
-      return Placement.parse(c.get("device"), replicas);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--device: " + e.getMessage());
-    }
-  }
+  /** --device and --replicas, as for image training. */
+  public static final class Devices {
+    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", description = "where the step runs; without a GPU, the CPU")
+    String device = "cpu";
+    @Option(names = "--replicas", paramLabel = "N", description = "split each batch over N devices, average the gradients")
+    int replicas = 1;
 
-  public static UpdateOrder order(CommandLine c) {
-    try {
-      return UpdateOrder.byLabel(c.get("updates"));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--updates: " + e.getMessage());
+    /** The devices, the batch split into equal shards. */
+    public Placement placement(int batch) {
+      int n = ToolOptions.whole("--replicas", replicas, 1, 1024);
+      if (batch % n != 0) {
+        throw new IllegalArgumentException("--replicas: a batch of " + batch + " does not split into " + n
+            + " equal shards");
+      }
+      try {
+        return Placement.parse(device, n);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--device: " + e.getMessage());
+      }
     }
   }
 }

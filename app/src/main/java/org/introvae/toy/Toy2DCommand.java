@@ -1,7 +1,6 @@
 package org.introvae.toy;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import org.introvae.commandline.ToolOptions;
 import org.introvae.model.SoftIntroVaeObjective;
 import org.introvae.train.ExperimentOptions;
@@ -35,14 +34,8 @@ public final class Toy2DCommand {
     float lr = 2e-4f;
     @Option(names = "--z", paramLabel = "N", description = "latent dimensions")
     int z = 2;
-    @Option(names = "--seed", paramLabel = "N", description = "seed of data, weights and noise")
-    long seed = 92;
-    @Option(names = "--run", paramLabel = "NAME", description = "output folder under --runs [toy2d-<dataset>-<objective>]")
-    String run;
-    @Option(names = "--runs", paramLabel = "DIR")
-    Path runs = Path.of("runs");
-    @Option(names = "--log-every", paramLabel = "N")
-    int logEvery = 100;
+    @Mixin
+    ExperimentOptions.Output output = new ExperimentOptions.Output(92, 100);
     @Mixin
     ExperimentOptions.Execution execution;
     @Mixin
@@ -69,10 +62,9 @@ public final class Toy2DCommand {
           ExperimentOptions.objective(parsed, Toy2D.defaults(o.objective, o.dataset)), o.execution.order(),
           ToolOptions.whole("--iterations", o.iterations, 1, 10_000_000),
           ToolOptions.whole("--vae-iterations", o.vaeIterations, 0, 10_000_000),
-          batch, ToolOptions.nonNegative("--lr", o.lr), drops(o.lrDrops), ToolOptions.whole("--z", o.z, 1, 1024), o.seed,
-          ToolOptions.whole("--log-every", o.logEvery, 1, 1 << 30), o.execution.threads(), o.devices.placement(batch));
-      String run = o.run != null ? o.run : "toy2d-" + o.dataset + "-" + o.objective;
-      new Toy2D(settings, o.runs.resolve(run), out).run();
+          batch, ToolOptions.nonNegative("--lr", o.lr), drops(o.lrDrops), ToolOptions.whole("--z", o.z, 1, 1024),
+          o.output.seed, o.output.logEvery(), o.execution.threads(), o.devices.placement(batch));
+      new Toy2D(settings, o.output.folder("toy2d-" + o.dataset + "-" + o.objective), out).run();
     });
   }
 

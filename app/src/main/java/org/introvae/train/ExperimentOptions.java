@@ -2,6 +2,7 @@ package org.introvae.train;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.introvae.commandline.ToolOptions;
@@ -56,6 +57,37 @@ public final class ExperimentOptions {
       values[i] = given == null ? values[i] : ToolOptions.nonNegative(option, given);
     }
     return base.kind().of(values);
+  }
+
+  /** --seed, --run, --runs and --log-every, with the experiment's own defaults. */
+  public static final class Output {
+    @Option(names = "--seed", paramLabel = "N", description = "seed of data, weights and noise")
+    public long seed;
+    @Option(names = "--run", paramLabel = "NAME", description = "output folder under --runs [<experiment>-<objective>]")
+    String run;
+    @Option(names = "--runs", paramLabel = "DIR")
+    Path runs = Path.of("runs");
+    @Option(names = "--log-every", paramLabel = "N", description = "steps between progress lines")
+    int logEvery;
+
+    /** picocli needs a no-argument constructor; the hosts set their defaults with the other one. */
+    public Output() {
+      this(1, 100);
+    }
+
+    public Output(long seed, int logEvery) {
+      this.seed = seed;
+      this.logEvery = logEvery;
+    }
+
+    /** The run's folder: --run, or {@code name} when it was not given, under --runs. */
+    public Path folder(String name) {
+      return runs.resolve(run != null ? run : name);
+    }
+
+    public int logEvery() {
+      return ToolOptions.whole("--log-every", logEvery, 1, 1 << 30);
+    }
   }
 
   /** --updates and --threads, as for image training. */

@@ -57,14 +57,8 @@ public final class TranslationCommand {
     Float lr;
     @Option(names = "--held-out", paramLabel = "N", description = "the last N images are held out")
     int heldOut = 1000;
-    @Option(names = "--seed", paramLabel = "N")
-    long seed = 1;
-    @Option(names = "--log-every", paramLabel = "N")
-    int logEvery = 100;
-    @Option(names = "--run", paramLabel = "NAME", description = "output folder under --runs [translation-<objective>]")
-    String run;
-    @Option(names = "--runs", paramLabel = "DIR")
-    Path runs = Path.of("runs");
+    @Mixin
+    ExperimentOptions.Output output = new ExperimentOptions.Output(1, 100);
     @Option(names = "--export", paramLabel = "DIR", description = "export the final model as a new version of DIR (a"
         + " SavedModel with a 'translate' signature: class_images, content_images → images)")
     Path export;
@@ -128,10 +122,9 @@ public final class TranslationCommand {
         throw new DataException(classifier + ": no classifier SavedModel folder (--classifier)");
       }
       TranslationTraining.Settings settings = new TranslationTraining.Settings(config, classZ, objective,
-          o.execution.order(), ToolOptions.whole("--steps", o.steps, 1, 100_000_000), batch, lr, o.seed,
-          ToolOptions.whole("--log-every", o.logEvery, 1, 1 << 30), o.execution.threads(), heldOut, o.export);
-      String run = o.run != null ? o.run : "translation-" + name;
-      new TranslationTraining(settings, images, labels, classifier, o.runs.resolve(run), out).run();
+          o.execution.order(), ToolOptions.whole("--steps", o.steps, 1, 100_000_000), batch, lr, o.output.seed,
+          o.output.logEvery(), o.execution.threads(), heldOut, o.export);
+      new TranslationTraining(settings, images, labels, classifier, o.output.folder("translation-" + name), out).run();
     });
   }
 

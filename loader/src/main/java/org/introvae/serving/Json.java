@@ -1,5 +1,6 @@
 package org.introvae.serving;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,11 +12,12 @@ import java.util.Map;
  * {@code Long}, other numbers as {@code Double}.
  */
 public final class Json {
-  private final String text;
+  /** UTF-8: the parser reads the bytes a request body arrived as, without a String copy of them. */
+  private final byte[] text;
   private final boolean numeric;
   private int pos;
 
-  private Json(String text, boolean numeric) {
+  private Json(byte[] text, boolean numeric) {
     this.text = text;
     this.numeric = numeric;
   }
@@ -104,20 +106,30 @@ public final class Json {
 
   /** @throws IllegalArgumentException with the offset of the first problem */
   public static Object parse(String text) {
-    return parse(text, false);
+    return parse(text.getBytes(StandardCharsets.UTF_8), false);
+  }
+
+  /** {@link #parse} of UTF-8 bytes (offsets in errors count bytes). */
+  public static Object parse(byte[] utf8) {
+    return parse(utf8, false);
   }
 
   /** {@link #parse}, except that rectangular arrays of numbers are read as {@link Numbers}. */
   public static Object parseNumeric(String text) {
-    return parse(text, true);
+    return parse(text.getBytes(StandardCharsets.UTF_8), true);
   }
 
-  private static Object parse(String text, boolean numeric) {
+  /** {@link #parseNumeric} of UTF-8 bytes, such as a request body. */
+  public static Object parseNumeric(byte[] utf8) {
+    return parse(utf8, true);
+  }
+
+  private static Object parse(byte[] text, boolean numeric) {
     Json p = new Json(text, numeric);
     p.skip();
     Object value = p.value(0);
     p.skip();
-    if (p.pos != text.length()) {
+    if (p.pos != text.length) {
       throw p.error("unexpected text after the JSON value");
     }
     return value;
@@ -138,10 +150,7 @@ public final class Json {
     if (depth > 64) {
       throw error("nested too deeply");
     }
-    if (pos >= text.length()) {
-      throw error("unexpected end of JSON");
-    }
-    char c = text.charAt(pos);
+    char c = peek();
     switch (c) {
       case '{':
         return object(depth);
@@ -219,6 +228,13 @@ public final class Json {
     expect('"');
     StringBuilder s = new StringBuilder();
     while (true) {
+      // A run of plain bytes, decoded at once: the bytes of a multi-byte UTF-8 character are all
+      // ≥ 0x80, so they are never a quote or a backslash.
+      int start = pos;
+      while (pos < text.length && text[pos] != '"' && text[pos] != '\\') {
+        pos++;
+      }
+      s.append(new String(text, start, pos - start, StandardCharsets.UTF_8));
       char c = next();
       if (c == '"') {
         return s.toString();
@@ -234,7 +250,7 @@ public final class Json {
           case 'u' -> {
             int value = 0;
             for (int k = 0; k < 4; k++) {
-              int digit = pos + k < text.length() ? Character.digit(text.charAt(pos + k), 16) : -1;
+              int digit = pos + k < text.length ? Character.digit((char) (text[pos + k] & 0xff), 16) : -1;
               if (digit < 0) {
                 pos -= 2;
                 throw error("bad \\u escape (four hex digits expected)");
@@ -246,18 +262,16 @@ public final class Json {
           }
           default -> s.append(e);
         }
-      } else {
-        s.append(c);
       }
     }
   }
 
   private Object number() {
     int start = pos;
-    while (pos < text.length() && "+-0123456789.eE".indexOf(text.charAt(pos)) >= 0) {
+    while (pos < text.length && "+-0123456789.eE".indexOf(text[pos]) >= 0) {
       pos++;
     }
-    String n = text.substring(start, pos);
+    String n = new String(text, start, pos - start, StandardCharsets.ISO_8859_1);
     try {
       if (n.indexOf('.') < 0 && n.indexOf('e') < 0 && n.indexOf('E') < 0) {
         return Long.parseLong(n);
@@ -269,18 +283,21 @@ public final class Json {
   }
 
   private Object literal(String word, Object value) {
-    if (!text.startsWith(word, pos)) {
-      throw error("unexpected character '" + text.charAt(pos) + "'");
+    for (int k = 0; k < word.length(); k++) {
+      if (pos + k >= text.length || text[pos + k] != word.charAt(k)) {
+        throw error("unexpected character '" + peek() + "'");
+      }
     }
     pos += word.length();
     return value;
   }
 
+  /** The byte at the position as a character: JSON's structure is ASCII. */
   private char peek() {
-    if (pos >= text.length()) {
+    if (pos >= text.length) {
       throw error("unexpected end of JSON");
     }
-    return text.charAt(pos);
+    return (char) (text[pos] & 0xff);
   }
 
   private char next() {
@@ -296,8 +313,9 @@ public final class Json {
     }
   }
 
+  /** JSON's whitespace: space, tab, line feed, carriage return. */
   private void skip() {
-    while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
+    while (pos < text.length && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) {
       pos++;
     }
   }

@@ -295,8 +295,7 @@ final class RestApi {
   private static Map<String, Object> jsonObject(byte[] body, boolean numeric) {
     Object parsed;
     try {
-      String text = new String(body, StandardCharsets.UTF_8);
-      parsed = numeric ? Json.parseNumeric(text) : Json.parse(text);
+      parsed = numeric ? Json.parseNumeric(body) : Json.parse(body);
     } catch (IllegalArgumentException e) {
       throw new InvalidInput("JSON Parse error: " + e.getMessage());
     }

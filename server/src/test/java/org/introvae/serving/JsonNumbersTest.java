@@ -49,4 +49,20 @@ class JsonNumbersTest {
         ((Map<?, ?>) ((List<?>) named.get("instances")).get(1)).get("a")));
     assertArrayEquals(new long[] {2, 2}, stacked.shape());
   }
+
+  /** Request bodies are parsed from their UTF-8 bytes: multi-byte characters, escapes and byte offsets. */
+  @Test
+  void utf8_bytes_parse_as_their_text() {
+    String text = "{\"k\": \"h\u00e9llo \u2013 \u65e5\u672c \ud83d\ude00\", \"e\": \"\\u00e9\\n\\\"x\\\\\"}";
+    Object fromBytes = Json.parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(Map.of("k", "h\u00e9llo \u2013 \u65e5\u672c \ud83d\ude00", "e", "\u00e9\n\"x\\"), fromBytes);
+    assertEquals(fromBytes, Json.parse(text));
+    // é is two bytes, so the x after it stands at byte 7 (character 6).
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Json.parse("[\"\u00e9\", x]".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertEquals("malformed JSON at offset 7: unexpected character 'x'", e.getMessage());
+    // JSON's whitespace only (RFC 8259): a form feed between tokens is an error.
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Json.parse("[1,\f2]"));
+    assertEquals(List.of(1L, 2L), Json.parse(" [1,\t\r\n2] "));
+  }
 }

@@ -24,6 +24,7 @@ import org.introvae.model.Architecture.Posterior;
 import org.introvae.model.PointNetworks;
 import org.introvae.model.TensorFlowRuntime;
 import org.introvae.serving.Json;
+import org.introvae.serving.PointCloudModel;
 import org.introvae.train.StorageError;
 import org.introvae.train.UserError;
 import org.tensorflow.Graph;
@@ -46,8 +47,6 @@ import org.tensorflow.types.TInt64;
  * go to assets/introvae-points.json; servers serve it as any SavedModel.
  */
 final class PointCloudExport {
-  static final String ASSET = "introvae-points.json";
-
   private PointCloudExport() {}
 
   static Path write(PointCloudTraining.Settings st, Path checkpoint, Map<String, Object> facts, Path modelDir)
@@ -61,7 +60,7 @@ final class PointCloudExport {
           SavedModelBundle.exporter(tmp.toString()).withSession(session).withSignatures(signatures)
               .withTags(SavedModelBundle.DEFAULT_TAG).export();
           Files.createDirectories(tmp.resolve("assets"));
-          Files.writeString(tmp.resolve("assets").resolve(ASSET), Json.writePretty(facts));
+          Files.writeString(tmp.resolve("assets").resolve(PointCloudModel.ASSET), Json.writePretty(facts));
         } catch (RuntimeException | IOException e) {
           throw StorageError.of(modelDir, "write the SavedModel", e);
         }

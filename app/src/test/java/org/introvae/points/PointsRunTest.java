@@ -2,6 +2,7 @@ package org.introvae.points;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.introvae.data.mesh.TestMeshes;
 import org.introvae.serving.Json;
+import org.introvae.serving.PointCloudModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +62,7 @@ class PointsRunTest {
     assertTrue(Files.isRegularFile(run.resolve("checkpoints/step-00000004/model.index")), "the final checkpoint");
     assertTrue(o.out().contains("exported " + runs.resolve("models/points/1")), o.out());
     checkExport(runs.resolve("models/points/1"));
+    checkLoader(runs.resolve("models/points/1"));
   }
 
   /** The exported SavedModel: clouds in and out as [n, 64, 3], reconstruct = decode(encode's μ), sample repeatable. */
@@ -88,6 +91,47 @@ class PointsRunTest {
         assertArrayEquals(values(x), values((TFloat32) b.get("clouds").orElseThrow()), 0f, "the same seed, the same clouds");
       }
     }
+  }
+
+  /** The loader's typed API over the same export answers as the raw SavedModel does, and refuses wrong input in one line. */
+  private static void checkLoader(Path version) {
+    float[][][] clouds = new float[2][64][3];
+    float[] flat = new float[2 * 64 * 3];
+    for (int i = 0; i < flat.length; i++) {
+      flat[i] = (float) Math.sin(i * 0.37);
+      clouds[i / 192][(i % 192) / 3][i % 3] = flat[i];
+    }
+    try (PointCloudModel model = PointCloudModel.load(version.getParent());
+        SavedModelBundle raw = SavedModelBundle.load(version.toString(), "serve");
+        TFloat32 rawClouds = TFloat32.tensorOf(Shape.of(2, 64, 3), DataBuffers.of(flat, true, false));
+        Result rec = raw.function("reconstruct").call(Map.of("clouds", rawClouds));
+        TInt64 seed = TInt64.scalarOf(7); TInt32 count = TInt32.scalarOf(3);
+        Result sampled = raw.function("sample").call(Map.of("seed", seed, "count", count))) {
+      assertEquals(64, model.points());
+      assertEquals(4, model.zDim());
+      assertEquals(1, model.version());
+      // The same graph, batch and threads in two sessions: equal bit for bit.
+      assertArrayEquals(values((TFloat32) rec.get("clouds").orElseThrow()), flatten(model.reconstruct(clouds)), 0f);
+      assertArrayEquals(values((TFloat32) sampled.get("clouds").orElseThrow()), flatten(model.sample(7, 3)), 0f);
+      // decode(μ) is reconstruct's graph after the encoder: float rounding only, as in the raw check.
+      assertArrayEquals(flatten(model.reconstruct(clouds)), flatten(model.decode(model.encode(clouds).mu())), 1e-6f);
+      IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
+          () -> model.reconstruct(new float[1][10][3]));
+      assertEquals("cloud 0 has 10 points; the model takes 64", wrong.getMessage());
+    }
+    IllegalArgumentException images = assertThrows(IllegalArgumentException.class,
+        () -> PointCloudModel.load(Path.of("models/fashion-mnist")));
+    assertTrue(images.getMessage().contains("not a point-cloud model"), images.getMessage());
+  }
+
+  private static float[] flatten(float[][][] clouds) {
+    float[] out = new float[clouds.length * clouds[0].length * 3];
+    for (int i = 0; i < clouds.length; i++) {
+      for (int p = 0; p < clouds[i].length; p++) {
+        System.arraycopy(clouds[i][p], 0, out, (i * clouds[i].length + p) * 3, 3);
+      }
+    }
+    return out;
   }
 
   private static float[] values(TFloat32 t) {

@@ -2,17 +2,10 @@ package org.introvae.serving;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
-import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
-import org.tensorflow.SessionFunction;
-import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -40,35 +33,16 @@ public final class IntroVaeModel implements AutoCloseable {
   private final Path versionDir;
   private final long version;
   private final ModelInfo info;
-  private final SavedModelBundle bundle;
-  private final boolean ownsBundle;
-  private final Map<String, SessionFunction> functions = new LinkedHashMap<>();
-  private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private boolean closed;
+  private final SignatureCalls calls;
 
   /** (μ, log σ²) of q(z|x), one row per image. */
   public record Encoded(float[][] mu, float[][] logvar) {}
 
-  private IntroVaeModel(Path versionDir, SavedModelBundle bundle, boolean ownsBundle) {
+  private IntroVaeModel(Path versionDir, SignatureCalls calls) {
     this.versionDir = versionDir;
-    this.bundle = bundle;
-    this.ownsBundle = ownsBundle;
-    String name = versionDir.getFileName() == null ? "" : versionDir.getFileName().toString();
-    this.version = name.matches("\\d+") ? Long.parseLong(name) : 0;
+    this.calls = calls;
+    this.version = versionOf(versionDir);
     this.info = ModelInfo.read(versionDir);
-    List<String> present = new ArrayList<>();
-    for (Signature s : bundle.signatures()) {
-      present.add(s.key());
-    }
-    for (String key : Signatures.REQUIRED) {
-      if (!present.contains(key)) {
-        throw new IllegalArgumentException(versionDir + ": the SavedModel lacks signature '" + key + "' (has " + present + ")");
-      }
-      functions.put(key, bundle.function(key));
-    }
-    if (present.contains(Signatures.TRANSLATE)) {
-      functions.put(Signatures.TRANSLATE, bundle.function(Signatures.TRANSLATE));
-    }
     try {
       checkRuns();
     } catch (RuntimeException e) {
@@ -77,17 +51,18 @@ public final class IntroVaeModel implements AutoCloseable {
     }
   }
 
+  /** The number a version folder is named by (0 for a folder of another name). */
+  static long versionOf(Path versionDir) {
+    String name = versionDir.getFileName() == null ? "" : versionDir.getFileName().toString();
+    return name.matches("\\d+") ? Long.parseLong(name) : 0;
+  }
+
   private static IntroVaeModel open(Path versionDir) {
-    SavedModelBundle bundle;
+    SignatureCalls calls = SignatureCalls.load(versionDir, Signatures.REQUIRED, List.of(Signatures.TRANSLATE));
     try {
-      bundle = SavedModelBundle.load(versionDir.toString(), SavedModelBundle.DEFAULT_TAG);
+      return new IntroVaeModel(versionDir, calls);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(versionDir + ": cannot load the SavedModel (" + e.getMessage() + ")", e);
-    }
-    try {
-      return new IntroVaeModel(versionDir, bundle, true);
-    } catch (RuntimeException e) {
-      bundle.close();
+      calls.close();
       throw e;
     }
   }
@@ -97,7 +72,8 @@ public final class IntroVaeModel implements AutoCloseable {
    * keeps owning: {@link #close()} then waits for calls in flight but leaves the bundle open.
    */
   public static IntroVaeModel over(Path versionDir, SavedModelBundle bundle) {
-    return new IntroVaeModel(versionDir, bundle, false);
+    return new IntroVaeModel(versionDir,
+        new SignatureCalls(versionDir, bundle, false, Signatures.REQUIRED, List.of(Signatures.TRANSLATE)));
   }
 
   /**
@@ -164,7 +140,7 @@ public final class IntroVaeModel implements AutoCloseable {
 
   /** The SavedModel's signature definitions, for metadata. */
   public Map<String, org.tensorflow.proto.SignatureDef> signatureDefs() {
-    return bundle.metaGraphDef().getSignatureDefMap();
+    return calls.bundle().metaGraphDef().getSignatureDefMap();
   }
 
   public Encoded encode(float[][] images) {
@@ -195,7 +171,7 @@ public final class IntroVaeModel implements AutoCloseable {
    * giving the class and b_i the content.
    */
   public float[][] translate(float[][] classImages, float[][] contentImages) {
-    if (!functions.containsKey(Signatures.TRANSLATE)) {
+    if (!calls.has(Signatures.TRANSLATE)) {
       throw new IllegalArgumentException(versionDir + " is not a translation model (no '" + Signatures.TRANSLATE
           + "' signature)");
     }
@@ -228,29 +204,7 @@ public final class IntroVaeModel implements AutoCloseable {
    * The server uses this for TF Serving's predict API.
    */
   public Map<String, float[][]> run(String signature, Map<String, Tensor> inputs) {
-    try {
-      lock.readLock().lock();
-      try {
-        if (closed) {
-          throw new IllegalStateException("the model " + versionDir + " is closed");
-        }
-        SessionFunction f = functions.get(signature);
-        if (f == null) {
-          throw new IllegalArgumentException("unknown signature '" + signature + "' (have " + Signatures.REQUIRED + ")");
-        }
-        try (Result result = f.call(inputs)) {
-          Map<String, float[][]> out = new LinkedHashMap<>();
-          for (Map.Entry<String, Tensor> e : result) {
-            out.put(e.getKey(), rows((TFloat32) e.getValue()));
-          }
-          return out;
-        }
-      } finally {
-        lock.readLock().unlock();
-      }
-    } finally {
-      inputs.values().forEach(Tensor::close);
-    }
+    return calls.run(signature, inputs);
   }
 
   private TFloat32 imagesTensor(float[][] images) {
@@ -277,8 +231,12 @@ public final class IntroVaeModel implements AutoCloseable {
   }
 
   private TFloat32 latentTensor(float[][] z) {
+    return latents(z, info.zDim());
+  }
+
+  /** Rows of {@code d} finite values as a [n, d] tensor. */
+  static TFloat32 latents(float[][] z, int d) {
     checkBatch(z.length, "latents");
-    int d = info.zDim();
     float[] flat = new float[z.length * d];
     for (int i = 0; i < z.length; i++) {
       if (z[i] == null || z[i].length != d) {
@@ -295,37 +253,14 @@ public final class IntroVaeModel implements AutoCloseable {
     return TFloat32.tensorOf(Shape.of(z.length, d), DataBuffers.of(flat, true, false));
   }
 
-  private static void checkBatch(int n, String what) {
+  static void checkBatch(int n, String what) {
     if (n < 1 || n > MAX_BATCH) {
       throw new IllegalArgumentException("a call takes 1 to " + MAX_BATCH + " " + what + ", not " + n);
     }
   }
 
-  static float[][] rows(TFloat32 t) {
-    long[] shape = t.shape().asArray();
-    int n = shape.length == 0 ? 1 : (int) shape[0];
-    int per = n == 0 ? 0 : (int) (t.size() / n);
-    float[] flat = new float[(int) t.size()];
-    t.copyTo(DataBuffers.of(flat, false, false));
-    float[][] out = new float[n][per];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(flat, i * per, out[i], 0, per);
-    }
-    return out;
-  }
-
   @Override
   public void close() {
-    lock.writeLock().lock();
-    try {
-      if (!closed) {
-        closed = true;
-        if (ownsBundle) {
-          bundle.close();
-        }
-      }
-    } finally {
-      lock.writeLock().unlock();
-    }
+    calls.close();
   }
 }

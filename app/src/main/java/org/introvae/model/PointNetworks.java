@@ -20,6 +20,12 @@ import org.tensorflow.types.TFloat32;
  * <p>A cloud of N = k² points travels as a [k, k, 3] tensor, so the training graph's data shape
  * [side, side, channels] holds it and Soft-IntroVAE's scale s = 1/(C·H·W) is the official 1/(3N); the
  * grid means nothing, the points are a set, compared by the Chamfer distance.
+ *
+ * <p>The prior N(0, σ_p² I) of the official 3-D code (σ_p = 0.2) is written as a fixed change of
+ * variable at the networks' ends: E reports the code standardised, μ/σ_p and log σ² − 2 log σ_p, and D
+ * multiplies its input by σ_p. KL(N(μ, σ²) ‖ N(0, σ_p²)) equals the standard KL of the standardised code
+ * and D(σ_p·ε) is the official sample, so every objective keeps its N(0, I) terms and the trained weights,
+ * their gradients and the samples are those of the official formulation; exported latents are standardised.
  */
 public final class PointNetworks {
   /** The official per-point widths, 3 → 64 → 128 → 256 → 256 → 512. */
@@ -42,17 +48,19 @@ public final class PointNetworks {
     private final Parameters parameters;
     private final int[] widths;
     private final int zDim;
+    private final float priorStd;
     private final List<Dense> perPoint = new ArrayList<>();
     private final List<Dense> head = new ArrayList<>();
 
-    public Encoder(Ops tf, int[] widths, int zDim, long seed) {
-      this(widths, zDim, new Parameters(tf, "encoder", seed));
+    public Encoder(Ops tf, int[] widths, int zDim, float priorStd, long seed) {
+      this(widths, zDim, priorStd, new Parameters(tf, "encoder", seed));
     }
 
-    private Encoder(int[] widths, int zDim, Parameters parameters) {
+    private Encoder(int[] widths, int zDim, float priorStd, Parameters parameters) {
       this.parameters = parameters;
       this.widths = widths.clone();
       this.zDim = zDim;
+      this.priorStd = checkedPriorStd(priorStd);
       int in = 3;
       for (int i = 0; i < widths.length; i++) {
         perPoint.add(Dense.pytorchLinear(parameters, "point" + (i + 1), in, widths[i]));
@@ -70,12 +78,17 @@ public final class PointNetworks {
       Operand<TFloat32> perCloud = tf.reshape(features,
           tf.constant(new long[] {-1, pointsPerCloud, widths[widths.length - 1]}));
       Operand<TFloat32> pooled = tf.max(perCloud, tf.constant(1));
-      return Posterior.of(tf, Dense.chain(tf, head, pooled, false));
+      Posterior q = Posterior.of(tf, Dense.chain(tf, head, pooled, false));
+      if (priorStd == 1f) {
+        return q;
+      }
+      return new Posterior(tf.math.mul(q.mu(), tf.constant(1f / priorStd)),
+          tf.math.sub(q.logvar(), tf.constant((float) (2 * Math.log(priorStd)))));
     }
 
     @Override
     public Architecture.EncoderNet readingAfter(Ops tf, List<Op> updates) {
-      return new Encoder(widths, zDim, parameters.readingAfter(tf, updates));
+      return new Encoder(widths, zDim, priorStd, parameters.readingAfter(tf, updates));
     }
 
     @Override
@@ -92,16 +105,18 @@ public final class PointNetworks {
   public static final class Decoder implements Architecture.DecoderNet {
     private final Parameters parameters;
     private final int side;
+    private final float priorStd;
     private final List<Dense> layers = new ArrayList<>();
 
-    public Decoder(Ops tf, int points, int zDim, long seed) {
-      this(tf, points, zDim, seed, "decoder");
+    public Decoder(Ops tf, int points, int zDim, float priorStd, long seed) {
+      this(tf, points, zDim, priorStd, seed, "decoder");
     }
 
     /** A decoder whose variables are named under {@code prefix} (the bootstrap's target decoder). */
-    public Decoder(Ops tf, int points, int zDim, long seed, String prefix) {
+    public Decoder(Ops tf, int points, int zDim, float priorStd, long seed, String prefix) {
       parameters = new Parameters(tf, prefix, seed);
       side = side(points);
+      this.priorStd = checkedPriorStd(priorStd);
       int in = zDim;
       for (int i = 0; i < DECODER_WIDTHS.length; i++) {
         layers.add(Dense.pytorchLinear(parameters, "fc" + (i + 1), in, DECODER_WIDTHS[i]));
@@ -112,7 +127,8 @@ public final class PointNetworks {
 
     @Override
     public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode) {
-      return tf.reshape(Dense.chain(tf, layers, z, false), tf.constant(new long[] {-1, side, side, 3}));
+      Operand<TFloat32> code = priorStd == 1f ? z : tf.math.mul(z, tf.constant(priorStd));
+      return tf.reshape(Dense.chain(tf, layers, code, false), tf.constant(new long[] {-1, side, side, 3}));
     }
 
     @Override
@@ -131,11 +147,21 @@ public final class PointNetworks {
     }
   }
 
-  /** A training graph of these networks for clouds of {@code points} points, placed as {@code placement} says. */
-  public static TrainingGraph trainingGraph(int points, int[] widths, int zDim, Objective objective, UpdateOrder order,
-      float learningRate, int batch, long seed, Placement placement, boolean bootstrap) {
+  /**
+   * A training graph of these networks for clouds of {@code points} points with the prior N(0, priorStd² I),
+   * placed as {@code placement} says.
+   */
+  public static TrainingGraph trainingGraph(int points, int[] widths, int zDim, float priorStd, Objective objective,
+      UpdateOrder order, float learningRate, int batch, long seed, Placement placement, boolean bootstrap) {
     return new TrainingGraph(null, side(points), 3, zDim, objective, order, learningRate, batch,
-        tf -> new Encoder(tf, widths, zDim, seed), tf -> new Decoder(tf, points, zDim, seed + 1), placement,
-        bootstrap ? tf -> new Decoder(tf, points, zDim, seed + 2, "target_decoder") : null);
+        tf -> new Encoder(tf, widths, zDim, priorStd, seed), tf -> new Decoder(tf, points, zDim, priorStd, seed + 1),
+        placement, bootstrap ? tf -> new Decoder(tf, points, zDim, priorStd, seed + 2, "target_decoder") : null);
+  }
+
+  private static float checkedPriorStd(float priorStd) {
+    if (!(priorStd > 0) || Float.isInfinite(priorStd)) {
+      throw new IllegalArgumentException("the prior's standard deviation must be a positive number, not " + priorStd);
+    }
+    return priorStd;
   }
 }

@@ -71,8 +71,8 @@ final class PointCloudExport {
   private static Signature[] build(Ops tf, PointCloudTraining.Settings st) {
     int n = st.points();
     int side = PointNetworks.side(n);
-    PointNetworks.Encoder encoder = new PointNetworks.Encoder(tf, st.widths(), st.zDim(), 0);
-    PointNetworks.Decoder decoder = new PointNetworks.Decoder(tf, n, st.zDim(), 1);
+    PointNetworks.Encoder encoder = new PointNetworks.Encoder(tf, st.widths(), st.zDim(), st.priorStd(), 0);
+    PointNetworks.Decoder decoder = new PointNetworks.Decoder(tf, n, st.zDim(), st.priorStd(), 1);
     Placeholder<TFloat32> clouds = tf.withName(CLOUDS).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, n, 3)));
     Posterior q = encoder.apply(tf, tf.reshape(clouds, tf.constant(new long[] {-1, side, side, 3})), Mode.INFERENCE);
     Operand<TFloat32> mu = tf.withName(MU).identity(q.mu());

@@ -34,7 +34,7 @@ import org.introvae.train.UserError;
 public final class PointCloudTraining {
   /** Everything one run needs. */
   public record Settings(Objective objective, UpdateOrder order, int steps, int vaeSteps, int batch, float lr,
-      int points, int[] widths, int zDim, long seed, int logEvery, int threads, Placement placement, boolean rotate,
+      int points, int[] widths, int zDim, float priorStd, long seed, int logEvery, int threads, Placement placement, boolean rotate,
       Path exportDir) {}
 
   private final Settings settings;
@@ -57,7 +57,7 @@ public final class PointCloudTraining {
     out.println(shapes.summary());
     shapes.skippedByReason().forEach((reason, n) -> out.printf("  skipped %d: %s%n", n, reason));
     try (TrainingSession session = TrainingSession.withThreads(PointNetworks.trainingGraph(st.points(), st.widths(),
-        st.zDim(), st.objective(), st.order(), st.lr(), st.batch(), st.seed(), st.placement(), false), st.threads())) {
+        st.zDim(), st.priorStd(), st.objective(), st.order(), st.lr(), st.batch(), st.seed(), st.placement(), false), st.threads())) {
       session.initialize();
       Random data = new Random(st.seed());
       List<Integer> order = new ArrayList<>();
@@ -107,6 +107,8 @@ public final class PointCloudTraining {
     facts.put("weights", st.objective().toString());
     facts.put("points", st.points());
     facts.put("z", st.zDim());
+    facts.put("prior_std", st.priorStd());
+    facts.put("latents", "standardised: z/prior_std, so encode, decode and sample work with N(0, I)");
     facts.put("widths", java.util.Arrays.toString(st.widths()));
     facts.put("lr", st.lr());
     facts.put("batch", st.batch());
@@ -181,6 +183,7 @@ public final class PointCloudTraining {
     m.put("batch", st.batch());
     m.put("points", st.points());
     m.put("z", st.zDim());
+    m.put("prior_std", st.priorStd());
     m.put("seed", st.seed());
     m.put("shapes_training", shapes.training().size());
     m.put("shapes_held_out", shapes.heldOut().size());

@@ -46,6 +46,8 @@ public final class PointsCommand {
     String widths = "64,128,256,256,512";
     @Option(names = "--z", paramLabel = "N", description = "latent dimensions")
     int z = 128;
+    @Option(names = "--prior-std", paramLabel = "σ", description = "the prior N(0, σ² I); the official 3-D code uses 0.2")
+    float priorStd = 1f;
     @Option(names = "--rotate", arity = "0..1", paramLabel = "BOOL", description = "rotate each training cloud about the"
         + " vertical axis at random")
     boolean rotate;
@@ -91,6 +93,7 @@ public final class PointsCommand {
       PointCloudTraining.Settings settings = new PointCloudTraining.Settings(objective, o.execution.order(),
           ToolOptions.whole("--steps", o.steps, 1, 100_000_000), ToolOptions.whole("--vae-steps", o.vaeSteps, 0, 100_000_000),
           batch, ToolOptions.nonNegative("--lr", o.lr), points, widths(o.widths), ToolOptions.whole("--z", o.z, 1, 4096),
+          priorStd(o.priorStd),
           o.output.seed, o.output.logEvery(), o.execution.threads(),
           o.devices.placement(batch), o.rotate, o.export);
       ShapeSet shapes;
@@ -102,6 +105,13 @@ public final class PointsCommand {
       }
       new PointCloudTraining(settings, shapes, o.output.folder("points-" + o.objective), out).run();
     });
+  }
+
+  private static float priorStd(float value) {
+    if (!(value > 0) || value > 1000) {
+      throw new IllegalArgumentException("--prior-std: '" + value + "' must be a number above 0 and at most 1000");
+    }
+    return value;
   }
 
   private static int[] widths(String text) {

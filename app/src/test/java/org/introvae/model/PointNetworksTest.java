@@ -37,7 +37,7 @@ class PointNetworksTest {
    * 0 and the encoder's adversarial terms out of the check); γ_r = 1 makes the re-reconstruction count.
    */
   private static TrainingGraph graph(UpdateOrder order) {
-    return PointNetworks.trainingGraph(POINTS, new int[] {8, 8}, 3, new SoftIntroVaeObjective(48f, 1f, 1f, 1f), order,
+    return PointNetworks.trainingGraph(POINTS, new int[] {8, 8}, 3, 1f, new SoftIntroVaeObjective(48f, 1f, 1f, 1f), order,
         1e-3f, BATCH, 5, Placement.CPU, false);
   }
 
@@ -83,6 +83,53 @@ class PointNetworksTest {
       assertEquals(2 * POINTS * 3, s.sample(2, 7).length);
     }
     assertThrows(IllegalArgumentException.class, () -> PointNetworks.side(10));
+  }
+
+  /**
+   * σ_p = 0.2, the official 3-D prior, against σ_p = 1 with the same seed (so the same weights): E reports
+   * the code standardised, D scales its input back, and the step's KL of the real clouds is the official
+   * KL(N(μ, σ²) ‖ N(0, σ_p² I)) computed here by hand from the unscaled μ and log σ².
+   */
+  @Test
+  void a_prior_of_scale_sigma_is_the_official_kl_and_the_official_decoder_input() {
+    float sigma = 0.2f;
+    float[] p = clouds(4);
+    float[] z = new float[2 * 3];
+    for (int i = 0; i < z.length; i++) {
+      z[i] = 0.3f * (i - 2);
+    }
+    float[] scaledZ = z.clone();
+    for (int i = 0; i < z.length; i++) {
+      scaledZ[i] *= sigma;
+    }
+    try (TrainingSession unit = TrainingSession.withThreads(graphWithPrior(1f), 1);
+         TrainingSession scaled = TrainingSession.withThreads(graphWithPrior(sigma), 1)) {
+      unit.initialize();
+      scaled.initialize();
+      TrainingSession.Reconstruction a = unit.reconstruct(p, BATCH);
+      TrainingSession.Reconstruction b = scaled.reconstruct(p, BATCH);
+      double officialKl = 0;
+      for (int i = 0; i < a.mu().length; i++) {
+        // Same graph up to one multiply or subtract at the end: float32 rounding of values of order 1.
+        assertEquals(a.mu()[i] / sigma, b.mu()[i], 1e-5 * Math.max(1, Math.abs(b.mu()[i])));
+        assertEquals(a.logvar()[i] - 2 * Math.log(sigma), b.logvar()[i], 1e-5);
+        double mu = a.mu()[i];
+        double logvar = a.logvar()[i];
+        officialKl += 0.5 * (Math.log(sigma * sigma) - logvar + (Math.exp(logvar) + mu * mu) / (sigma * sigma) - 1);
+      }
+      officialKl /= BATCH;
+      // The step reports L_REG(x) before it updates; the whole step is the σ graph's, lr 0 changes nothing.
+      float klReal = scaled.step(p, 5, 0, 0f, false, true).klReal();
+      // KL of a few nats summed over 3 dimensions in float32: 1e-4 relative.
+      assertEquals(officialKl, klReal, 1e-4 * Math.max(1, Math.abs(officialKl)));
+      assertArrayEquals(unit.decode(scaledZ), scaled.decode(z), 1e-6f);
+    }
+    assertThrows(IllegalArgumentException.class, () -> graphWithPrior(0f));
+  }
+
+  private static TrainingGraph graphWithPrior(float priorStd) {
+    return PointNetworks.trainingGraph(POINTS, new int[] {8, 8}, 3, priorStd, new SoftIntroVaeObjective(48f, 1f, 1f, 1f),
+        UpdateOrder.ALTERNATING, 1e-3f, BATCH, 5, Placement.CPU, false);
   }
 
   @Test

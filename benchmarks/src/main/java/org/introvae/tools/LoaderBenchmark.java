@@ -33,7 +33,9 @@ public final class LoaderBenchmark {
           info.imageSize(), info.imageSize(), info.imageChannels(), info.zDim(),
           org.introvae.model.TensorFlowRuntime.oneDnnRequested() ? "on" : "off");
       rssOverCalls(model, rows(1, info.zDim(), true), calls);
-      System.out.printf("%-12s %5s %12s %12s %13s%n", "signature", "batch", "loader ms", "bare ms", "loader/bare");
+      // Rows/s of the bare call: the most a server can answer for that signature, with nothing else running.
+      System.out.printf("%-12s %5s %12s %12s %13s %14s%n", "signature", "batch", "loader ms", "bare ms", "loader/bare",
+          "bare rows/s");
       for (int batch : new int[] {1, 64}) {
         float[][] images = rows(batch, info.imageValues(), false);
         float[][] z = rows(batch, info.zDim(), true);
@@ -96,7 +98,7 @@ public final class LoaderBenchmark {
     }
     double l = TrainBenchmark.median(loader);
     double d = TrainBenchmark.median(direct);
-    System.out.printf("%-12s %5d %12.3f %12.3f %13.2f%n", signature, batch, l, d, l / d);
+    System.out.printf("%-12s %5d %12.3f %12.3f %13.2f %14.0f%n", signature, batch, l, d, l / d, 1000 * batch / d);
   }
 
   private static double msFor(Runnable call) {

@@ -8,6 +8,7 @@
 #                                               | soft:alternating:bootstrap (the bootstrap, γ_r = 1 as its authors')
 #   PARALLEL=2 THREADS=1 tools/quality-table.sh 1        # two runs side by side, one thread each
 #   LR=1e-3 QUALITY_ROOT=runs/quality-lr1e-3 tools/quality-table.sh 1   # another learning rate, its own table
+#   SEED=2 ... tools/quality-table.sh 1 soft:alternating                # another seed: rows named ...-seed2
 # Finished runs are skipped, so the script can be re-run (or run with more epochs) to extend the table.
 # At ~30-70 images/s an epoch takes 15-35 minutes per run here: run it in the background with nohup.
 set -euo pipefail
@@ -20,6 +21,7 @@ parallel=${PARALLEL:-1}
 threads=${THREADS:-0}
 root=${QUALITY_ROOT:-runs/quality}
 lr=${LR:-2e-4}  # the authors' rate for Fashion-MNIST
+seed=${SEED:-1}
 
 tools/install-fashion-mnist.sh > /dev/null
 train=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
@@ -33,11 +35,11 @@ one() {
   local row=$1 objective=${1%%:*} updates=${1#*:} extra=()
   [ "$updates" = "$objective" ] && updates=alternating
   if [ "${updates#*:}" = bootstrap ]; then updates=${updates%%:*}; extra=(--bootstrap --gamma-r 1); fi
-  local name="e${epochs}-${objective}$([ "$objective" = vae ] || echo "-$updates")$([ ${#extra[@]} -eq 0 ] || echo -bootstrap)"
+  local name="e${epochs}-${objective}$([ "$objective" = vae ] || echo "-$updates")$([ ${#extra[@]} -eq 0 ] || echo -bootstrap)$([ "$seed" = 1 ] || echo "-seed$seed")"
   if [ ! -f "$root/$name/eval/metrics.json" ]; then
     rm -rf "$root/$name"
     java -Xmx6g -cp "$cp" Train --data "$train" --preset 28 --objective "$objective" --updates "$updates" \
-      --epochs "$epochs" --lr "$lr" --vae-epochs 0 --held-out 0.002 --threads "$threads" --log-every 20 \
+      --epochs "$epochs" --lr "$lr" --seed "$seed" --vae-epochs 0 --held-out 0.002 --threads "$threads" --log-every 20 \
       --runs "$root" --run "$name" "${extra[@]}" > "$root/$name.log" 2>&1
     java -Xmx6g -cp "$cp" Evaluate --run "$root/$name" --data "$test" --ood "$mnist" --images 1000 \
       > "$root/$name.eval.log" 2>&1
@@ -45,7 +47,7 @@ one() {
   echo "$name: $(grep -A1 FD-FMNIST "$root/$name/eval/metrics.json" | tail -1 | tr -d ' ,')"
 }
 export -f one
-export epochs threads lr root train test mnist cp
+export epochs threads lr seed root train test mnist cp
 printf '%s\n' "${rows[@]}" | xargs -P "$parallel" -I{} bash -c 'one {}'
 
 if [ ! -f "$root/floor.json" ]; then  # the training images against the test images: the best FD a model could reach

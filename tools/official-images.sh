@@ -46,6 +46,12 @@ for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte 
   [ -f "$work/fmnist_ds/FashionMNIST/raw/$f" ] || gunzip -c "$data/$f.gz" > "$work/fmnist_ds/FashionMNIST/raw/$f"
 done
 
+# Evaluate runs from a copy of the classes taken now: another tool's mvn compile during the two-hour
+# training would otherwise replace them under the JVM.
+mvn -B -q compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt > /dev/null
+rm -rf "$work/classes" && cp -r app/target/classes "$work/classes"
+cp="$work/classes:$(cat app/target/classpath.txt)"
+
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 start=$(date +%s)
 (cd "$work" && "$python" -u "$code/main.py" --dataset fmnist --device -1 --seed "$seed" --lr "$lr" \
@@ -55,8 +61,6 @@ end=$(date +%s)
 checkpoint=$(ls -t "$work"/saves/*model_epoch_$((epochs - 1))_iter_*.pth | head -1)
 echo "official Fashion-MNIST, $epochs epoch(s), lr $lr, seed $seed: trained in $((end - start)) s ($checkpoint)"
 
-mvn -B -q compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt > /dev/null
-cp="app/target/classes:$(cat app/target/classpath.txt)"
 for mode in train eval; do
   "$python" tools/official_samples.py "$code" "$checkpoint" "$work/samples-$mode.idx" 10000 "$seed" "$mode"
   java -cp "$cp" Evaluate --samples "$work/samples-$mode.idx" --data "$data/t10k-images-idx3-ubyte.gz" \

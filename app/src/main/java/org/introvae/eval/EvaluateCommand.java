@@ -12,6 +12,7 @@ import org.introvae.export.ModelExporter;
 import org.introvae.model.TensorFlowRuntime;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Json;
+import org.introvae.serving.SampleNormalization;
 import org.introvae.train.Folders;
 import org.introvae.train.RunFolder;
 import org.introvae.train.UserError;
@@ -115,12 +116,12 @@ public final class EvaluateCommand {
         float[][] images = java.util.Arrays.copyOf(all, Math.min(limit, all.length));
         float[][] ood = c.ood == null ? null : SampleQuality.spread(SampleQuality.open(c.ood, size, channels), limit);
         Evaluation evaluation = new Evaluation(model, variance, c.seed);
-        Map<String, Object> fd = null;
+        Map<String, Map<String, Object>> fd = null;
         Path classifier = c.classifier != null ? c.classifier : SampleQuality.SHIPPED_CLASSIFIER;
         if (fdImages > 0 && Files.isDirectory(classifier)) {
           try (FeatureExtractor features = new FeatureExtractor(classifier)) {
             if (features.accepts(size, channels)) {
-              fd = evaluation.frechet(features, java.util.Arrays.copyOf(all, Math.min(fdImages, all.length)), 10_000);
+              fd = SampleQuality.measure(evaluation, features, java.util.Arrays.copyOf(all, Math.min(fdImages, all.length)));
             } else {
               err.println("note: the classifier in " + classifier + " does not take " + size + "×" + size + "×" + channels
                   + " images; no Fréchet distance");
@@ -171,7 +172,7 @@ public final class EvaluateCommand {
       fd.put("sample_images", generated.length);
       Path outDir = c.out != null ? c.out : Path.of("runs", "eval-samples-" + samples.getFileName());
       Files.createDirectories(outDir);
-      Files.writeString(outDir.resolve("metrics.json"), Json.writePretty(Map.of("sample_quality", fd)));
+      Files.writeString(outDir.resolve("metrics.json"), Json.writePretty(Map.of(SampleQuality.key(SampleNormalization.FIXED), fd)));
       out.println(Json.writePretty(fd));
       out.println("wrote " + outDir.resolve("metrics.json"));
       return 0;

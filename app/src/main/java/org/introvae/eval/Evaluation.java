@@ -17,6 +17,7 @@ import javax.imageio.ImageIO;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Json;
 import org.introvae.serving.Png;
+import org.introvae.serving.SampleNormalization;
 
 /**
  * Evaluates an exported model on images: reconstruction error (z = μ), the ELBO and importance-weighted
@@ -26,6 +27,7 @@ import org.introvae.serving.Png;
  */
 public final class Evaluation {
   private static final int[] KS = {1, 10, 100};
+  private static final int SAMPLE_BATCH = 1000;
 
   private final IntroVaeModel model;
   private final double decoderVariance;
@@ -37,20 +39,31 @@ public final class Evaluation {
     this.random = new Random(seed);
   }
 
+  IntroVaeModel model() {
+    return model;
+  }
+
   /**
    * The project's substitute for FID: the Fréchet distance between a classifier's features of real
-   * images and of 10,000 samples. Named for what it is ("FD-FMNIST-classifier"), never "FID".
+   * images and of {@code samples} samples decoded with {@code normalization} (in batches of
+   * {@value #SAMPLE_BATCH}, which are also the batches whose statistics BATCH_STATISTICS uses). Named
+   * for what it is ("FD-FMNIST-classifier"), never "FID".
    */
-  public Map<String, Object> frechet(FeatureExtractor classifier, float[][] real, int samples) {
+  public Map<String, Object> frechet(FeatureExtractor classifier, double[][] realFeatures, int realImages, int samples,
+      SampleNormalization normalization) {
     List<float[]> generated = new ArrayList<>();
     for (int seed = 0; generated.size() < samples; seed++) {
-      generated.addAll(Arrays.asList(model.sample(1000 + seed, Math.min(1000, samples - generated.size()))));
+      generated.addAll(Arrays.asList(
+          model.sample(1000 + seed, Math.min(SAMPLE_BATCH, samples - generated.size()), normalization)));
     }
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("name", classifier.fdName());
-    f.put("value", FrechetDistance.between(classifier.of(real), classifier.of(generated.toArray(float[][]::new))));
-    f.put("real_images", real.length);
+    f.put("value", FrechetDistance.between(realFeatures, classifier.of(generated.toArray(float[][]::new))));
+    f.put("real_images", realImages);
     f.put("samples", samples);
+    f.put("signature", normalization.signature());
+    f.put("batch_norm", normalization == SampleNormalization.FIXED ? "the model's fixed statistics"
+        : "statistics of each batch of " + SAMPLE_BATCH + " samples");
     f.put("classifier_test_accuracy", classifier.facts().get("test_accuracy"));
     return f;
   }
@@ -60,17 +73,17 @@ public final class Evaluation {
     return run(images, source, ood, oodSource, null, out);
   }
 
-  /** As above, with the classifier-feature Fréchet distance when {@code fd} is given. */
-  public Map<String, Object> run(float[][] images, String source, float[][] ood, String oodSource, Map<String, Object> fd,
-      Path out) throws IOException {
+  /** As above, with the classifier-feature Fréchet distances of {@link SampleQuality#measure} when given. */
+  public Map<String, Object> run(float[][] images, String source, float[][] ood, String oodSource,
+      Map<String, Map<String, Object>> sampleQuality, Path out) throws IOException {
     Files.createDirectories(out);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model", model.folder().toString());
     m.put("data", source);
     m.put("images", images.length);
     m.put("reconstruction", reconstruction(images));
-    if (fd != null) {
-      m.put("sample_quality", fd);
+    if (sampleQuality != null) {
+      m.putAll(sampleQuality);
     }
     double[][] logW = logWeights(images, KS[KS.length - 1]);
     m.put("likelihood", likelihood(logW, model.info().imageValues()));
@@ -164,6 +177,10 @@ public final class Evaluation {
     int c = model.info().imageChannels();
     int scale = Math.max(1, 56 / size);
     Png.write(out.resolve("samples.png"), model.sample(1, 64), size, c, 8, scale);
+    if (model.samples(SampleNormalization.BATCH_STATISTICS)) {
+      Png.write(out.resolve("samples-batch-statistics.png"), model.sample(1, 64, SampleNormalization.BATCH_STATISTICS),
+          size, c, 8, scale);
+    }
     int n = Math.min(16, images.length);
     float[][] real = Arrays.copyOf(images, n);
     float[][] pairs = new float[2 * n][];

@@ -15,12 +15,14 @@ import javax.imageio.ImageIO;
 import org.introvae.export.ModelExporter;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Json;
+import org.introvae.serving.SampleNormalization;
 import org.introvae.train.Folders;
 import org.introvae.train.RunFolder;
 
 /**
  * Collects the runs of the equal-budget image table (tools/quality-table.sh) into table.md and a
- * contact sheet of 64 samples per run: FD-FMNIST-classifier against the test images, reconstruction
+ * contact sheet of 64 samples per run: FD-FMNIST-classifier against the test images (samples decoded
+ * with the moving averages, and with each batch's statistics), reconstruction
  * MSE, IWAE log p(x) with K = 100, OOD AUROC against MNIST and images/s, one row per run, and the rows
  * of other programs' samples (their folders' metrics.json from Evaluate --samples).
  *
@@ -29,6 +31,8 @@ import org.introvae.train.RunFolder;
  */
 public final class QualityTable {
   private static final int SAMPLES = 64;
+  private static final String FIXED = SampleQuality.key(SampleNormalization.FIXED);
+  private static final String BATCH = SampleQuality.key(SampleNormalization.BATCH_STATISTICS);
 
   private QualityTable() {}
 
@@ -39,8 +43,9 @@ public final class QualityTable {
       runs = list.filter(p -> Files.isRegularFile(p.resolve("eval/metrics.json"))).sorted().toList();
     }
     StringBuilder md = new StringBuilder();
-    md.append("| run | objective (updates) | epochs | lr | FD-FMNIST-classifier ↓ | MSE per pixel ↓ | IWAE log p(x), K=100 (nats) ↑ "
-        + "| OOD AUROC vs MNIST ↑ | images/s in the run |\n|---|---|---|---|---|---|---|---|---|\n");
+    md.append("| run | objective (updates) | epochs | lr | FD-FMNIST-classifier ↓ | FD, batch statistics ↓ | MSE per pixel ↓ "
+        + "| IWAE log p(x), K=100 (nats) ↑ | OOD AUROC vs MNIST ↑ | images/s in the run |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|\n");
     List<BufferedImage> sheets = new ArrayList<>();
     List<String> labels = new ArrayList<>();
     for (Path run : runs) {
@@ -51,8 +56,9 @@ public final class QualityTable {
       Map<?, ?> m = (Map<?, ?>) Json.parse(Files.readString(run.resolve("eval/metrics.json")));
       String objective = objectiveName + (objectiveName.equals(org.introvae.model.VaeObjective.NAME) ? ""
           : " (" + params.objective().updates().label() + ")");
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %.4f | %.1f | %s | %s |%n", run.getFileName(), objective,
-          epochs, lr, number(m, "sample_quality", "value"), number(m, "reconstruction", "mse_per_pixel"),
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %s | %.4f | %.1f | %s | %s |%n", run.getFileName(),
+          objective, epochs, lr, number(m, FIXED, "value"), format(number(m, BATCH, "value"), "%.1f"),
+          number(m, "reconstruction", "mse_per_pixel"),
           number(m, "likelihood", "log_px_iwae_k100_nats_per_image"), format(number(m, "ood", "auroc"), "%.3f"),
           format(imagesPerSecond(run), "%.1f")));
       sheets.add(samples(run));
@@ -64,15 +70,15 @@ public final class QualityTable {
         for (Path p : list.filter(q -> Files.isRegularFile(q.resolve("metrics.json"))).sorted().toList()) {
           Map<?, ?> m = (Map<?, ?>) Json.parse(Files.readString(p.resolve("metrics.json")));
           Object note = Files.isRegularFile(p.resolve("note.txt")) ? Files.readString(p.resolve("note.txt")).strip() : "";
-          md.append(String.format(Locale.ROOT, "| %s | %s | | | %.1f | | | | |%n", p.getFileName(), note,
-              number(m, "sample_quality", "value")));
+          md.append(String.format(Locale.ROOT, "| %s | %s | | | %.1f | | | | | |%n", p.getFileName(), note,
+              number(m, FIXED, "value")));
         }
       }
     }
     if (args.length > 1) {
       Map<?, ?> floor = (Map<?, ?>) Json.parse(Files.readString(Path.of(args[1])));
-      md.append(String.format(Locale.ROOT, "| floor | the training images themselves | | | %.1f | | | | |%n",
-          number(floor, "sample_quality", "value")));
+      md.append(String.format(Locale.ROOT, "| floor | the training images themselves | | | %.1f | | | | | |%n",
+          number(floor, FIXED, "value")));
     }
     Files.writeString(root.resolve("table.md"), md.toString());
     ImageIO.write(sheet(sheets, labels), "png", root.resolve("samples.png").toFile());

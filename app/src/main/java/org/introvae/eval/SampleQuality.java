@@ -3,6 +3,7 @@ package org.introvae.eval;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.introvae.data.DataException;
 import org.introvae.data.Datasets;
@@ -10,6 +11,7 @@ import org.introvae.data.ImageFolderReader;
 import org.introvae.data.ImageSet;
 import org.introvae.data.Split;
 import org.introvae.serving.IntroVaeModel;
+import org.introvae.serving.SampleNormalization;
 import org.introvae.train.TrainConfig;
 
 /** FD-FMNIST-classifier of a model's samples against real images, as Evaluate and Export --eval report it. */
@@ -20,12 +22,19 @@ public final class SampleQuality {
   public static final Path SHIPPED_CLASSIFIER = Path.of("models/fmnist-classifier");
   static final int SAMPLES = 10_000;
 
+  /** The metrics key of the FD of samples decoded with {@code normalization}. */
+  public static String key(SampleNormalization normalization) {
+    return normalization == SampleNormalization.FIXED ? "sample_quality"
+        : "sample_quality_" + normalization.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /**
-   * The Fréchet distance between {@value #SAMPLES} samples and up to {@code realImages} images of
-   * {@code data}, or null when there is no classifier folder or it takes other images than the model makes.
+   * The Fréchet distances between {@value #SAMPLES} samples and up to {@code realImages} images of
+   * {@code data}, under {@link #key} for each sample normalisation the model offers; null when there is
+   * no classifier folder or it takes other images than the model makes.
    */
-  public static Map<String, Object> measure(IntroVaeModel model, ImageSet data, Path classifier, int realImages)
-      throws IOException {
+  public static Map<String, Map<String, Object>> measure(IntroVaeModel model, ImageSet data, Path classifier,
+      int realImages) throws IOException {
     if (!Files.isDirectory(classifier)) {
       return null;
     }
@@ -35,9 +44,20 @@ public final class SampleQuality {
       if (!features.accepts(size, channels)) {
         return null;
       }
-      float[][] real = spread(data, realImages);
-      return new Evaluation(model, 1, 1).frechet(features, real, SAMPLES);
+      return measure(new Evaluation(model, 1, 1), features, spread(data, realImages));
     }
+  }
+
+  /** As above, with the classifier open and the real images read. */
+  static Map<String, Map<String, Object>> measure(Evaluation evaluation, FeatureExtractor features, float[][] real) {
+    double[][] realFeatures = features.of(real);
+    Map<String, Map<String, Object>> all = new LinkedHashMap<>();
+    for (SampleNormalization n : SampleNormalization.values()) {
+      if (evaluation.model().samples(n)) {
+        all.put(key(n), evaluation.frechet(features, realFeatures, real.length, SAMPLES, n));
+      }
+    }
+    return all;
   }
 
   /** The images a run held out of training (its data split again with its seed), at the model's size. */

@@ -15,11 +15,15 @@ public final class ExportCommand {
   private ExportCommand() {}
 
   @Command(name = "export", showDefaultValues = true, sortOptions = false, description = {
-      "Exports the run's latest checkpoint as a SavedModel in <model>/<version>/ (TF Serving's layout).",
+      "Exports the run's latest checkpoint (or an exported model's variables, --from-model) as a SavedModel in",
+      "<model>/<version>/ (TF Serving's layout).",
       "Without --version the next free version number is used; existing versions are never overwritten."})
   static final class Options {
-    @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder (runs/<name>)")
+    @Option(names = "--run", paramLabel = "DIR", description = "the run folder (runs/<name>)")
     Path run;
+    @Option(names = "--from-model", paramLabel = "DIR", description = "instead of --run: an exported model (its latest"
+        + " version, or a version folder), written again with today's graph and signatures over its variables")
+    Path fromModel;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "the model folder (models/<model>)")
     Path out;
     @Option(names = "--version", paramLabel = "N", description = "the version to write [the next free one]")
@@ -43,7 +47,11 @@ public final class ExportCommand {
       }
       Integer version = o.version == null ? null : ToolOptions.whole("--version", o.version, 1, Integer.MAX_VALUE);
       ModelExporter.EvalData eval = o.eval == null ? null : new ModelExporter.EvalData(o.eval, o.classifier);
-      Path written = ModelExporter.export(o.run, o.out, version, eval);
+      if ((o.run == null) == (o.fromModel == null)) {
+        throw new UserError("give exactly one of --run or --from-model (see --help)");
+      }
+      Path written = o.run != null ? ModelExporter.export(o.run, o.out, version, eval)
+          : ModelReExport.export(o.fromModel, o.out, version, eval);
       out.println("exported " + written);
       return 0;
     } catch (UserError | IllegalArgumentException e) {

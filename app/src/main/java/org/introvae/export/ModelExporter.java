@@ -14,8 +14,9 @@ import org.introvae.data.Datasets;
 import org.introvae.data.ImageFolderReader;
 import org.introvae.data.ImageSet;
 import org.introvae.eval.SampleQuality;
+import org.introvae.model.Architecture;
 import org.introvae.model.InferenceGraph;
-import org.introvae.model.ImageArchitecture;
+import org.introvae.model.PriorCalibration;
 import org.introvae.model.ModelConfig;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Json;
@@ -58,10 +59,16 @@ public final class ModelExporter {
       this(images, SampleQuality.SHIPPED_CLASSIFIER);
     }
 
-    /** The images, read at the model's size and channels; the run's held-out split for {@link #RUN_HELD_OUT}. */
+    /**
+     * The images, read at the model's size and channels; the run's held-out split for {@link #RUN_HELD_OUT}
+     * ({@code run} null when there is no run).
+     */
     EvalImages open(RunParams run, ModelConfig model) throws UserError {
       try {
         if (images.equals(RUN_HELD_OUT)) {
+          if (run == null) {
+            throw new UserError("--eval " + RUN_HELD_OUT + " needs a run (--run); give an image file or folder");
+          }
           return new EvalImages(SampleQuality.runHeldOut(run.config(), model.imageSize(), model.imageChannels()),
               classifier);
         }
@@ -97,8 +104,10 @@ public final class ModelExporter {
    */
   public static Path write(ModelConfig config, int classZ, Path checkpoint, Map<String, Object> facts, Path modelDir,
       Integer version, EvalImages evalData) throws UserError, IOException {
+    Map<String, Architecture.Moments> priorStatistics = config.architecture().batchNormalized()
+        ? PriorCalibration.of(config, classZ, checkpoint) : null;
     return ModelVersions.write(modelDir, version, tmp -> {
-      try (InferenceGraph g = new InferenceGraph(config, classZ); Session session = new Session(g.graph)) {
+      try (InferenceGraph g = new InferenceGraph(config, classZ, priorStatistics); Session session = new Session(g.graph)) {
         session.restore(checkpoint.toString());
         try {
           SavedModelBundle.exporter(tmp.toString())
@@ -133,16 +142,29 @@ public final class ModelExporter {
    */
   private static boolean addSampleQuality(Map<String, Object> facts, Path version, EvalImages evalData) throws UserError {
     try (IntroVaeModel model = IntroVaeModel.load(version)) {
-      Map<String, Object> fd = SampleQuality.measure(model, evalData.images(), evalData.classifier(), 10_000);
-      if (fd != null) {
+      Map<String, Map<String, Object>> measured = SampleQuality.measure(model, evalData.images(), evalData.classifier(),
+          10_000);
+      if (measured == null) {
+        return false;
+      }
+      measured.forEach((key, fd) -> {
         fd.put("real", evalData.images().source());
         fd.put("classifier", evalData.classifier().toString());
-        facts.put("sample_quality", fd);
-      }
-      return fd != null;
+        facts.put(key, fd);
+      });
+      return true;
     } catch (IOException e) {
       throw new UserError(evalData.classifier() + ": could not read the classifier (" + e.getMessage() + ")");
     }
+  }
+
+  /** How the exported graph normalises, for the facts. */
+  public static String batchNormFact(ModelConfig config) {
+    return config.architecture().batchNormalized()
+        ? "inference mode: moving averages from real-data passes; " + SAMPLE + ": the decoder's statistics over "
+            + PriorCalibration.BATCHES * PriorCalibration.BATCH + " decodes of z ~ N(0, I) measured at export; "
+            + SAMPLE_BATCH_STATISTICS + ": the statistics of each batch of samples"
+        : "none: instance normalisation; noise inputs use one fixed map per layer";
   }
 
   static Signature[] signatures(InferenceGraph g) {
@@ -160,13 +182,16 @@ public final class ModelExporter {
         Signature.builder().key(RECONSTRUCT_IMAGE).methodName(PREDICT).input(IMAGE_BYTES, g.imageBytes)
             .output(RECONSTRUCTIONS, g.imageReconstructions).output(MU, g.imageMu).output(LOGVAR, g.imageLogvar)
             .build()};
-    if (g.translations == null) {
-      return always;
+    List<Signature> all = new java.util.ArrayList<>(List.of(always));
+    if (g.samplesBatchStatistics != null) {
+      all.add(Signature.builder().key(SAMPLE_BATCH_STATISTICS).methodName(PREDICT)
+          .input(SEED, g.sampleSeed).input(COUNT, g.sampleCount).output(IMAGES, g.samplesBatchStatistics).build());
     }
-    Signature[] all = java.util.Arrays.copyOf(always, always.length + 1);
-    all[always.length] = Signature.builder().key(TRANSLATE).methodName(PREDICT).input(CLASS_IMAGES, g.classImages)
-        .input(CONTENT_IMAGES, g.contentImages).output(IMAGES, g.translations).build();
-    return all;
+    if (g.translations != null) {
+      all.add(Signature.builder().key(TRANSLATE).methodName(PREDICT).input(CLASS_IMAGES, g.classImages)
+          .input(CONTENT_IMAGES, g.contentImages).output(IMAGES, g.translations).build());
+    }
+    return all.toArray(Signature[]::new);
   }
 
   private static Map<String, Object> facts(RunParams params, ModelConfig config, Checkpoints.Saved checkpoint,
@@ -189,9 +214,7 @@ public final class ModelExporter {
     f.put("training_data", params.data().source());
     f.put("training_images", params.data().trainImages());
     f.put("step", checkpoint.step());
-    f.put("batch_norm", config.architecture() == ImageArchitecture.STYLE
-        ? "none: instance normalisation; noise inputs use one fixed map per layer"
-        : "inference mode: moving averages from real-data passes");
+    f.put("batch_norm", batchNormFact(config));
     f.put("output_range", "[0, 1], clipped");
     f.put("exported_at", Instant.now().toString());
     if (Files.exists(run.metrics())) {

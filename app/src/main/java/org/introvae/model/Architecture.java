@@ -41,8 +41,13 @@ public final class Architecture {
     /** Batch statistics, no moving-average updates (passes over generated images). */
     TRAIN,
     /** Moving statistics: deterministic, any batch size. */
-    INFERENCE
+    INFERENCE,
+    /** Fixed statistics given to the network ({@link Parameters#calibrate}): deterministic, any batch size. */
+    CALIBRATED
   }
+
+  /** Per-channel mean and variance of one batch normalisation's input. */
+  public record Moments(float[] mean, float[] variance) {}
 
   private Architecture() {}
 
@@ -62,6 +67,9 @@ public final class Architecture {
     private final List<Operand<TFloat32>> reads = new ArrayList<>();
     private final List<Variable<TFloat32>> statistics = new ArrayList<>();
     private final List<Op> movingAverageUpdates = new ArrayList<>();
+    /** The batch moments of each batch normalisation's latest batch-statistics pass, by name. */
+    private final java.util.Map<String, Operand<TFloat32>[]> batchMoments = new java.util.LinkedHashMap<>();
+    private java.util.Map<String, Moments> calibration;
 
     Parameters(Ops tf, String prefix, long seed) {
       this(tf, prefix, seed, null);
@@ -106,6 +114,19 @@ public final class Architecture {
         copies.add(tf.assign(mine.get(i), theirs.get(i)));
       }
       return copies;
+    }
+
+    /**
+     * The batch mean and variance ({@code [mean, variance]}) of each batch normalisation in the latest
+     * pass built with batch statistics, in the order the pass runs them.
+     */
+    public java.util.Map<String, Operand<TFloat32>[]> batchMoments() {
+      return java.util.Collections.unmodifiableMap(batchMoments);
+    }
+
+    /** The statistics CALIBRATED passes normalise with, one entry per batch normalisation (by name). */
+    public void calibrate(java.util.Map<String, Moments> statistics) {
+      calibration = java.util.Map.copyOf(statistics);
     }
 
     /** Updates of the BN moving statistics recorded by TRAIN_RECORDING passes. */
@@ -253,6 +274,7 @@ public final class Architecture {
   }
 
   static final class BatchNorm {
+    private final String name;
     private final Operand<TFloat32> gamma;
     private final Operand<TFloat32> beta;
     private final Variable<TFloat32> movingMean;
@@ -261,20 +283,29 @@ public final class Architecture {
 
     BatchNorm(Parameters p, String name, int channels) {
       owner = p;
+      this.name = name;
       gamma = p.filled(name + ".gamma", 1f, channels);
       beta = p.filled(name + ".beta", 0f, channels);
       movingMean = p.statistic(name + ".moving_mean", 0f, channels);
       movingVariance = p.statistic(name + ".moving_variance", 1f, channels);
     }
 
+    @SuppressWarnings("unchecked")
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Mode mode) {
       if (mode == Mode.INFERENCE) {
-        return tf.nn.fusedBatchNorm(x, gamma, beta, tf.identity(movingMean), tf.identity(movingVariance),
-            FusedBatchNorm.isTraining(false), FusedBatchNorm.epsilon(BN_EPSILON)).y();
+        return normalized(tf, x, tf.identity(movingMean), tf.identity(movingVariance));
+      }
+      if (mode == Mode.CALIBRATED) {
+        Moments m = owner.calibration == null ? null : owner.calibration.get(name);
+        if (m == null) {
+          throw new IllegalStateException("no calibrated statistics for " + name);
+        }
+        return normalized(tf, x, tf.constant(m.mean()), tf.constant(m.variance()));
       }
       Operand<TFloat32> empty = tf.constant(new float[0]);
       FusedBatchNorm<TFloat32, TFloat32> bn = tf.nn.fusedBatchNorm(x, gamma, beta, empty, empty,
           FusedBatchNorm.isTraining(true), FusedBatchNorm.epsilon(BN_EPSILON));
+      owner.batchMoments.put(name, new Operand[] {bn.batchMean(), bn.batchVariance()});
       if (mode == Mode.TRAIN_RECORDING) {
         Operand<TFloat32> rate = tf.constant(1f - BN_DECAY);
         owner.movingAverageUpdates.add(tf.assignSub(movingMean,
@@ -283,6 +314,11 @@ public final class Architecture {
             tf.math.mul(rate, tf.math.sub(movingVariance, tf.stopGradient(bn.batchVariance())))));
       }
       return bn.y();
+    }
+
+    private Operand<TFloat32> normalized(Ops tf, Operand<TFloat32> x, Operand<TFloat32> mean, Operand<TFloat32> variance) {
+      return tf.nn.fusedBatchNorm(x, gamma, beta, mean, variance, FusedBatchNorm.isTraining(false),
+          FusedBatchNorm.epsilon(BN_EPSILON)).y();
     }
   }
 

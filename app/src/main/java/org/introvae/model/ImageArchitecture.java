@@ -35,6 +35,11 @@ public enum ImageArchitecture {
     throw new IllegalArgumentException("'" + label + "' is not residual or style");
   }
 
+  /** Whether the networks normalise by batch statistics (and keep moving averages for inference). */
+  public boolean batchNormalized() {
+    return this == RESIDUAL;
+  }
+
   public EncoderNet encoder(Ops tf, ModelConfig config, long seed) {
     return this == STYLE ? new StyleNetworks.Encoder(tf, config, seed) : new Architecture.Encoder(tf, config, seed);
   }

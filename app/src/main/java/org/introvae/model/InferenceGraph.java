@@ -13,7 +13,8 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 
 /**
- * The networks alone, BatchNorm in inference mode (moving statistics), with the same variable names
+ * The networks alone, BatchNorm in inference mode (moving statistics; one sampling output on batch
+ * statistics), with the same variable names
  * as {@link TrainingGraph} so a training checkpoint restores into it. No optimizer or gradient ops:
  * this is the graph that is exported. Images leave it clipped to [0, 1].
  */
@@ -32,7 +33,12 @@ public final class InferenceGraph implements AutoCloseable {
   /** Scalar seed and count: {@code count} images from z ~ N(0, I) drawn statelessly from the seed. */
   public final Placeholder<TInt64> sampleSeed;
   public final Placeholder<TInt32> sampleCount;
+  /** With the decoder's statistics calibrated on prior draws when given (see {@link PriorCalibration}). */
   public final Operand<TFloat32> samples;
+  /** As {@link #samples}, every BatchNorm on the statistics of the {@code count} samples; null without batch norm. */
+  public final Operand<TFloat32> samplesBatchStatistics;
+  /** The batch mean and variance of each decoder normalisation in {@link #samplesBatchStatistics}. */
+  final java.util.Map<String, Operand<TFloat32>[]> decoderBatchMoments;
   /** One encoded image (PNG, JPEG, GIF, BMP bytes) as a [1] string, fitted in the graph as training fits images. */
   public final Placeholder<TString> imageBytes;
   public final Operand<TFloat32> imageReconstructions;
@@ -49,6 +55,14 @@ public final class InferenceGraph implements AutoCloseable {
 
   /** With {@code classZ} > 0 the translation model of {@link TranslationNetworks}: two encoders, z = [z_c, z_s]. */
   public InferenceGraph(ModelConfig config, int classZ) {
+    this(config, classZ, null);
+  }
+
+  /**
+   * As above; {@code priorStatistics} (from {@link PriorCalibration}, null for none) are the decoder's
+   * normalisation statistics for {@link #samples}, which otherwise uses the moving averages.
+   */
+  public InferenceGraph(ModelConfig config, int classZ, java.util.Map<String, Architecture.Moments> priorStatistics) {
     TensorFlowRuntime.prepare();
     this.config = config;
     graph = new Graph();
@@ -73,7 +87,14 @@ public final class InferenceGraph implements AutoCloseable {
     Operand<TInt32> shape = tf.stack(java.util.List.of(sampleCount, tf.constant(config.zDim())));
     Operand<TInt64> seedPair = tf.stack(java.util.List.of(sampleSeed, tf.constant(0L)));
     Operand<TFloat32> prior = tf.random.statelessRandomNormal(shape, seedPair);
-    samples = tf.withName("samples").identity(clip(tf, decoder.apply(tf, prior, Mode.INFERENCE)));
+    if (priorStatistics != null) {
+      decoder.parameters().calibrate(priorStatistics);
+    }
+    samples = tf.withName("samples").identity(clip(tf,
+        decoder.apply(tf, prior, priorStatistics != null ? Mode.CALIBRATED : Mode.INFERENCE)));
+    samplesBatchStatistics = !config.architecture().batchNormalized() ? null
+        : tf.withName("samples_batch_statistics").identity(clip(tf, decoder.apply(tf, prior, Mode.TRAIN)));
+    decoderBatchMoments = decoder.parameters().batchMoments();
 
     imageBytes = tf.withName("image_bytes").placeholder(TString.class, Placeholder.shape(Shape.of(1)));
     Posterior fromBytes = encoder.apply(tf, ImageFitOps.fit(tf, imageBytes, s, config.imageChannels()), Mode.INFERENCE);

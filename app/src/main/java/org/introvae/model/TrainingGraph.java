@@ -127,6 +127,8 @@ public final class TrainingGraph implements AutoCloseable {
   final Operand<TFloat32> evalReconstruction;
   final Placeholder<TFloat32> evalLatents;
   final Operand<TFloat32> evalDecoded;
+  /** D(z) of the fed batch with every normalisation on its statistics; null for decoders without batch norm. */
+  final Operand<TFloat32> evalDecodedBatchStatistics;
 
   /** The convolutional IntroVAE model of {@code config}, on the CPU. */
   public TrainingGraph(ModelConfig config, Objective objective, UpdateOrder order, float learningRate, int batchSize,
@@ -295,6 +297,8 @@ public final class TrainingGraph implements AutoCloseable {
     evalReconstruction = tf.withName("eval_reconstruction").identity(decoder.apply(tf, evalMu, Mode.INFERENCE));
     evalLatents = tf.withName("eval_latents").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, zDim)));
     evalDecoded = tf.withName("eval_decoded").identity(decoder.apply(tf, evalLatents, Mode.INFERENCE));
+    evalDecodedBatchStatistics = !(decoder instanceof Architecture.Decoder) ? null
+        : tf.withName("eval_decoded_batch_statistics").identity(decoder.apply(tf, evalLatents, Mode.TRAIN));
     executionGraph = placement.placed(graph);
   }
 

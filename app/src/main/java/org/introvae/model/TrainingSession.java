@@ -22,6 +22,9 @@ import org.tensorflow.types.TInt64;
  * its tensors. Owns the graph and the session and closes both.
  */
 public final class TrainingSession implements AutoCloseable {
+  /** Prior draws decoded beside a picture's samples so that its batch statistics are steady. */
+  static final int PICTURE_PRIOR_DRAWS = 256;
+
   private final TrainingGraph g;
   private final Session session;
 
@@ -152,6 +155,24 @@ public final class TrainingSession implements AutoCloseable {
     }
   }
 
+  /**
+   * D(z) of {@code latents} (prior draws), decoded in one batch with {@value #PICTURE_PRIOR_DRAWS} further
+   * prior draws and normalised by that batch's statistics, as training normalises its prior samples (the
+   * moving averages come from z ~ q(z|x) and speckle them). Decoders without batch norm decode as usual.
+   */
+  public float[] decodePriorDraws(float[] latents) {
+    if (g.evalDecodedBatchStatistics == null) {
+      return decode(latents);
+    }
+    float[] batch = java.util.Arrays.copyOf(latents, latents.length + PICTURE_PRIOR_DRAWS * g.zDim);
+    float[] more = priorDraws(PICTURE_PRIOR_DRAWS, g.zDim, latents.length);
+    System.arraycopy(more, 0, batch, latents.length, more.length);
+    try (TFloat32 z = TFloat32.tensorOf(Shape.of(batch.length / g.zDim, g.zDim), DataBuffers.of(batch, true, false));
+        Result r = session.runner().feed(name(g.evalLatents), z).fetch(name(g.evalDecodedBatchStatistics)).run()) {
+      return java.util.Arrays.copyOf(floats(r, 0), latents.length / g.zDim * g.side * g.side * g.channels);
+    }
+  }
+
   /** D(z) of {@code n} draws z ~ N(0, I) from {@code seed}. */
   public float[] sample(int n, long seed) {
     return decode(priorDraws(n, g.zDim, seed));
@@ -187,7 +208,8 @@ public final class TrainingSession implements AutoCloseable {
     return TFloat32.tensorOf(Shape.of(n, g.side, g.side, g.channels), DataBuffers.of(values, true, false));
   }
 
-  private static float[] floats(Result r, int i) {
+  /** Output {@code i} of {@code r} (a float tensor) as a flat array. */
+  static float[] floats(Result r, int i) {
     TFloat32 t = (TFloat32) r.get(i);
     float[] out = new float[(int) t.size()];
     t.copyTo(DataBuffers.of(out, false, false));

@@ -259,13 +259,16 @@ public final class Trainer {
     return new Summary(run.root(), total, losses);
   }
 
-  /** Grid of held-out images | their reconstructions (z = μ) | samples of fixed z, with BN in inference mode. */
+  /**
+   * Grid of held-out images | their reconstructions (z = μ, BN moving averages) | samples of fixed prior
+   * draws (BN on prior-draw statistics, as the exported model samples).
+   */
   private void pictures(RunFolder run, TrainingSession session, float[] real, float[] latents, String name) {
     ModelConfig c = session.model().config();
     int n = real.length / (c.imageSize() * c.imageSize() * c.imageChannels());
     try {
       lastGrid = Pictures.gridImage(c.imageSize(), c.imageChannels(), List.of("real (held out)", "reconstruction", "sample"),
-          List.of(real, session.reconstruct(real, n).images(), session.decode(latents)));
+          List.of(real, session.reconstruct(real, n).images(), session.decodePriorDraws(latents)));
       Pictures.write(lastGrid, run.images().resolve(name));
       String[] header = MetricsLog.HEADER.split(",");
       Pictures.lossCurves(run.lossCurves(), MetricsLog.read(run.metrics()), header,

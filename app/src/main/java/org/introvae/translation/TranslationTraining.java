@@ -121,7 +121,7 @@ public final class TranslationTraining {
     facts.put("training_data", images.source());
     facts.put("step", saved.step());
     facts.put("held_out_translation", measured);
-    facts.put("batch_norm", "inference mode: moving averages from real-data passes");
+    facts.put("batch_norm", ModelExporter.batchNormFact(st.config()));
     facts.put("output_range", "[0, 1], clipped");
     try {
       return ModelExporter.write(st.config(), st.classZ(), saved.dir().resolve("model"), facts, st.exportDir(), null, null);

@@ -1,5 +1,6 @@
 package org.introvae.export;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +14,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Json;
+import org.introvae.serving.SampleNormalization;
 import org.introvae.train.UserError;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,13 +47,14 @@ class ExportTest {
     MetaGraphDef meta = saved.getMetaGraphs(0);
     assertEquals(java.util.List.of("serve"), meta.getMetaInfoDef().getTagsList());
     Map<String, SignatureDef> signatures = meta.getSignatureDefMap();
-    assertEquals(Set.of("serving_default", "reconstruct", "encode", "decode", "sample", "reconstruct_image"),
-        signatures.keySet());
+    assertEquals(Set.of("serving_default", "reconstruct", "encode", "decode", "sample", "reconstruct_image",
+        "sample_batch_statistics"), signatures.keySet());
     assertEquals(Set.of("image_bytes"), signatures.get("reconstruct_image").getInputsMap().keySet());
     signatures.values().forEach(s -> assertEquals("tensorflow/serving/predict", s.getMethodName()));
     assertEquals(Set.of("images"), signatures.get("encode").getInputsMap().keySet());
     assertEquals(Set.of("mu", "logvar"), signatures.get("encode").getOutputsMap().keySet());
     assertEquals(Set.of("seed", "count"), signatures.get("sample").getInputsMap().keySet());
+    assertEquals(Set.of("seed", "count"), signatures.get("sample_batch_statistics").getInputsMap().keySet());
     assertEquals(Set.of("z"), signatures.get("decode").getInputsMap().keySet());
 
     Set<String> opTypes = new TreeSet<>();
@@ -115,6 +119,10 @@ class ExportTest {
     assertEquals(10_000L, fd.get("samples"));
     double value = ((Number) fd.get("value")).doubleValue();
     assertTrue(value > 1 && Double.isFinite(value), "20 steps of a tiny model are far from the data's floor (0.4): " + value);
+    Map<String, Object> batchFd = (Map<String, Object>) facts.get("sample_quality_batch_statistics");
+    assertEquals("sample_batch_statistics", batchFd.get("signature"));
+    double batchValue = ((Number) batchFd.get("value")).doubleValue();
+    assertTrue(batchValue > 1 && Double.isFinite(batchValue) && batchValue != value, batchValue + " vs " + value);
   }
 
   @Test
@@ -134,6 +142,74 @@ class ExportTest {
     assertEquals("FD-MNIST-classifier", fd.get("name"));
     assertEquals("models/mnist-classifier", fd.get("classifier"));
     assertEquals(1000L, fd.get("real_images"));
+  }
+
+  @Test
+  void fixed_statistics_sample_each_image_alone_and_batch_statistics_normalise_by_the_batch() {
+    try (IntroVaeModel model = IntroVaeModel.load(models)) {
+      float[][] fixed64 = model.sample(7, 64, SampleNormalization.FIXED);
+      float[][] fixed128 = model.sample(7, 128, SampleNormalization.FIXED);
+      float[][] batch64 = model.sample(7, 64, SampleNormalization.BATCH_STATISTICS);
+      float[][] batch128 = model.sample(7, 128, SampleNormalization.BATCH_STATISTICS);
+      // The stateless draws of 64 are the first 64 of 128: with fixed statistics the images are the same
+      // (same graph and threads; a batch of 64 and of 128 may take other kernels, hence 1e-5, not bit-for-bit).
+      for (int i = 0; i < 64; i++) {
+        assertArrayEquals(fixed64[i], fixed128[i], 1e-5f, "image " + i);
+      }
+      // With batch statistics the same draws decode otherwise when the rest of the batch changes.
+      double change = 0;
+      for (int i = 0; i < 64; i++) {
+        for (int k = 0; k < batch64[i].length; k++) {
+          change = Math.max(change, Math.abs(batch64[i][k] - batch128[i][k]));
+        }
+      }
+      assertTrue(change > 1e-3, "batch statistics of 64 vs 128 draws: " + change);
+      assertArrayEquals(batch64[0], model.sample(7, 64, SampleNormalization.BATCH_STATISTICS)[0], 0f,
+          "the same seed and count give the same batch");
+    }
+  }
+
+  @Test
+  void export_from_model_rewrites_the_same_weights_with_todays_graph() throws Exception {
+    Path from = root.resolve("legacy");
+    ModelExporter.export(run, from, null);
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Path again = root.resolve("again");
+    int code = ExportCommand.run(new String[] {"--from-model", from.toString(), "--out", again.toString()},
+        new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+    assertEquals(0, code, err.toString());
+    Map<String, Object> facts = (Map<String, Object>) Json.parse(Files.readString(again.resolve("1/assets/introvae.json")));
+    assertEquals(from.resolve("1").toString(), facts.get("exported_from"));
+    assertEquals(20L, facts.get("step"), "the training facts are carried over");
+    float[][] images = new float[3][784];
+    for (int i = 0; i < 3; i++) {
+      for (int k = 0; k < 784; k++) {
+        images[i][k] = ((i * 784 + k) * 37 % 101) / 100f;
+      }
+    }
+    try (IntroVaeModel a = IntroVaeModel.load(from); IntroVaeModel b = IntroVaeModel.load(again)) {
+      // The same graph for these signatures, the same batch and threads: bit-for-bit.
+      float[][] ra = a.reconstruct(images);
+      float[][] rb = b.reconstruct(images);
+      for (int i = 0; i < 3; i++) {
+        assertArrayEquals(ra[i], rb[i], 0f);
+      }
+      assertArrayEquals(a.sample(3, 64, SampleNormalization.FIXED)[5], b.sample(3, 64, SampleNormalization.FIXED)[5],
+          0f, "the prior statistics are measured again on the same weights and draws");
+    }
+  }
+
+  @Test
+  void export_takes_exactly_one_source() {
+    for (String[] args : new String[][] {{"--out", "x"}, {"--run", run.toString(), "--from-model", "y", "--out", "x"}}) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      assertEquals(2, ExportCommand.run(args, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
+      assertEquals("error: give exactly one of --run or --from-model (see --help)", err.toString().strip());
+    }
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(2, ExportCommand.run(new String[] {"--from-model", root.resolve("nothing").toString(), "--out", "x"},
+        new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)));
+    assertEquals("error: --from-model: " + root.resolve("nothing") + ": no such model folder", err.toString().strip());
   }
 
   @Test

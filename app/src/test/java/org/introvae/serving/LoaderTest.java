@@ -2,6 +2,7 @@ package org.introvae.serving;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,6 +155,15 @@ class LoaderTest {
     assertEquals(0, SampleCommand.run(new String[] {"--model", modelDir.toString(), "--out", out.toString(), "--count", "9"},
         quiet, new java.io.PrintStream(err)), err.toString());
     assertEquals(3 * 28 * 2, ImageIO.read(out.toFile()).getWidth());
+    Path batch = root.resolve("grid-batch.png");
+    assertEquals(0, SampleCommand.run(new String[] {"--model", modelDir.toString(), "--out", batch.toString(), "--count",
+        "9", "--batch-norm", "batch"}, quiet, new java.io.PrintStream(err)), err.toString());
+    assertFalse(java.util.Arrays.equals(Files.readAllBytes(out), Files.readAllBytes(batch)),
+        "batch statistics decode the same draws otherwise");
+    java.io.ByteArrayOutputStream bad = new java.io.ByteArrayOutputStream();
+    assertEquals(2, SampleCommand.run(new String[] {"--model", modelDir.toString(), "--batch-norm", "moving"}, quiet,
+        new java.io.PrintStream(bad)));
+    assertEquals("error: 'moving' is not a sample normalisation (fixed or batch)", bad.toString().strip());
     assertEquals(2, SampleCommand.run(new String[] {"--model", root.resolve("none").toString()}, quiet, new java.io.PrintStream(err)));
     assertTrue(err.toString().contains("no such model folder"), err.toString());
     assertEquals(2, SampleCommand.run(new String[] {"--count", "0"}, quiet, new java.io.PrintStream(err)));

@@ -104,7 +104,8 @@ class ServerTest {
     assertEquals("1", spec.get("version"));
     Map<String, Object> defs = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) m.get("metadata"))
         .get("signature_def")).get("signature_def");
-    assertEquals(java.util.Set.of("serving_default", "reconstruct", "encode", "decode", "sample", "reconstruct_image"),
+    assertEquals(java.util.Set.of("serving_default", "reconstruct", "encode", "decode", "sample", "reconstruct_image",
+        "sample_batch_statistics"),
         defs.keySet());
     Map<String, Object> decode = (Map<String, Object>) defs.get("decode");
     assertEquals("tensorflow/serving/predict", decode.get("method_name"));

@@ -58,7 +58,7 @@ public final class IntroVaeModel implements AutoCloseable {
   }
 
   private static IntroVaeModel open(Path versionDir) {
-    SignatureCalls calls = SignatureCalls.load(versionDir, Signatures.REQUIRED, List.of(Signatures.TRANSLATE));
+    SignatureCalls calls = SignatureCalls.load(versionDir, Signatures.REQUIRED, Signatures.OPTIONAL);
     try {
       return new IntroVaeModel(versionDir, calls);
     } catch (RuntimeException e) {
@@ -73,7 +73,7 @@ public final class IntroVaeModel implements AutoCloseable {
    */
   public static IntroVaeModel over(Path versionDir, SavedModelBundle bundle) {
     return new IntroVaeModel(versionDir,
-        new SignatureCalls(versionDir, bundle, false, Signatures.REQUIRED, List.of(Signatures.TRANSLATE)));
+        new SignatureCalls(versionDir, bundle, false, Signatures.REQUIRED, Signatures.OPTIONAL));
   }
 
   /**
@@ -159,11 +159,30 @@ public final class IntroVaeModel implements AutoCloseable {
 
   /** {@code count} images from z ~ N(0, I); the same seed gives the same images. */
   public float[][] sample(long seed, int count) {
+    return sample(seed, count, SampleNormalization.FIXED);
+  }
+
+  /**
+   * {@code count} images from z ~ N(0, I), batch normalisation as {@code normalization} says; the same
+   * seed and count give the same images. With {@link SampleNormalization#BATCH_STATISTICS} each image
+   * depends on the whole batch (use a few dozen or more).
+   */
+  public float[][] sample(long seed, int count, SampleNormalization normalization) {
     if (count < 1 || count > MAX_BATCH) {
       throw new IllegalArgumentException("count must be 1 to " + MAX_BATCH + ", not " + count);
     }
-    return run(Signatures.SAMPLE, Map.of(Signatures.SEED, TInt64.scalarOf(seed), Signatures.COUNT, TInt32.scalarOf(count)))
+    String signature = normalization.signature();
+    if (!calls.has(signature)) {
+      throw new IllegalArgumentException(versionDir + " has no '" + signature + "' signature (a model without batch"
+          + " norm, or exported before it existed: export it again with Export --from-model)");
+    }
+    return run(signature, Map.of(Signatures.SEED, TInt64.scalarOf(seed), Signatures.COUNT, TInt32.scalarOf(count)))
         .get(Signatures.IMAGES);
+  }
+
+  /** Whether {@link #sample(long, int, SampleNormalization)} takes {@code normalization}. */
+  public boolean samples(SampleNormalization normalization) {
+    return calls.has(normalization.signature());
   }
 
   /**

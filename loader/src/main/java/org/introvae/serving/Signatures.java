@@ -15,11 +15,21 @@ public final class Signatures {
   /** Encoded image bytes in, fitted in the graph as training fits images; newer exports only. */
   public static final String RECONSTRUCT_IMAGE = "reconstruct_image";
 
+  /**
+   * As {@link #SAMPLE}, with every batch normalisation on the statistics of the batch being decoded (as the
+   * authors' FID code samples) instead of the moving averages; exports of models with batch norm, newer
+   * ones only.
+   */
+  public static final String SAMPLE_BATCH_STATISTICS = "sample_batch_statistics";
+
   /** Translation models only: pairs of a class image and a content image in, D(z_c, z_s) out. */
   public static final String TRANSLATE = "translate";
 
   /** What every export holds and the loader requires. */
   public static final List<String> REQUIRED = List.of(SERVING_DEFAULT, RECONSTRUCT, ENCODE, DECODE, SAMPLE);
+
+  /** What some exports hold: the loader answers them when present. */
+  public static final List<String> OPTIONAL = List.of(SAMPLE_BATCH_STATISTICS, TRANSLATE);
 
   /** Input and output keys. */
   public static final String IMAGES = "images";

@@ -27,6 +27,10 @@ public final class SampleCommand {
     int count = 64;
     @Option(names = "--seed", paramLabel = "N", description = "the prior draw's seed")
     long seed = 1;
+    @Option(names = "--batch-norm", paramLabel = "fixed|batch", description = "decode with the model's fixed statistics"
+        + " (measured on prior draws at export), or with those of the --count samples themselves (as the authors'"
+        + " FID code samples)")
+    String batchNorm = SampleNormalization.FIXED.label();
     @Option(names = "--reconstruct", paramLabel = "IMAGE", description = "an image file to reconstruct as well")
     Path reconstruct;
     @Mixin
@@ -41,13 +45,15 @@ public final class SampleCommand {
       }
       int count = ToolOptions.whole("--count", o.count, 1, IntroVaeModel.MAX_BATCH);
       long seed = o.seed;
+      SampleNormalization normalization = SampleNormalization.of(o.batchNorm);
       Path file = o.out;
       try (IntroVaeModel model = IntroVaeModel.load(o.model)) {
         ModelInfo info = model.info();
         int scale = Math.max(1, 56 / info.imageSize());
-        Png.write(file, model.sample(seed, count), info.imageSize(), info.imageChannels(),
+        Png.write(file, model.sample(seed, count, normalization), info.imageSize(), info.imageChannels(),
             (int) Math.ceil(Math.sqrt(count)), scale);
-        out.printf("wrote %d samples of %s (version %d, seed %d) to %s%n", count, o.model, model.version(), seed, file);
+        out.printf("wrote %d samples of %s (version %d, seed %d, batch norm: %s) to %s%n", count, o.model,
+            model.version(), seed, normalization.label(), file);
         if (o.reconstruct != null) {
           float[] image = Png.read(o.reconstruct, info.imageSize(), info.imageChannels());
           String name = file.getFileName().toString().replaceFirst("\\.png$", "") + "-reconstruction.png";

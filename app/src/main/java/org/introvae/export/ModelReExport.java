@@ -1,0 +1,65 @@
+package org.introvae.export;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.introvae.model.ImageArchitecture;
+import org.introvae.model.ModelConfig;
+import org.introvae.serving.IntroVaeModel;
+import org.introvae.serving.ModelInfo;
+import org.introvae.train.UserError;
+
+/**
+ * A new version of an exported model from an older version's variables (Export --from-model): today's
+ * inference graph and signatures over the same weights, e.g. to add a signature to a model whose run
+ * folder is gone. The facts are carried over; the measured ones are replaced when --eval is given.
+ */
+public final class ModelReExport {
+  private ModelReExport() {}
+
+  public static Path export(Path from, Path modelDir, Integer version, ModelExporter.EvalData evalData)
+      throws UserError, IOException {
+    Path source;
+    Map<String, Object> facts;
+    try (IntroVaeModel model = IntroVaeModel.load(from)) {
+      source = model.folder();
+      facts = new LinkedHashMap<>(model.info().facts());
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--from-model: " + e.getMessage());
+    }
+    ModelConfig config = config(source, facts);
+    int classZ = facts.get("class_z") instanceof Number n ? n.intValue() : 0;
+    facts.put("batch_norm", ModelExporter.batchNormFact(config));
+    facts.put("exported_at", Instant.now().toString());
+    facts.put("exported_from", source.toString());
+    ModelExporter.EvalImages eval = evalData == null ? null : evalData.open(null, config);
+    return ModelExporter.write(config, classZ, source.resolve("variables").resolve("variables"), facts, modelDir,
+        version, eval);
+  }
+
+  /** The network shape the facts describe (models exported before "architecture" was written are residual). */
+  static ModelConfig config(Path source, Map<String, Object> facts) throws UserError {
+    String where = source.resolve("assets").resolve(ModelInfo.ASSET).toString();
+    Object widths = facts.get("widths");
+    if (!(widths instanceof String text) || !text.matches("\\d+(,\\d+)*")) {
+      throw new UserError(where + ": field widths missing or not a list like 64,128");
+    }
+    int[] w = java.util.Arrays.stream(text.split(",")).mapToInt(Integer::parseInt).toArray();
+    Object architecture = facts.getOrDefault("architecture", ImageArchitecture.RESIDUAL.label());
+    try {
+      return new ModelConfig(whole(facts, "image_size", where), whole(facts, "image_channels", where), w,
+          whole(facts, "z", where), ImageArchitecture.byLabel(String.valueOf(architecture)));
+    } catch (IllegalArgumentException e) {
+      throw new UserError(where + ": " + e.getMessage());
+    }
+  }
+
+  private static int whole(Map<String, Object> facts, String key, String where) throws UserError {
+    if (!(facts.get(key) instanceof Number n) || n.intValue() < 1) {
+      throw new UserError(where + ": field " + key + " missing or not a positive number");
+    }
+    return n.intValue();
+  }
+}

@@ -69,7 +69,7 @@ class IntroVaeTest {
     Process p = builder.start();
     String err = new String(p.getErrorStream().readAllBytes());
     assertEquals(0, p.waitFor(), err);
-    assertTrue(err.contains("Reading SavedModel from: models/fashion-mnist/1"), "stderr: " + err);
+    assertTrue(err.contains("Reading SavedModel from: models/fashion-mnist/2"), "stderr: " + err);
     assertTrue(help().contains("--verbose"));
   }
 

@@ -162,7 +162,8 @@ public final class ModelExporter {
   public static String batchNormFact(ModelConfig config) {
     return config.architecture().batchNormalized()
         ? "inference mode: moving averages from real-data passes; " + SAMPLE + ": the decoder's statistics over "
-            + PriorCalibration.BATCHES * PriorCalibration.BATCH + " decodes of z ~ N(0, I) measured at export; "
+            + PriorCalibration.BATCHES * PriorCalibration.BATCH + " decodes of z ~ N(0, I) measured at export (also "
+            + DECODE_PRIOR + "); "
             + SAMPLE_BATCH_STATISTICS + ": the statistics of each batch of samples"
         : "none: instance normalisation; noise inputs use one fixed map per layer";
   }
@@ -186,6 +187,10 @@ public final class ModelExporter {
     if (g.samplesBatchStatistics != null) {
       all.add(Signature.builder().key(SAMPLE_BATCH_STATISTICS).methodName(PREDICT)
           .input(SEED, g.sampleSeed).input(COUNT, g.sampleCount).output(IMAGES, g.samplesBatchStatistics).build());
+    }
+    if (g.decodedPrior != null) {
+      all.add(Signature.builder().key(DECODE_PRIOR).methodName(PREDICT).input(Z, g.latents)
+          .output(IMAGES, g.decodedPrior).build());
     }
     if (g.translations != null) {
       all.add(Signature.builder().key(TRANSLATE).methodName(PREDICT).input(CLASS_IMAGES, g.classImages)

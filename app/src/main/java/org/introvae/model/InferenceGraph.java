@@ -30,6 +30,8 @@ public final class InferenceGraph implements AutoCloseable {
   /** [n, z]. */
   public final Placeholder<TFloat32> latents;
   public final Operand<TFloat32> decoded;
+  /** D(z) with the statistics calibrated on prior draws; null without them. */
+  public final Operand<TFloat32> decodedPrior;
   /** Scalar seed and count: {@code count} images from z ~ N(0, I) drawn statelessly from the seed. */
   public final Placeholder<TInt64> sampleSeed;
   public final Placeholder<TInt32> sampleCount;
@@ -92,6 +94,8 @@ public final class InferenceGraph implements AutoCloseable {
     }
     samples = tf.withName("samples").identity(clip(tf,
         decoder.apply(tf, prior, priorStatistics != null ? Mode.CALIBRATED : Mode.INFERENCE)));
+    decodedPrior = priorStatistics == null ? null
+        : tf.withName("decoded_prior").identity(clip(tf, decoder.apply(tf, latents, Mode.CALIBRATED)));
     samplesBatchStatistics = !config.architecture().batchNormalized() ? null
         : tf.withName("samples_batch_statistics").identity(clip(tf, decoder.apply(tf, prior, Mode.TRAIN)));
     decoderBatchMoments = decoder.parameters().batchMoments();

@@ -48,7 +48,7 @@ class ExportTest {
     assertEquals(java.util.List.of("serve"), meta.getMetaInfoDef().getTagsList());
     Map<String, SignatureDef> signatures = meta.getSignatureDefMap();
     assertEquals(Set.of("serving_default", "reconstruct", "encode", "decode", "sample", "reconstruct_image",
-        "sample_batch_statistics"), signatures.keySet());
+        "sample_batch_statistics", "decode_prior"), signatures.keySet());
     assertEquals(Set.of("image_bytes"), signatures.get("reconstruct_image").getInputsMap().keySet());
     signatures.values().forEach(s -> assertEquals("tensorflow/serving/predict", s.getMethodName()));
     assertEquals(Set.of("images"), signatures.get("encode").getInputsMap().keySet());
@@ -56,6 +56,7 @@ class ExportTest {
     assertEquals(Set.of("seed", "count"), signatures.get("sample").getInputsMap().keySet());
     assertEquals(Set.of("seed", "count"), signatures.get("sample_batch_statistics").getInputsMap().keySet());
     assertEquals(Set.of("z"), signatures.get("decode").getInputsMap().keySet());
+    assertEquals(Set.of("z"), signatures.get("decode_prior").getInputsMap().keySet());
 
     Set<String> opTypes = new TreeSet<>();
     for (NodeDef node : meta.getGraphDef().getNodeList()) {
@@ -166,6 +167,23 @@ class ExportTest {
       assertTrue(change > 1e-3, "batch statistics of 64 vs 128 draws: " + change);
       assertArrayEquals(batch64[0], model.sample(7, 64, SampleNormalization.BATCH_STATISTICS)[0], 0f,
           "the same seed and count give the same batch");
+
+      // decode_prior: the sampling statistics for given z, each image alone, and not decode's moving averages.
+      float[][] z = new float[5][8];
+      java.util.Random r = new java.util.Random(3);
+      for (float[] row : z) {
+        for (int j = 0; j < row.length; j++) {
+          row[j] = (float) r.nextGaussian();
+        }
+      }
+      float[][] prior = model.decodePriorDraws(z);
+      assertArrayEquals(prior[0], model.decodePriorDraws(new float[][] {z[0]})[0], 1e-5f, "batch 1 vs 5: other kernels");
+      double fromMoving = 0;
+      float[][] moving = model.decode(z);
+      for (int k = 0; k < moving[0].length; k++) {
+        fromMoving = Math.max(fromMoving, Math.abs(moving[0][k] - prior[0][k]));
+      }
+      assertTrue(fromMoving > 1e-3, "decode_prior vs decode: " + fromMoving);
     }
   }
 

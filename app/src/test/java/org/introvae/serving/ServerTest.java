@@ -105,7 +105,7 @@ class ServerTest {
     Map<String, Object> defs = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) m.get("metadata"))
         .get("signature_def")).get("signature_def");
     assertEquals(java.util.Set.of("serving_default", "reconstruct", "encode", "decode", "sample", "reconstruct_image",
-        "sample_batch_statistics"),
+        "sample_batch_statistics", "decode_prior"),
         defs.keySet());
     Map<String, Object> decode = (Map<String, Object>) defs.get("decode");
     assertEquals("tensorflow/serving/predict", decode.get("method_name"));

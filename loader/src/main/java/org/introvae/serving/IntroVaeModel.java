@@ -157,6 +157,15 @@ public final class IntroVaeModel implements AutoCloseable {
     return run(Signatures.DECODE, Map.of(Signatures.Z, latentTensor(z))).get(Signatures.IMAGES);
   }
 
+  /**
+   * D(z) for draws of z ~ N(0, I) (or points between them), with the statistics {@link #sample} uses;
+   * models exported before those existed decode as {@link #decode}.
+   */
+  public float[][] decodePriorDraws(float[][] z) {
+    String signature = calls.has(Signatures.DECODE_PRIOR) ? Signatures.DECODE_PRIOR : Signatures.DECODE;
+    return run(signature, Map.of(Signatures.Z, latentTensor(z))).get(Signatures.IMAGES);
+  }
+
   /** {@code count} images from z ~ N(0, I); the same seed gives the same images. */
   public float[][] sample(long seed, int count) {
     return sample(seed, count, SampleNormalization.FIXED);

@@ -28,8 +28,15 @@ public final class Signatures {
   /** What every export holds and the loader requires. */
   public static final List<String> REQUIRED = List.of(SERVING_DEFAULT, RECONSTRUCT, ENCODE, DECODE, SAMPLE);
 
+  /**
+   * As {@link #DECODE}, with the decoder's normalisation statistics measured on prior draws (those
+   * {@link #SAMPLE} uses): for z ~ N(0, I) and paths between such draws, where {@link #DECODE}'s moving
+   * averages suit codes of images. Exports of models with batch norm, newer ones only.
+   */
+  public static final String DECODE_PRIOR = "decode_prior";
+
   /** What some exports hold: the loader answers them when present. */
-  public static final List<String> OPTIONAL = List.of(SAMPLE_BATCH_STATISTICS, TRANSLATE);
+  public static final List<String> OPTIONAL = List.of(SAMPLE_BATCH_STATISTICS, DECODE_PRIOR, TRANSLATE);
 
   /** Input and output keys. */
   public static final String IMAGES = "images";

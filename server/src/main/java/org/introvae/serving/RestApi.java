@@ -150,7 +150,8 @@ final class RestApi {
         allow(method, "GET");
         IntroVaeModel model = introVae(name, version);
         int steps = intParam(query, "steps", 10, 2, 64);
-        return png(model, model.decode(interpolation(model.info().zDim(), steps, longParam(query, "seed", 0))), steps);
+        return png(model, model.decodePriorDraws(interpolation(model.info().zDim(), steps, longParam(query, "seed", 0))),
+            steps);
       }
       case "/translation.png" -> { // translation models: samples as class (rows) and content (columns) sources
         allow(method, "GET");

@@ -48,9 +48,7 @@ done
 
 # Evaluate runs from a copy of the classes taken now: another tool's mvn compile during the two-hour
 # training would otherwise replace them under the JVM.
-mvn -B -q compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt > /dev/null
-rm -rf "$work/classes" && cp -r app/target/classes "$work/classes"
-cp="$work/classes:$(cat app/target/classpath.txt)"
+source tools/frozen-classpath.sh "$work/classes"
 
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 start=$(date +%s)

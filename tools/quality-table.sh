@@ -27,12 +27,8 @@ tools/install-fashion-mnist.sh > /dev/null
 train=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 test=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 mnist=$(tools/install-mnist.sh | tail -1)
-mvn -B -q compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null
 mkdir -p "$root"
-# The runs use a copy of the classes: a rebuild by another tool while they train (hours) would replace
-# class files the JVMs have not loaded yet.
-rm -rf "$root/.classes" && cp -r app/target/classes "$root/.classes"
-cp="$root/.classes:$(cat app/target/classpath.txt)"
+source tools/frozen-classpath.sh "$root/.classes"   # the runs train for hours: a copy of the classes
 
 one() {
   local row=$1 objective=${1%%:*} updates=${1#*:} extra=()

@@ -162,7 +162,8 @@ public final class ModelExporter {
   public static String batchNormFact(ModelConfig config) {
     return config.architecture().batchNormalized()
         ? "inference mode: moving averages from real-data passes; " + SAMPLE + ": the decoder's statistics over "
-            + PriorCalibration.BATCHES * PriorCalibration.BATCH + " decodes of z ~ N(0, I) measured at export (also "
+            + PriorCalibration.BATCHES * PriorCalibration.batch(config.imageSize())
+            + " decodes of z ~ N(0, I) measured at export (also "
             + DECODE_PRIOR + "); "
             + SAMPLE_BATCH_STATISTICS + ": the statistics of each batch of samples"
         : "none: instance normalisation; noise inputs use one fixed map per layer";

@@ -22,7 +22,7 @@ import org.tensorflow.types.TInt64;
  * its tensors. Owns the graph and the session and closes both.
  */
 public final class TrainingSession implements AutoCloseable {
-  /** Prior draws decoded beside a picture's samples so that its batch statistics are steady. */
+  /** Prior draws decoded beside a picture's samples so that its batch statistics are steady (28×28). */
   static final int PICTURE_PRIOR_DRAWS = 256;
 
   private final TrainingGraph g;
@@ -156,16 +156,18 @@ public final class TrainingSession implements AutoCloseable {
   }
 
   /**
-   * D(z) of {@code latents} (prior draws), decoded in one batch with {@value #PICTURE_PRIOR_DRAWS} further
-   * prior draws and normalised by that batch's statistics, as training normalises its prior samples (the
-   * moving averages come from z ~ q(z|x) and speckle them). Decoders without batch norm decode as usual.
+   * D(z) of {@code latents} (prior draws), decoded in one batch with further prior draws (up to
+   * {@value #PICTURE_PRIOR_DRAWS}, fewer for large images, as {@link PriorCalibration#batch}) and
+   * normalised by that batch's statistics, as training normalises its prior samples (the moving
+   * averages come from z ~ q(z|x) and speckle them). Decoders without batch norm decode as usual.
    */
   public float[] decodePriorDraws(float[] latents) {
     if (g.evalDecodedBatchStatistics == null) {
       return decode(latents);
     }
-    float[] batch = java.util.Arrays.copyOf(latents, latents.length + PICTURE_PRIOR_DRAWS * g.zDim);
-    float[] more = priorDraws(PICTURE_PRIOR_DRAWS, g.zDim, latents.length);
+    int extra = Math.min(PICTURE_PRIOR_DRAWS, PriorCalibration.batch(g.side));
+    float[] batch = java.util.Arrays.copyOf(latents, latents.length + extra * g.zDim);
+    float[] more = priorDraws(extra, g.zDim, latents.length);
     System.arraycopy(more, 0, batch, latents.length, more.length);
     try (TFloat32 z = TFloat32.tensorOf(Shape.of(batch.length / g.zDim, g.zDim), DataBuffers.of(batch, true, false));
         Result r = session.runner().feed(name(g.evalLatents), z).fetch(name(g.evalDecodedBatchStatistics)).run()) {

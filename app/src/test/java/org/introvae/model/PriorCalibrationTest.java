@@ -34,6 +34,14 @@ class PriorCalibrationTest {
   }
 
   @Test
+  void largerImagesCalibrateOnSmallerBatches() {
+    assertEquals(1000, PriorCalibration.batch(28));
+    assertEquals(1000, PriorCalibration.batch(32));
+    assertEquals(250, PriorCalibration.batch(64), "a quarter of the draws for four times the pixels");
+    assertEquals(32, PriorCalibration.batch(256), "never fewer than 32");
+  }
+
+  @Test
   void statisticsMeasuredOnOneBatchDecodeThatBatchAsBatchStatisticsDo() {
     TensorFlowRuntime.prepare();
     Map<String, Moments> measured;

@@ -7,7 +7,8 @@ frozen=${1:?usage: source tools/frozen-classpath.sh FOLDER}
 mvn -B -q compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null
 rm -rf "$frozen" && mkdir -p "$frozen/jars" && cp -r app/target/classes "$frozen/classes"
 cp="$frozen/classes"
-IFS=: read -r -a entries < app/target/classpath.txt
+# read's status is 1 at the end of a file without a final newline (Maven writes none); the array is filled.
+IFS=: read -r -a entries < app/target/classpath.txt || [ ${#entries[@]} -gt 0 ]
 for entry in "${entries[@]}"; do
   case "$entry" in
     "$PWD"/*|*/org/introvae/*)

@@ -43,7 +43,7 @@ one() {
     java -Xmx6g -cp "$cp" Evaluate --run "$root/$name" --data "$test" --ood "$mnist" --images 1000 \
       > "$root/$name.eval.log" 2>&1
   fi
-  echo "$name: $(grep -A1 FD-FMNIST "$root/$name/eval/metrics.json" | tail -1 | tr -d ' ,')"
+  echo "$name: $(grep -m1 -A1 FD-FMNIST "$root/$name/eval/metrics.json" | tail -1 | tr -d ' ,')"
 }
 export -f one
 export epochs threads lr seed root train test mnist cp

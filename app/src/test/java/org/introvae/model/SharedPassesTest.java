@@ -20,7 +20,8 @@ import org.tensorflow.types.TFloat32;
  * (x, ng(x_r), ng(x_p)) and the decoder twice (z, z_p), each serving both losses; Soft-IntroVAE's adds two
  * decoder passes (the re-reconstructions). Alternating updates add the updated encoder's passes over x_r
  * and x_p (and for Soft-IntroVAE their two re-decodings); x_r and x_p themselves are not decoded again.
- * The inference outputs for pictures add E once and D twice.
+ * The outputs for pictures add E once and D three times (the reconstruction and decoding with the moving
+ * averages, and decoding prior draws on their batch statistics).
  * Counted by the forward convolutions outside the gradient scopes (the decoder computes some as
  * transposed convolutions).
  */
@@ -69,8 +70,8 @@ class SharedPassesTest {
     int e = encoderConvolutions();
     int d = decoderConvolutions();
     IntroVaeObjective w = new IntroVaeObjective(0.25f, 1f, 10f);
-    assertEquals((3 + 1) * e + (2 + 2) * d, convolutionsOf(w, UpdateOrder.SIMULTANEOUS));
-    assertEquals((5 + 1) * e + (2 + 2) * d, convolutionsOf(w, UpdateOrder.ALTERNATING));
+    assertEquals((3 + 1) * e + (2 + 3) * d, convolutionsOf(w, UpdateOrder.SIMULTANEOUS));
+    assertEquals((5 + 1) * e + (2 + 3) * d, convolutionsOf(w, UpdateOrder.ALTERNATING));
   }
 
   @Test
@@ -78,7 +79,7 @@ class SharedPassesTest {
     int e = encoderConvolutions();
     int d = decoderConvolutions();
     SoftIntroVaeObjective w = new SoftIntroVaeObjective(1f, 1f, 256f, 1e-8f);
-    assertEquals((3 + 1) * e + (4 + 2) * d, convolutionsOf(w, UpdateOrder.SIMULTANEOUS));
-    assertEquals((5 + 1) * e + (6 + 2) * d, convolutionsOf(w, UpdateOrder.ALTERNATING));
+    assertEquals((3 + 1) * e + (4 + 3) * d, convolutionsOf(w, UpdateOrder.SIMULTANEOUS));
+    assertEquals((5 + 1) * e + (6 + 3) * d, convolutionsOf(w, UpdateOrder.ALTERNATING));
   }
 }

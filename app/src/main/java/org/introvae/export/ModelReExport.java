@@ -23,13 +23,14 @@ public final class ModelReExport {
       throws UserError, IOException {
     Path source;
     Map<String, Object> facts;
+    ModelConfig config;
     try (IntroVaeModel model = IntroVaeModel.load(from)) {
       source = model.folder();
       facts = new LinkedHashMap<>(model.info().facts());
+      config = config(source, model.info());
     } catch (IllegalArgumentException e) {
       throw new UserError("--from-model: " + e.getMessage());
     }
-    ModelConfig config = config(source, facts);
     int classZ = facts.get("class_z") instanceof Number n ? n.intValue() : 0;
     facts.put("batch_norm", ModelExporter.batchNormFact(config));
     facts.put("exported_at", Instant.now().toString());
@@ -40,26 +41,14 @@ public final class ModelReExport {
   }
 
   /** The network shape the facts describe (models exported before "architecture" was written are residual). */
-  static ModelConfig config(Path source, Map<String, Object> facts) throws UserError {
-    String where = source.resolve("assets").resolve(ModelInfo.ASSET).toString();
-    Object widths = facts.get("widths");
-    if (!(widths instanceof String text) || !text.matches("\\d+(,\\d+)*")) {
-      throw new UserError(where + ": field widths missing or not a list like 64,128");
-    }
-    int[] w = java.util.Arrays.stream(text.split(",")).mapToInt(Integer::parseInt).toArray();
-    Object architecture = facts.getOrDefault("architecture", ImageArchitecture.RESIDUAL.label());
+  static ModelConfig config(Path source, ModelInfo info) {
+    Map<String, Object> facts = info.facts();
     try {
-      return new ModelConfig(whole(facts, "image_size", where), whole(facts, "image_channels", where), w,
-          whole(facts, "z", where), ImageArchitecture.byLabel(String.valueOf(architecture)));
+      return new ModelConfig(info.imageSize(), info.imageChannels(), ModelConfig.widthsFrom(String.valueOf(facts.get("widths"))),
+          info.zDim(), ImageArchitecture.byLabel(String.valueOf(facts.getOrDefault("architecture",
+              ImageArchitecture.RESIDUAL.label()))));
     } catch (IllegalArgumentException e) {
-      throw new UserError(where + ": " + e.getMessage());
+      throw new IllegalArgumentException(source.resolve("assets").resolve(ModelInfo.ASSET) + ": " + e.getMessage());
     }
-  }
-
-  private static int whole(Map<String, Object> facts, String key, String where) throws UserError {
-    if (!(facts.get(key) instanceof Number n) || n.intValue() < 1) {
-      throw new UserError(where + ": field " + key + " missing or not a positive number");
-    }
-    return n.intValue();
   }
 }

@@ -60,6 +60,14 @@ public record ModelConfig(int imageSize, int imageChannels, int[] widths, int zD
     return s.toString();
   }
 
+  /** The widths {@link #widthsText} wrote, e.g. "64,128"; IllegalArgumentException for anything else. */
+  public static int[] widthsFrom(String text) {
+    if (text == null || !text.matches("[1-9]\\d{0,8}(,[1-9]\\d{0,8})*")) {
+      throw new IllegalArgumentException("widths '" + text + "' is not a list of positive whole numbers like 64,128");
+    }
+    return Arrays.stream(text.split(",")).mapToInt(Integer::parseInt).toArray();
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ModelConfig c && c.imageSize == imageSize && c.imageChannels == imageChannels

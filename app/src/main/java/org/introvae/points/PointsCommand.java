@@ -92,7 +92,7 @@ public final class PointsCommand {
       }
       PointCloudTraining.Settings settings = new PointCloudTraining.Settings(objective, o.execution.order(),
           ToolOptions.whole("--steps", o.steps, 1, 100_000_000), ToolOptions.whole("--vae-steps", o.vaeSteps, 0, 100_000_000),
-          batch, ToolOptions.nonNegative("--lr", o.lr), points, widths(o.widths), ToolOptions.whole("--z", o.z, 1, 4096),
+          batch, ToolOptions.nonNegative("--lr", o.lr), points, ToolOptions.wholes("--widths", o.widths, 1, 8192), ToolOptions.whole("--z", o.z, 1, 4096),
           priorStd(o.priorStd),
           o.output.seed, o.output.logEvery(), o.execution.threads(),
           o.devices.placement(batch), o.rotate, o.export);
@@ -112,19 +112,5 @@ public final class PointsCommand {
       throw new IllegalArgumentException("--prior-std: '" + value + "' must be a number above 0 and at most 1000");
     }
     return value;
-  }
-
-  private static int[] widths(String text) {
-    try {
-      int[] w = java.util.Arrays.stream(text.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
-      for (int v : w) {
-        if (v < 1 || v > 8192) {
-          throw new NumberFormatException();
-        }
-      }
-      return w;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--widths: '" + text + "' must be widths from 1 to 8192 separated by commas");
-    }
   }
 }

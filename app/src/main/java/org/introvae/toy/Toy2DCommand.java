@@ -69,13 +69,6 @@ public final class Toy2DCommand {
   }
 
   private static int[] drops(String text) {
-    if (text.isBlank() || text.equals("none")) {
-      return new int[0];
-    }
-    try {
-      return java.util.Arrays.stream(text.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--lr-drops: '" + text + "' must be iterations separated by commas, or none");
-    }
+    return text.isBlank() || text.equals("none") ? new int[0] : ToolOptions.wholes("--lr-drops", text, 1, 10_000_000);
   }
 }

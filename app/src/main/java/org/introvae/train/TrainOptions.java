@@ -3,11 +3,11 @@ package org.introvae.train;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.introvae.commandline.ToolOptions;
 import org.introvae.model.Cluster;
 import org.introvae.model.ImageArchitecture;
 import org.introvae.model.IntroVaeObjective;
@@ -301,20 +301,11 @@ public final class TrainOptions {
   }
 
   private List<Integer> widths() throws UserError {
-    String text = get("widths");
-    List<Integer> widths = new ArrayList<>();
-    for (String part : text.split(",")) {
-      try {
-        int w = Integer.parseInt(part.trim());
-        if (w < 1) {
-          throw new NumberFormatException();
-        }
-        widths.add(w);
-      } catch (NumberFormatException e) {
-        throw new UserError("--widths: '" + text + "' must be positive whole numbers separated by commas");
-      }
+    try {
+      return java.util.Arrays.stream(ToolOptions.wholes("--widths", get("widths"), 1, 8192)).boxed().toList();
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
     }
-    return widths;
   }
 
   /** The objective's name, order and weights, each read from its option and checked once here. */

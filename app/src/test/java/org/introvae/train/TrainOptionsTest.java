@@ -99,7 +99,7 @@ class TrainOptionsTest {
     assertEquals("--steps needs a value (N)", error("--steps"));
     assertEquals("--resume needs --run NAME (the run to continue)", error("--resume"));
     assertTrue(error("--preset", "48").contains("unknown preset '48'"));
-    assertTrue(error("--widths", "64,x").startsWith("--widths:"));
+    assertEquals("--widths: '64,x' must be whole numbers from 1 to 8192 separated by commas", error("--widths", "64,x"));
     assertTrue(error("--image-size", "30", "--widths", "8,16").contains("not divisible"));
     assertTrue(error("stray").startsWith("unexpected argument 'stray'"));
     assertEquals("--channels: '2' must be auto, 1 or 3", error("--channels", "2"));

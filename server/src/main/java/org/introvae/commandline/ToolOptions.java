@@ -63,6 +63,30 @@ public final class ToolOptions {
     return (int) whole(name, (long) value, min, max);
   }
 
+  /**
+   * A comma-separated list of whole numbers, each in [min, max] (e.g. --widths 64,128), else
+   * "--name: 'text' must be whole numbers from min to max separated by commas".
+   */
+  public static int[] wholes(String name, String text, int min, int max) {
+    String problem = name + ": '" + text + "' must be whole numbers from " + min + " to " + max + " separated by commas";
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException(problem);
+    }
+    String[] parts = text.split(",", -1);
+    int[] values = new int[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      try {
+        values[i] = Integer.parseInt(parts[i].trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(problem);
+      }
+      if (values[i] < min || values[i] > max) {
+        throw new IllegalArgumentException(problem);
+      }
+    }
+    return values;
+  }
+
   /** {@code value} if it is a finite number ≥ 0. */
   public static float nonNegative(String name, float value) {
     if (!(value >= 0) || Float.isInfinite(value)) {

@@ -35,6 +35,9 @@ public final class ExportCommand {
     @Option(names = "--classifier", paramLabel = "DIR", description = "the classifier behind the FD"
         + " (models/mnist-classifier for digits)")
     Path classifier = SampleQuality.SHIPPED_CLASSIFIER;
+    @Option(names = "--truncation", paramLabel = "PSI", description = "style-based models: the sample signature pulls"
+        + " each style towards the average one, w = w̄ + ψ (F(z) − w̄); 1 is none (the official code samples with 0.7)")
+    float truncation = 1f;
     @Mixin
     ToolOptions.Help help;
   }
@@ -50,8 +53,8 @@ public final class ExportCommand {
       if ((o.run == null) == (o.fromModel == null)) {
         throw new UserError("give exactly one of --run or --from-model (see --help)");
       }
-      Path written = o.run != null ? ModelExporter.export(o.run, o.out, version, eval)
-          : ModelReExport.export(o.fromModel, o.out, version, eval);
+      Path written = o.run != null ? ModelExporter.export(o.run, o.out, version, eval, o.truncation)
+          : ModelReExport.export(o.fromModel, o.out, version, eval, o.truncation);
       out.println("exported " + written);
       return 0;
     } catch (UserError | IllegalArgumentException e) {

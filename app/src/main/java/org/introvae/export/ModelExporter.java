@@ -15,8 +15,10 @@ import org.introvae.data.ImageFolderReader;
 import org.introvae.data.ImageSet;
 import org.introvae.eval.SampleQuality;
 import org.introvae.model.Architecture;
+import org.introvae.model.ImageArchitecture;
 import org.introvae.model.InferenceGraph;
 import org.introvae.model.PriorCalibration;
+import org.introvae.model.StyleTruncation;
 import org.introvae.model.ModelConfig;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Json;
@@ -85,6 +87,12 @@ public final class ModelExporter {
 
   /** As {@link #export(Path, Path, Integer)}, also measuring the exported graph on {@code evalData} (up to 10,000 images). */
   public static Path export(Path runDir, Path modelDir, Integer version, EvalData evalData) throws UserError, IOException {
+    return export(runDir, modelDir, version, evalData, 1f);
+  }
+
+  /** As above, a style model's samples truncated by {@code truncationPsi} (1: none; see {@link StyleTruncation}). */
+  public static Path export(Path runDir, Path modelDir, Integer version, EvalData evalData, float truncationPsi)
+      throws UserError, IOException {
     RunFolder run = new RunFolder(runDir);
     if (!run.exists()) {
       throw new UserError(runDir + ": not a run folder (params.json is missing)");
@@ -94,7 +102,7 @@ public final class ModelExporter {
         .orElseThrow(() -> new UserError(runDir + ": has no checkpoint to export"));
     ModelConfig config = params.model();
     return write(config, 0, checkpoint.dir().resolve("model"), facts(params, config, checkpoint, run), modelDir, version,
-        evalData == null ? null : evalData.open(params, config));
+        evalData == null ? null : evalData.open(params, config), truncationPsi);
   }
 
   /**
@@ -103,11 +111,21 @@ public final class ModelExporter {
    * temporary folder and a rename; returns the version folder.
    */
   public static Path write(ModelConfig config, int classZ, Path checkpoint, Map<String, Object> facts, Path modelDir,
-      Integer version, EvalImages evalData) throws UserError, IOException {
+      Integer version, EvalImages evalData, float truncationPsi) throws UserError, IOException {
+    StyleTruncation truncation = truncation(config, checkpoint, truncationPsi);
     Map<String, Architecture.Moments> priorStatistics = config.architecture().batchNormalized()
         ? PriorCalibration.of(config, classZ, checkpoint) : null;
+    facts.remove(TRUNCATION_FACT);  // a re-export's source may carry another ψ
+    if (truncation != null) {
+      Map<String, Object> fact = new LinkedHashMap<>();
+      fact.put("psi", truncationPsi);
+      fact.put("applies_to", SAMPLE + " (w = w̄ + ψ (F(z) − w̄); " + DECODE + " and reconstructions are not truncated)");
+      fact.put("average_style", "w̄: the mean of F(z) over " + StyleTruncation.DRAWS + " prior draws, measured at export");
+      facts.put(TRUNCATION_FACT, fact);
+    }
     return ModelVersions.write(modelDir, version, tmp -> {
-      try (InferenceGraph g = new InferenceGraph(config, classZ, priorStatistics); Session session = new Session(g.graph)) {
+      try (InferenceGraph g = new InferenceGraph(config, classZ, priorStatistics, truncation);
+          Session session = new Session(g.graph)) {
         session.restore(checkpoint.toString());
         try {
           SavedModelBundle.exporter(tmp.toString())
@@ -156,6 +174,25 @@ public final class ModelExporter {
     } catch (IOException e) {
       throw new UserError(evalData.classifier() + ": could not read the classifier (" + e.getMessage() + ")");
     }
+  }
+
+  /** The facts' key for a style model's truncation. */
+  public static final String TRUNCATION_FACT = "truncation";
+
+  private static StyleTruncation truncation(ModelConfig config, Path checkpoint, float psi) throws UserError {
+    try {
+      StyleTruncation.psi("--truncation", psi);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+    if (psi == 1f) {
+      return null;
+    }
+    if (config.architecture() != ImageArchitecture.STYLE) {
+      throw new UserError("--truncation: only the style-based networks (--architecture style) map z to a style;"
+          + " this model's networks are " + config.architecture().label());
+    }
+    return StyleTruncation.measure(config, checkpoint, psi);
   }
 
   /** How the exported graph normalises, for the facts. */

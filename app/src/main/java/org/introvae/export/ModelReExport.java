@@ -21,6 +21,12 @@ public final class ModelReExport {
 
   public static Path export(Path from, Path modelDir, Integer version, ModelExporter.EvalData evalData)
       throws UserError, IOException {
+    return export(from, modelDir, version, evalData, 1f);
+  }
+
+  /** As above, a style model's samples truncated by {@code truncationPsi} (1: none). */
+  public static Path export(Path from, Path modelDir, Integer version, ModelExporter.EvalData evalData,
+      float truncationPsi) throws UserError, IOException {
     Path source;
     Map<String, Object> facts;
     ModelConfig config;
@@ -37,7 +43,7 @@ public final class ModelReExport {
     facts.put("exported_from", source.toString());
     ModelExporter.EvalImages eval = evalData == null ? null : evalData.open(null, config);
     return ModelExporter.write(config, classZ, source.resolve("variables").resolve("variables"), facts, modelDir,
-        version, eval);
+        version, eval, truncationPsi);
   }
 
   /** The network shape the facts describe (models exported before "architecture" was written are residual). */

@@ -65,6 +65,12 @@ public final class InferenceGraph implements AutoCloseable {
    * normalisation statistics for {@link #samples}, which otherwise uses the moving averages.
    */
   public InferenceGraph(ModelConfig config, int classZ, java.util.Map<String, Architecture.Moments> priorStatistics) {
+    this(config, classZ, priorStatistics, null);
+  }
+
+  /** As above, style decoders' {@link #samples} with {@code truncation} (null for none). */
+  public InferenceGraph(ModelConfig config, int classZ, java.util.Map<String, Architecture.Moments> priorStatistics,
+      StyleTruncation truncation) {
     TensorFlowRuntime.prepare();
     this.config = config;
     graph = new Graph();
@@ -92,8 +98,12 @@ public final class InferenceGraph implements AutoCloseable {
     if (priorStatistics != null) {
       decoder.parameters().calibrate(priorStatistics);
     }
-    samples = tf.withName("samples").identity(clip(tf,
-        decoder.apply(tf, prior, priorStatistics != null ? Mode.CALIBRATED : Mode.INFERENCE)));
+    Mode sampling = priorStatistics != null ? Mode.CALIBRATED : Mode.INFERENCE;
+    if (truncation != null && !(decoder instanceof StyleNetworks.Decoder)) {
+      throw new IllegalArgumentException("truncation needs the style-based decoder, not " + config.architecture().label());
+    }
+    samples = tf.withName("samples").identity(clip(tf, truncation == null ? decoder.apply(tf, prior, sampling)
+        : ((StyleNetworks.Decoder) decoder).applyTruncated(tf, prior, sampling, truncation)));
     decodedPrior = priorStatistics == null ? null
         : tf.withName("decoded_prior").identity(clip(tf, decoder.apply(tf, latents, Mode.CALIBRATED)));
     samplesBatchStatistics = !config.architecture().batchNormalized() ? null

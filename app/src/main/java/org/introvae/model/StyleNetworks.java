@@ -154,7 +154,21 @@ public final class StyleNetworks {
 
     @Override
     public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode) {
-      Operand<TFloat32> w = mapping(tf, mapping, z, true);
+      return synthesize(tf, styles(tf, z), z, mode);
+    }
+
+    /** D(z) with the style pulled towards the average one (sampling only; see {@link StyleTruncation}). */
+    public Operand<TFloat32> applyTruncated(Ops tf, Operand<TFloat32> z, Mode mode, StyleTruncation truncation) {
+      return synthesize(tf, truncation.apply(tf, styles(tf, z)), z, mode);
+    }
+
+    /** w = F(z): the mapping network's style. */
+    public Operand<TFloat32> styles(Ops tf, Operand<TFloat32> z) {
+      return mapping(tf, mapping, z, true);
+    }
+
+    /** The synthesis network on styles {@code w}; {@code z} gives the batch size for the noise maps. */
+    private Operand<TFloat32> synthesize(Ops tf, Operand<TFloat32> w, Operand<TFloat32> z, Mode mode) {
       // The batch size as a shape operand; stopped, so the gradient's path never meets the shape ops.
       Operand<org.tensorflow.types.TInt32> batch = tf.slice(tf.shape(tf.stopGradient(z)), tf.constant(new int[] {0}),
           tf.constant(new int[] {1}));

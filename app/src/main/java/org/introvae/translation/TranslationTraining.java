@@ -124,7 +124,7 @@ public final class TranslationTraining {
     facts.put("batch_norm", ModelExporter.batchNormFact(st.config()));
     facts.put("output_range", "[0, 1], clipped");
     try {
-      return ModelExporter.write(st.config(), st.classZ(), saved.dir().resolve("model"), facts, st.exportDir(), null, null);
+      return ModelExporter.write(st.config(), st.classZ(), saved.dir().resolve("model"), facts, st.exportDir(), null, null, 1f);
     } catch (UserError e) {
       throw new IllegalArgumentException("--export: " + e.getMessage());
     }

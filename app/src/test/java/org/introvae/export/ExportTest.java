@@ -255,6 +255,20 @@ class ExportTest {
   }
 
   @Test
+  void truncation_is_refused_for_networks_without_a_style_and_outside_0_to_1() {
+    for (String[] c : new String[][] {{"0.7", "error: --truncation: only the style-based networks (--architecture style)"
+        + " map z to a style; this model's networks are residual"},
+        {"1.5", "error: --truncation: '1.5' must be a number from 0 to 1 (1: no truncation)"}}) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code = ExportCommand.run(new String[] {"--run", run.toString(), "--out", root.resolve("truncated").toString(),
+          "--truncation", c[0]}, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+      assertEquals(2, code);
+      assertEquals(c[1], err.toString().strip());
+    }
+    assertFalse(Files.exists(root.resolve("truncated/1")), "nothing is written");
+  }
+
+  @Test
   void exporting_into_a_read_only_model_folder_is_a_one_line_error_naming_it() throws Exception {
     Path models = root.resolve("readonly-models");
     try (org.introvae.testing.SmallDisk disk = org.introvae.testing.SmallDisk.readOnly(models)) {

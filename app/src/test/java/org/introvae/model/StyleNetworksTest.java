@@ -2,6 +2,7 @@ package org.introvae.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -61,6 +62,21 @@ class StyleNetworksTest {
       float[] m = run(g, s, StyleNetworks.styleMod(tf, x, tf.constant(new float[][] {{0.5f, -1, -1, 2}})));
       assertArrayEquals(new float[] {0.5f, 2, 2, 2, 3.5f, 2, 5, 2}, m, 1e-6f);
     }
+  }
+
+  @Test
+  void truncation_pulls_each_style_towards_the_average_by_psi() {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      // w̄ = (1, 2); w' = w̄ + ψ (w − w̄): ψ 0.5 halves each distance, ψ 0 gives w̄, ψ 1 gives w.
+      Operand<TFloat32> w = tf.constant(new float[][] {{3, 0}, {1, 6}});
+      float[] average = {1, 2};
+      assertArrayEquals(new float[] {2, 1, 1, 4}, run(g, s, new StyleTruncation(0.5f, average).apply(tf, w)), 0f);
+      assertArrayEquals(new float[] {1, 2, 1, 2}, run(g, s, new StyleTruncation(0f, average).apply(tf, w)), 0f);
+      assertArrayEquals(new float[] {3, 0, 1, 6}, run(g, s, new StyleTruncation(1f, average).apply(tf, w)), 0f);
+    }
+    assertEquals("--truncation: '1.5' must be a number from 0 to 1 (1: no truncation)",
+        assertThrows(IllegalArgumentException.class, () -> StyleTruncation.psi("--truncation", 1.5f)).getMessage());
   }
 
   /** Sets every noise strength of {@code d} to 0.5 so the noise inputs matter. */

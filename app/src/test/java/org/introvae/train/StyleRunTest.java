@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import org.introvae.export.ExportCommand;
 import org.introvae.export.ModelExporter;
 import org.introvae.model.ImageArchitecture;
 import org.introvae.serving.IntroVaeModel;
@@ -59,6 +62,48 @@ class StyleRunTest {
       float[][] r = m.reconstruct(new float[][] {a[0]});
       assertEquals(28 * 28, r[0].length);
     }
+    truncatedSamplesMoveTowardsTheAverageStyle(run, models);
+  }
+
+  /** Export --truncation ψ: ψ 0 decodes every draw to the one image of w̄; reconstructions are untouched. */
+  private void truncatedSamplesMoveTowardsTheAverageStyle(Path run, Path models) throws Exception {
+    for (String psi : new String[] {"0", "0.5"}) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      assertEquals(0, ExportCommand.run(new String[] {"--run", run.toString(), "--out", models.toString(),
+          "--truncation", psi}, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)), err.toString());
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> facts = (Map<String, Object>) Json.parse(Files.readString(models.resolve("3/assets/introvae.json")));
+    assertEquals(0.5, ((Map<?, ?>) facts.get(ModelExporter.TRUNCATION_FACT)).get("psi"));
+    try (IntroVaeModel none = IntroVaeModel.load(models.resolve("1")); IntroVaeModel zero = IntroVaeModel.load(models.resolve("2"));
+        IntroVaeModel half = IntroVaeModel.load(models.resolve("3"))) {
+      float[][] z = zero.sample(5, 4);
+      float[][] h = half.sample(5, 4);
+      float[][] n = none.sample(5, 4);
+      // Four equal rows through the same kernels; 1e-6 allows a kernel that treats batch rows unequally.
+      for (float[] image : z) {
+        assertArrayEquals(z[0], image, 1e-6f);
+      }
+      assertTrue(spread(n) > 1e-4, "untruncated draws differ: " + spread(n));
+      assertTrue(spread(h) > 1e-4 && spread(h) < spread(n), "ψ 0.5 lies between: " + spread(h) + " vs " + spread(n));
+      float[][] images = {n[0], n[1]};
+      assertArrayEquals(none.reconstruct(images)[1], zero.reconstruct(images)[1], 1e-6f);
+    }
+  }
+
+  /** The mean over pixels of the variance across the batch. */
+  private static double spread(float[][] images) {
+    double total = 0;
+    for (int p = 0; p < images[0].length; p++) {
+      double mean = 0;
+      double square = 0;
+      for (float[] image : images) {
+        mean += image[p] / images.length;
+        square += image[p] * (double) image[p] / images.length;
+      }
+      total += square - mean * mean;
+    }
+    return total / images[0].length;
   }
 
   @Test

@@ -230,6 +230,10 @@ public final class ModelExporter {
       all.add(Signature.builder().key(DECODE_PRIOR).methodName(PREDICT).input(Z, g.latents)
           .output(IMAGES, g.decodedPrior).build());
     }
+    if (g.mixed != null) {
+      all.add(Signature.builder().key(MIX_STYLES).methodName(PREDICT).input(Z, g.latents).input(Z_FINE, g.fineLatents)
+          .input(CROSSOVER, g.crossover).output(IMAGES, g.mixed).build());
+    }
     if (g.translations != null) {
       all.add(Signature.builder().key(TRANSLATE).methodName(PREDICT).input(CLASS_IMAGES, g.classImages)
           .input(CONTENT_IMAGES, g.contentImages).output(IMAGES, g.translations).build());

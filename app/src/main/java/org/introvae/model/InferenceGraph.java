@@ -41,6 +41,10 @@ public final class InferenceGraph implements AutoCloseable {
   public final Operand<TFloat32> samplesBatchStatistics;
   /** The batch mean and variance of each decoder normalisation in {@link #samplesBatchStatistics}. */
   final java.util.Map<String, Operand<TFloat32>[]> decoderBatchMoments;
+  /** Style-based decoders only (else null): D with z's styles in the first {@link #crossover} layers, z_fine's after. */
+  public final Placeholder<TFloat32> fineLatents;
+  public final Placeholder<TInt32> crossover;
+  public final Operand<TFloat32> mixed;
   /** One encoded image (PNG, JPEG, GIF, BMP bytes) as a [1] string, fitted in the graph as training fits images. */
   public final Placeholder<TString> imageBytes;
   public final Operand<TFloat32> imageReconstructions;
@@ -109,6 +113,17 @@ public final class InferenceGraph implements AutoCloseable {
     samplesBatchStatistics = !config.architecture().batchNormalized() ? null
         : tf.withName("samples_batch_statistics").identity(clip(tf, decoder.apply(tf, prior, Mode.TRAIN)));
     decoderBatchMoments = decoder.parameters().batchMoments();
+
+    if (decoder instanceof StyleNetworks.Decoder style) {
+      fineLatents = tf.withName("z_fine").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, config.zDim())));
+      crossover = tf.withName("crossover").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
+      mixed = tf.withName("mixed").identity(clip(tf, style.applyMixed(tf, latents, fineLatents, crossover,
+          Mode.INFERENCE)));
+    } else {
+      fineLatents = null;
+      crossover = null;
+      mixed = null;
+    }
 
     imageBytes = tf.withName("image_bytes").placeholder(TString.class, Placeholder.shape(Shape.of(1)));
     Posterior fromBytes = encoder.apply(tf, ImageFitOps.fit(tf, imageBytes, s, config.imageChannels()), Mode.INFERENCE);

@@ -167,8 +167,29 @@ public final class StyleNetworks {
       return mapping(tf, mapping, z, true);
     }
 
-    /** The synthesis network on styles {@code w}; {@code z} gives the batch size for the noise maps. */
+    /**
+     * Style mixing: the first {@code crossover} styled layers (coarse to fine, {@link #styleLayers} in
+     * all) take the style of {@code z}, the others that of {@code zFine}.
+     */
+    public Operand<TFloat32> applyMixed(Ops tf, Operand<TFloat32> z, Operand<TFloat32> zFine,
+        Operand<org.tensorflow.types.TInt32> crossover, Mode mode) {
+      Operand<TFloat32> w = styles(tf, z);
+      Operand<TFloat32> wFine = styles(tf, zFine);
+      return synthesize(tf, i -> tf.select(tf.math.less(tf.constant(i), crossover), w, wFine), z, mode);
+    }
+
+    /** The styled layers: two per resolution. */
+    public int styleLayers() {
+      return layers.size();
+    }
+
     private Operand<TFloat32> synthesize(Ops tf, Operand<TFloat32> w, Operand<TFloat32> z, Mode mode) {
+      return synthesize(tf, i -> w, z, mode);
+    }
+
+    /** The synthesis network, layer i styled by {@code styleOf(i)}; {@code z} gives the batch size for the noise maps. */
+    private Operand<TFloat32> synthesize(Ops tf, java.util.function.IntFunction<Operand<TFloat32>> styleOf,
+        Operand<TFloat32> z, Mode mode) {
       // The batch size as a shape operand; stopped, so the gradient's path never meets the shape ops.
       Operand<org.tensorflow.types.TInt32> batch = tf.slice(tf.shape(tf.stopGradient(z)), tf.constant(new int[] {0}),
           tf.constant(new int[] {1}));
@@ -177,7 +198,8 @@ public final class StyleNetworks {
           tf.constant(new int[] {s, s, channels(config, 0)})), tf.constant(0)), tf.constant(0f)));
       for (int i = 0; i < layers.size(); i++) {
         boolean upsample = i > 0 && i % 2 == 0;
-        h = layers.get(i).apply(tf, upsample ? Architecture.upsample(tf, h) : h, w, mode, z.shape().get(0), batch);
+        h = layers.get(i).apply(tf, upsample ? Architecture.upsample(tf, h) : h, styleOf.apply(i), mode,
+            z.shape().get(0), batch);
       }
       return toImage.apply(tf, h);
     }

@@ -164,6 +164,11 @@ class LoaderTest {
     assertEquals(2, SampleCommand.run(new String[] {"--model", modelDir.toString(), "--batch-norm", "moving"}, quiet,
         new java.io.PrintStream(bad)));
     assertEquals("error: 'moving' is not a sample normalisation (fixed or batch)", bad.toString().strip());
+    java.io.ByteArrayOutputStream noStyle = new java.io.ByteArrayOutputStream();
+    assertEquals(2, SampleCommand.run(new String[] {"--model", modelDir.toString(), "--out", out.toString(), "--mix", "2"},
+        quiet, new java.io.PrintStream(noStyle)));
+    assertTrue(noStyle.toString().strip().matches("error: .* has no 'mix_styles' signature \\(style-based models only,"
+        + " exported by this version or later\\)"), noStyle.toString());
     assertEquals(2, SampleCommand.run(new String[] {"--model", root.resolve("none").toString()}, quiet, new java.io.PrintStream(err)));
     assertTrue(err.toString().contains("no such model folder"), err.toString());
     assertEquals(2, SampleCommand.run(new String[] {"--count", "0"}, quiet, new java.io.PrintStream(err)));

@@ -63,6 +63,49 @@ class StyleRunTest {
       assertEquals(28 * 28, r[0].length);
     }
     truncatedSamplesMoveTowardsTheAverageStyle(run, models);
+    stylesMixAtTheCrossover(models.resolve("1"));
+  }
+
+  /** Crossover 0 decodes the fine draws, one at the layer count the coarse ones; between, a third image. */
+  private void stylesMixAtTheCrossover(Path version) throws Exception {
+    java.util.Random random = new java.util.Random(4);
+    float[][] coarse = new float[3][8];
+    float[][] fine = new float[3][8];
+    for (float[][] z : new float[][][] {coarse, fine}) {
+      for (float[] row : z) {
+        for (int j = 0; j < row.length; j++) {
+          row[j] = (float) random.nextGaussian();
+        }
+      }
+    }
+    int layers = 6;  // two per resolution: 7×7, 14×14, 28×28
+    try (IntroVaeModel m = IntroVaeModel.load(version)) {
+      float[][] d = m.decode(coarse);
+      float[][] dFine = m.decode(fine);
+      float[][] mixed = m.mixStyles(coarse, fine, layers / 2);
+      for (int i = 0; i < 3; i++) {
+        // The same layers on the same codes in two branches of one graph: 1e-6 for kernels that differ by branch.
+        assertArrayEquals(dFine[i], m.mixStyles(coarse, fine, 0)[i], 1e-6f);
+        assertArrayEquals(d[i], m.mixStyles(coarse, fine, layers)[i], 1e-6f);
+        assertTrue(maxDifference(mixed[i], d[i]) > 1e-3 && maxDifference(mixed[i], dFine[i]) > 1e-3, "a mix of both");
+      }
+    }
+    Path grid = root.resolve("grid.png");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(0, org.introvae.serving.SampleCommand.run(new String[] {"--model", version.toString(), "--out",
+        grid.toString(), "--count", "4", "--mix", "3"}, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)),
+        err.toString());
+    java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(root.resolve("grid-mixing.png").toFile());
+    assertEquals(7 * 56, picture.getWidth(), "six draws and their mixes, 2× scale");
+    assertEquals(7 * 56, picture.getHeight());
+  }
+
+  private static double maxDifference(float[] a, float[] b) {
+    double most = 0;
+    for (int i = 0; i < a.length; i++) {
+      most = Math.max(most, Math.abs(a[i] - b[i]));
+    }
+    return most;
   }
 
   /** Export --truncation ψ: ψ 0 decodes every draw to the one image of w̄; reconstructions are untouched. */

@@ -211,6 +211,32 @@ public final class IntroVaeModel implements AutoCloseable {
         Signatures.CONTENT_IMAGES, imagesTensor(contentImages))).get(Signatures.IMAGES);
   }
 
+  /**
+   * Style-based models: style mixing, each image decoded with the style of {@code coarse[i]} in the first
+   * {@code crossover} styled layers (the coarse resolutions) and that of {@code fine[i]} in the others;
+   * crossover 0 decodes {@code fine}, one at or above the layer count decodes {@code coarse}.
+   */
+  public float[][] mixStyles(float[][] coarse, float[][] fine, int crossover) {
+    if (!calls.has(Signatures.MIX_STYLES)) {
+      throw new IllegalArgumentException(versionDir + " has no '" + Signatures.MIX_STYLES + "' signature (style-based"
+          + " models only, exported by this version or later)");
+    }
+    if (coarse.length != fine.length || crossover < 0) {
+      throw new IllegalArgumentException(coarse.length != fine.length ? coarse.length + " coarse codes but "
+          + fine.length + " fine codes; mixing takes pairs" : "crossover must be 0 or more, not " + crossover);
+    }
+    TFloat32 z = latentTensor(coarse);
+    TFloat32 zFine;
+    try {
+      zFine = latentTensor(fine);
+    } catch (IllegalArgumentException e) {
+      z.close();
+      throw e;
+    }
+    return run(Signatures.MIX_STYLES, Map.of(Signatures.Z, z, Signatures.Z_FINE, zFine, Signatures.CROSSOVER,
+        TInt32.scalarOf(crossover))).get(Signatures.IMAGES);
+  }
+
   /** {@code steps} images decoded along the straight line between the two images' μ, endpoints included. */
   public float[][] interpolate(float[] a, float[] b, int steps) {
     if (steps < 2 || steps > MAX_BATCH) {

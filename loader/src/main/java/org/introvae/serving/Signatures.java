@@ -35,8 +35,14 @@ public final class Signatures {
    */
   public static final String DECODE_PRIOR = "decode_prior";
 
+  /**
+   * Style-based models only: style mixing, D with the styles of {@link #Z} in the first {@link #CROSSOVER}
+   * styled layers (coarse to fine) and those of {@link #Z_FINE} in the rest.
+   */
+  public static final String MIX_STYLES = "mix_styles";
+
   /** What some exports hold: the loader answers them when present. */
-  public static final List<String> OPTIONAL = List.of(SAMPLE_BATCH_STATISTICS, DECODE_PRIOR, TRANSLATE);
+  public static final List<String> OPTIONAL = List.of(SAMPLE_BATCH_STATISTICS, DECODE_PRIOR, TRANSLATE, MIX_STYLES);
 
   /** Input and output keys. */
   public static final String IMAGES = "images";
@@ -49,6 +55,8 @@ public final class Signatures {
   public static final String IMAGE_BYTES = "image_bytes";
   public static final String CLASS_IMAGES = "class_images";
   public static final String CONTENT_IMAGES = "content_images";
+  public static final String Z_FINE = "z_fine";
+  public static final String CROSSOVER = "crossover";
   /** Point-cloud models: clouds [n, points, 3] in and out. */
   public static final String CLOUDS = "clouds";
 

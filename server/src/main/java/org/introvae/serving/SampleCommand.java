@@ -33,8 +33,48 @@ public final class SampleCommand {
     String batchNorm = SampleNormalization.FIXED.label();
     @Option(names = "--reconstruct", paramLabel = "IMAGE", description = "an image file to reconstruct as well")
     Path reconstruct;
+    @Option(names = "--mix", paramLabel = "K", description = "style-based models: also a style-mixing grid to"
+        + " <out>-mixing.png, row i taking the styles of the first K layers (the coarse ones) from draw i, column j"
+        + " the rest from draw j; the first row and column show the draws themselves")
+    Integer mix;
     @Mixin
     ToolOptions.Help help;
+  }
+
+  /** Draws per side of the style-mixing grid. */
+  static final int MIXING_DRAWS = 6;
+
+  /** {@code file} without ".png", with {@code suffix}. */
+  private static Path sibling(Path file, String suffix) {
+    return file.resolveSibling(file.getFileName().toString().replaceFirst("\\.png$", "") + suffix);
+  }
+
+  /** A blank corner, the fine-style draws along the top, the coarse-style draws down the side, their mixes inside. */
+  static float[][] mixingGrid(IntroVaeModel model, long seed, int crossover) {
+    java.util.Random random = new java.util.Random(seed);
+    int d = model.info().zDim();
+    float[][] coarse = new float[MIXING_DRAWS][d];
+    float[][] fine = new float[MIXING_DRAWS][d];
+    for (float[][] draws : new float[][][] {coarse, fine}) {
+      for (float[] z : draws) {
+        for (int j = 0; j < d; j++) {
+          z[j] = (float) random.nextGaussian();
+        }
+      }
+    }
+    float[][] coarseImages = model.mixStyles(coarse, coarse, 0);
+    float[][] fineImages = model.mixStyles(fine, fine, 0);
+    float[][] grid = new float[(MIXING_DRAWS + 1) * (MIXING_DRAWS + 1)][];
+    grid[0] = new float[model.info().imageValues()];
+    System.arraycopy(fineImages, 0, grid, 1, MIXING_DRAWS);
+    for (int i = 0; i < MIXING_DRAWS; i++) {
+      float[][] rowCoarse = new float[MIXING_DRAWS][];
+      java.util.Arrays.fill(rowCoarse, coarse[i]);
+      int row = (i + 1) * (MIXING_DRAWS + 1);
+      grid[row] = coarseImages[i];
+      System.arraycopy(model.mixStyles(rowCoarse, fine, crossover), 0, grid, row + 1, MIXING_DRAWS);
+    }
+    return grid;
   }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -54,10 +94,15 @@ public final class SampleCommand {
             (int) Math.ceil(Math.sqrt(count)), scale);
         out.printf("wrote %d samples of %s (version %d, seed %d, batch norm: %s) to %s%n", count, o.model,
             model.version(), seed, normalization.label(), file);
+        if (o.mix != null) {
+          Path grid = sibling(file, "-mixing.png");
+          Png.write(grid, mixingGrid(model, seed, ToolOptions.whole("--mix", o.mix, 0, 1024)), info.imageSize(),
+              info.imageChannels(), MIXING_DRAWS + 1, scale);
+          out.println("wrote the style-mixing grid (crossover " + o.mix + ") to " + grid);
+        }
         if (o.reconstruct != null) {
           float[] image = Png.read(o.reconstruct, info.imageSize(), info.imageChannels());
-          String name = file.getFileName().toString().replaceFirst("\\.png$", "") + "-reconstruction.png";
-          Path pair = file.resolveSibling(name);
+          Path pair = sibling(file, "-reconstruction.png");
           Png.write(pair, new float[][] {image, model.reconstruct(new float[][] {image})[0]}, info.imageSize(),
               info.imageChannels(), 2, scale);
           out.println("wrote " + o.reconstruct + " | reconstruction to " + pair);

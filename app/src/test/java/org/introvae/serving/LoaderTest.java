@@ -165,8 +165,10 @@ class LoaderTest {
         new java.io.PrintStream(bad)));
     assertEquals("error: 'moving' is not a sample normalisation (fixed or batch)", bad.toString().strip());
     java.io.ByteArrayOutputStream noStyle = new java.io.ByteArrayOutputStream();
-    assertEquals(2, SampleCommand.run(new String[] {"--model", modelDir.toString(), "--out", out.toString(), "--mix", "2"},
-        quiet, new java.io.PrintStream(noStyle)));
+    Path unmixed = out.resolveSibling("unmixed.png");
+    assertEquals(2, SampleCommand.run(new String[] {"--model", modelDir.toString(), "--out", unmixed.toString(), "--mix",
+        "2"}, quiet, new java.io.PrintStream(noStyle)));
+    assertFalse(Files.exists(unmixed), "nothing is written for a model that cannot mix");
     assertTrue(noStyle.toString().strip().matches("error: .* has no 'mix_styles' signature \\(style-based models only,"
         + " exported by this version or later\\)"), noStyle.toString());
     assertEquals(2, SampleCommand.run(new String[] {"--model", root.resolve("none").toString()}, quiet, new java.io.PrintStream(err)));

@@ -90,16 +90,17 @@ public final class SampleCommand {
       try (IntroVaeModel model = IntroVaeModel.load(o.model)) {
         ModelInfo info = model.info();
         int scale = Math.max(1, 56 / info.imageSize());
-        Png.write(file, model.sample(seed, count, normalization), info.imageSize(), info.imageChannels(),
-            (int) Math.ceil(Math.sqrt(count)), scale);
-        out.printf("wrote %d samples of %s (version %d, seed %d, batch norm: %s) to %s%n", count, o.model,
-            model.version(), seed, normalization.label(), file);
+        // The mixing grid first: a model without mix_styles then fails before anything is written.
         if (o.mix != null) {
           Path grid = sibling(file, "-mixing.png");
           Png.write(grid, mixingGrid(model, seed, ToolOptions.whole("--mix", o.mix, 0, 1024)), info.imageSize(),
               info.imageChannels(), MIXING_DRAWS + 1, scale);
           out.println("wrote the style-mixing grid (crossover " + o.mix + ") to " + grid);
         }
+        Png.write(file, model.sample(seed, count, normalization), info.imageSize(), info.imageChannels(),
+            (int) Math.ceil(Math.sqrt(count)), scale);
+        out.printf("wrote %d samples of %s (version %d, seed %d, batch norm: %s) to %s%n", count, o.model,
+            model.version(), seed, normalization.label(), file);
         if (o.reconstruct != null) {
           float[] image = Png.read(o.reconstruct, info.imageSize(), info.imageChannels());
           Path pair = sibling(file, "-reconstruction.png");

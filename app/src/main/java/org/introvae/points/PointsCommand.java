@@ -92,7 +92,8 @@ public final class PointsCommand {
       }
       PointCloudTraining.Settings settings = new PointCloudTraining.Settings(objective, o.execution.order(),
           ToolOptions.whole("--steps", o.steps, 1, 100_000_000), ToolOptions.whole("--vae-steps", o.vaeSteps, 0, 100_000_000),
-          batch, ToolOptions.nonNegative("--lr", o.lr), points, ToolOptions.wholes("--widths", o.widths, 1, 8192), ToolOptions.whole("--z", o.z, 1, 4096),
+          batch, ToolOptions.nonNegative("--lr", o.lr), points, ToolOptions.wholes("--widths", o.widths, 1, 8192),
+          ToolOptions.whole("--z", o.z, 1, 4096),
           priorStd(o.priorStd),
           o.output.seed, o.output.logEvery(), o.execution.threads(),
           o.devices.placement(batch), o.rotate, o.export);

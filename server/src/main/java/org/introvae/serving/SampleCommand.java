@@ -62,17 +62,25 @@ public final class SampleCommand {
         }
       }
     }
-    float[][] coarseImages = model.mixStyles(coarse, coarse, 0);
-    float[][] fineImages = model.mixStyles(fine, fine, 0);
-    float[][] grid = new float[(MIXING_DRAWS + 1) * (MIXING_DRAWS + 1)][];
+    // One call: the 36 mixes, then each draw paired with itself (a pair of equal codes decodes that code).
+    int n = MIXING_DRAWS;
+    float[][] first = new float[n * n + 2 * n][];
+    float[][] second = new float[n * n + 2 * n][];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        first[i * n + j] = coarse[i];
+        second[i * n + j] = fine[j];
+      }
+      first[n * n + i] = second[n * n + i] = coarse[i];
+      first[n * n + n + i] = second[n * n + n + i] = fine[i];
+    }
+    float[][] images = model.mixStyles(first, second, crossover);
+    float[][] grid = new float[(n + 1) * (n + 1)][];
     grid[0] = new float[model.info().imageValues()];
-    System.arraycopy(fineImages, 0, grid, 1, MIXING_DRAWS);
-    for (int i = 0; i < MIXING_DRAWS; i++) {
-      float[][] rowCoarse = new float[MIXING_DRAWS][];
-      java.util.Arrays.fill(rowCoarse, coarse[i]);
-      int row = (i + 1) * (MIXING_DRAWS + 1);
-      grid[row] = coarseImages[i];
-      System.arraycopy(model.mixStyles(rowCoarse, fine, crossover), 0, grid, row + 1, MIXING_DRAWS);
+    System.arraycopy(images, n * n + n, grid, 1, n);
+    for (int i = 0; i < n; i++) {
+      grid[(i + 1) * (n + 1)] = images[n * n + i];
+      System.arraycopy(images, i * n, grid, (i + 1) * (n + 1) + 1, n);
     }
     return grid;
   }

@@ -33,8 +33,9 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Resolutions and channels follow the preset as the residual networks do: the smallest map is
  * {@link ModelConfig#finalSize()}, one doubling per entry of the widths, the widest channels at the
- * smallest map. Not reproduced (CPU scale): progressive growing (every resolution trains from the
- * start), the blur after resampling, equalised learning rates, style mixing and truncation.
+ * smallest map. Style mixing trains through {@link StyleMixing}, truncation is an export's
+ * ({@link StyleTruncation}). Not reproduced (CPU scale): progressive growing (every resolution trains
+ * from the start), the blur after resampling, equalised learning rates.
  *
  * <p>Noise inputs: training passes draw fresh noise per sample; inference passes add one fixed noise
  * map shared by the batch (the official "batch_constant" mode), so a served model maps the same z to
@@ -175,7 +176,12 @@ public final class StyleNetworks {
         Operand<org.tensorflow.types.TInt32> crossover, Mode mode) {
       Operand<TFloat32> w = styles(tf, z);
       Operand<TFloat32> wFine = styles(tf, zFine);
-      return synthesize(tf, i -> tf.select(tf.math.less(tf.constant(i), crossover), w, wFine), z, mode);
+      // m·w + (1 − m)·w_fine with m = [i < crossover]: exactly one of the two styles, and differentiable
+      // with the C++ gradients training graphs use
+      return synthesize(tf, i -> {
+        Operand<TFloat32> m = tf.dtypes.cast(tf.math.less(tf.constant(i), crossover), TFloat32.class);
+        return tf.math.add(tf.math.mul(m, w), tf.math.mul(tf.math.sub(tf.constant(1f), m), wFine));
+      }, z, mode);
     }
 
     /** The styled layers: two per resolution. */

@@ -17,6 +17,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
@@ -129,6 +130,8 @@ public final class TrainingGraph implements AutoCloseable {
   final Operand<TFloat32> evalDecoded;
   /** D(z) of the fed batch with every normalisation on its statistics; null for decoders without batch norm. */
   final Operand<TFloat32> evalDecodedBatchStatistics;
+  /** The step's style-mixing crossover ({@link StyleMixing}; the decoder's layer count: none); null without mixing. */
+  final Operand<TInt32> styleCrossover;
 
   /** The convolutional IntroVAE model of {@code config}, on the CPU. */
   public TrainingGraph(ModelConfig config, Objective objective, UpdateOrder order, float learningRate, int batchSize,
@@ -148,10 +151,16 @@ public final class TrainingGraph implements AutoCloseable {
    */
   public TrainingGraph(ModelConfig config, Objective objective, UpdateOrder order, float learningRate, int batchSize,
       long initSeed, Placement placement, boolean bootstrap) {
+    this(config, objective, order, learningRate, batchSize, initSeed, placement, bootstrap, StyleMixing.OFF);
+  }
+
+  /** The convolutional model, bootstrapped as above, its prior samples' styles mixed as {@code mixing} says. */
+  public TrainingGraph(ModelConfig config, Objective objective, UpdateOrder order, float learningRate, int batchSize,
+      long initSeed, Placement placement, boolean bootstrap, StyleMixing mixing) {
     this(config, config.imageSize(), config.imageChannels(), config.zDim(), objective, order, learningRate, batchSize,
         tf -> config.architecture().encoder(tf, config, initSeed),
         tf -> config.architecture().decoder(tf, config, initSeed + 1, true, "decoder"), placement,
-        bootstrap ? tf -> config.architecture().decoder(tf, config, initSeed + 2, true, "target_decoder") : null);
+        bootstrap ? tf -> config.architecture().decoder(tf, config, initSeed + 2, true, "target_decoder") : null, mixing);
   }
 
   /** Any encoder and decoder, without bootstrap. */
@@ -168,9 +177,20 @@ public final class TrainingGraph implements AutoCloseable {
   public TrainingGraph(ModelConfig config, int side, int channels, int zDim, Objective objective, UpdateOrder order,
       float learningRate, int batchSize, Function<Ops, EncoderNet> encoderOf, Function<Ops, DecoderNet> decoderOf,
       Placement placement, Function<Ops, DecoderNet> targetOf) {
+    this(config, side, channels, zDim, objective, order, learningRate, batchSize, encoderOf, decoderOf, placement, targetOf,
+        StyleMixing.OFF);
+  }
+
+  /** As above, with style mixing of the prior samples (the style-based decoder only). */
+  public TrainingGraph(ModelConfig config, int side, int channels, int zDim, Objective objective, UpdateOrder order,
+      float learningRate, int batchSize, Function<Ops, EncoderNet> encoderOf, Function<Ops, DecoderNet> decoderOf,
+      Placement placement, Function<Ops, DecoderNet> targetOf, StyleMixing mixing) {
     TensorFlowRuntime.prepare();
     if (targetOf != null && (!(objective instanceof SoftIntroVaeObjective) || order != UpdateOrder.ALTERNATING)) {
       throw new IllegalArgumentException("bootstrap is Soft-IntroVAE's, in the alternating order");
+    }
+    if (mixing.on() && (config == null || config.architecture() != ImageArchitecture.STYLE)) {
+      throw new IllegalArgumentException("style mixing needs the style-based decoder");
     }
     if (batchSize % placement.replicas() != 0) {
       throw new IllegalArgumentException("a batch of " + batchSize + " does not split into " + placement.replicas()
@@ -208,10 +228,15 @@ public final class TrainingGraph implements AutoCloseable {
     List<Output<TFloat32>> noise = tf.unstack(tf.withName("noise").random.statelessRandomNormal(
         tf.constant(new long[] {SharedPasses.NOISE_DRAWS, batchSize, zDim}), noiseSeed),
         (long) SharedPasses.NOISE_DRAWS).output();
+    StyleMixing.Draws mixed = !mixing.on() ? null
+        : mixing.draw(tf, noiseSeed, batchSize, zDim, ((StyleNetworks.Decoder) decoder).styleLayers());
+    styleCrossover = mixed == null ? null : tf.withName("style_crossover").identity(mixed.crossover());
     int n = placement.replicas();
     List<Replica> replicas = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      replicas.add(new Replica(placement.on(tf, i), i, shard(tf, x, i, n), shardsOf(tf, noise, i, n)));
+      StyleMixing.Draws shardMixed = mixed == null ? null
+          : new StyleMixing.Draws(shard(tf, mixed.zFine(), i, n), mixed.crossover());
+      replicas.add(new Replica(placement.on(tf, i), i, shard(tf, x, i, n), shardsOf(tf, noise, i, n), shardMixed));
     }
     // Only replica 0's real-data passes record BN moving statistics: one assign per statistic, no race
     // between replicas, and its shard's statistics are as good an estimate as the whole batch's once
@@ -314,13 +339,14 @@ public final class TrainingGraph implements AutoCloseable {
     LossAssembly assembled;
     EncoderNet updatedEncoder;
 
-    Replica(Ops tf, int index, Operand<TFloat32> x, List<Output<TFloat32>> noise) {
+    Replica(Ops tf, int index, Operand<TFloat32> x, List<Output<TFloat32>> noise, StyleMixing.Draws mixed) {
       this.tf = tf;
       this.index = index;
       Mode real = index == 0 ? Mode.TRAIN_RECORDING : Mode.TRAIN;
       Posterior q = encoder.apply(tf, x, real);
       Operand<TFloat32> xr = decoder.apply(tf, SharedPasses.reparameterise(tf, q, noise.get(0)), real);
-      Operand<TFloat32> xp = decoder.apply(tf, noise.get(1), Mode.TRAIN);
+      Operand<TFloat32> xp = mixed == null ? decoder.apply(tf, noise.get(1), Mode.TRAIN)
+          : ((StyleNetworks.Decoder) decoder).applyMixed(tf, noise.get(1), mixed.zFine(), mixed.crossover(), Mode.TRAIN);
       Operand<TFloat32> recReal = decoder.reconstructionError().of(tf, x, xr);
       passes = new SharedPasses(x, xr, xp, Losses.L_REG(tf, q), recReal, Losses.L_AE(tf, recReal), noise, encoder, decoder,
           targetDecoder != null ? targetDecoder : decoder,

@@ -17,8 +17,11 @@ import org.introvae.model.ModelConfig;
  * about the data. Written once when a run starts and read back into the same records.
  */
 public record RunParams(int format, String run, TrainConfig config, ModelConfig model, DataFacts data) {
-  /** 4: the network names its architecture. 3: the schedule names its device and replicas. 2: typed records. 1: a flat string map. */
-  public static final int FORMAT = 4;
+  /**
+   * 5: the network has its style-mixing probability. 4: the network names its architecture. 3: the
+   * schedule names its device and replicas. 2: typed records. 1: a flat string map.
+   */
+  public static final int FORMAT = 5;
 
   /** How many images the run found and how it split them. */
   public record DataFacts(String source, int images, int trainImages, int heldOutImages, int skippedFiles) {}
@@ -59,6 +62,9 @@ public record RunParams(int format, String run, TrainConfig config, ModelConfig 
         if (root.path("model") instanceof ObjectNode model) {
           model.put("architecture", ImageArchitecture.RESIDUAL.label());
         }
+      }
+      if (root.get("format").asInt() <= 4 && root.path("config").path("network") instanceof ObjectNode network) {
+        network.put("style-mixing", 0f);  // before format 5 no run mixed styles
       }
       return JSON.treeToValue(root, RunParams.class);
     }

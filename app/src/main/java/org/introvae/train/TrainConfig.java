@@ -9,6 +9,7 @@ import org.introvae.model.ModelConfig;
 import org.introvae.model.Objective;
 import org.introvae.model.Objectives;
 import org.introvae.model.Placement;
+import org.introvae.model.StyleMixing;
 import org.introvae.model.UpdateOrder;
 
 /**
@@ -24,8 +25,12 @@ public record TrainConfig(Data data, Network network, ObjectiveSetting objective
     }
   }
 
-  /** The network's shape before the data fixes its channel count. */
-  public record Network(String preset, int imageSize, List<Integer> widths, int z, ImageArchitecture architecture) {
+  /**
+   * The network's shape before the data fixes its channel count, and the probability that a training
+   * batch of prior samples mixes two styles ({@link StyleMixing}; 0 for the residual networks).
+   */
+  public record Network(String preset, int imageSize, List<Integer> widths, int z, ImageArchitecture architecture,
+      float styleMixing) {
     public Network {
       widths = List.copyOf(widths);
     }
@@ -33,6 +38,10 @@ public record TrainConfig(Data data, Network network, ObjectiveSetting objective
     public ModelConfig forChannels(int imageChannels) {
       return new ModelConfig(imageSize, imageChannels, widths.stream().mapToInt(Integer::intValue).toArray(), z,
           architecture);
+    }
+
+    public StyleMixing mixing() {
+      return new StyleMixing(styleMixing);
     }
   }
 

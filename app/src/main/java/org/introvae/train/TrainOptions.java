@@ -10,6 +10,7 @@ import java.util.function.Function;
 import org.introvae.commandline.ToolOptions;
 import org.introvae.model.Cluster;
 import org.introvae.model.ImageArchitecture;
+import org.introvae.model.StyleMixing;
 import org.introvae.model.IntroVaeObjective;
 import org.introvae.model.Objectives;
 import org.introvae.model.Objective;
@@ -40,6 +41,9 @@ public final class TrainOptions {
       new Spec("z", "N", "latent dimensions", p -> str(p.config().zDim())),
       new Spec("architecture", "NAME", "residual (both papers' networks) or style (the style-based networks of"
           + " Soft-IntroVAE's FFHQ model: mapping network, AdaIN, noise inputs)", p -> ImageArchitecture.RESIDUAL.label()),
+      new Spec("style-mixing", "P", "style: probability that a training batch of prior samples takes a second draw's"
+          + " style from a random layer on [default: " + StyleMixing.OFFICIAL_PROBABILITY + " for style, as the"
+          + " authors; 0 for residual]", p -> null),
       new Spec("objective", "NAME", "training objective: " + Objectives.names(), p -> IntroVaeObjective.NAME),
       new Spec("updates", "ORDER", "alternating (the papers' order: the decoder's loss sees the updated encoder) or"
           + " simultaneous (both gradients on the same weights)", p -> UpdateOrder.ALTERNATING.label()),
@@ -196,6 +200,7 @@ public final class TrainOptions {
     o.put("widths", c.network().widths().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
     o.put("z", str(c.network().z()));
     o.put("architecture", c.network().architecture().label());
+    o.put("style-mixing", str(c.network().styleMixing()));
     o.put("objective", c.objective().name());
     o.put("updates", c.objective().updates().label());
     c.objective().weights().forEach((w, v) -> o.put(w, str(v)));
@@ -246,7 +251,8 @@ public final class TrainOptions {
     } catch (IllegalArgumentException e) {
       throw new UserError("--architecture: " + e.getMessage());
     }
-    TrainConfig.Network network = new TrainConfig.Network(preset.label(), imageSize, widths(), positive("z"), architecture);
+    TrainConfig.Network network = new TrainConfig.Network(preset.label(), imageSize, widths(), positive("z"), architecture,
+        styleMixing(architecture));
     try {
       network.forChannels(1);
     } catch (IllegalArgumentException e) {
@@ -406,6 +412,22 @@ public final class TrainOptions {
   }
 
   /** A value the graph holds as a 32-bit float: beyond its range is no number either. */
+  /** --style-mixing, checked against the architecture: only the style-based decoder has styles to mix. */
+  private float styleMixing(ImageArchitecture architecture) throws UserError {
+    if (!explicit.containsKey("style-mixing")) {
+      return architecture == ImageArchitecture.STYLE ? StyleMixing.OFFICIAL_PROBABILITY : 0f;
+    }
+    float p = single("style-mixing");
+    if (!(p >= 0f && p <= 1f)) {
+      throw new UserError("--style-mixing: must be a probability in [0, 1], not " + get("style-mixing"));
+    }
+    if (p > 0f && architecture != ImageArchitecture.STYLE) {
+      throw new UserError("--style-mixing: the " + architecture.label() + " networks have no styles to mix"
+          + " (--architecture style has)");
+    }
+    return p;
+  }
+
   private float single(String name) throws UserError {
     float f = (float) number(name);
     if (!Float.isFinite(f)) {

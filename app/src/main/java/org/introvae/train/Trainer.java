@@ -102,10 +102,10 @@ public final class Trainer {
     org.introvae.model.Objective objective = c.objective().build();
     out.printf("run %s: %s, %d training / %d held-out images from %s%n", run.root(), config, split.trainCount(),
         split.heldOutCount(), images.source());
-    out.printf("%s, lr=%s batch %d, %d steps (%d per epoch), VAE warm-up %d epoch(s)%s%n",
+    out.printf("%s, lr=%s batch %d, %d steps (%d per epoch), VAE warm-up %d epoch(s)%s%s%n",
         objective, c.schedule().lr(), batch, total, perEpoch, c.schedule().vaeEpochs(), c.objective().bootstrapped()
             ? ", bootstrapped: the target decoder is refreshed after every " + c.objective().bootstrapEvery() + " epoch(s)"
-            : "");
+            : "", c.network().mixing().on() ? ", style mixing p = " + c.network().styleMixing() : "");
 
     Checkpoints checkpoints = run.checkpoints();
     MetricsLog metrics = new MetricsLog(run.metrics());
@@ -120,7 +120,7 @@ public final class Trainer {
     }
     try (TrainingSession session = new TrainingSession(new TrainingGraph(config, objective,
             c.objective().updates(), c.schedule().lr(), batch, c.schedule().seed(), placement,
-            c.objective().bootstrapped()), threads);
+            c.objective().bootstrapped(), c.network().mixing()), threads);
         TensorBoardLog tensorBoard = new TensorBoardLog(run.tensorBoard())) {
       out.println(deviceLine(placement, session.devices(), batch));
       long first = 0;

@@ -141,7 +141,13 @@ class StyleNetworksTest {
 
   /** Checks the gradients of the networks named by {@code encoder} (true: E, false: D) on one graph. */
   private static void check(Objective objective, UpdateOrder order, boolean... encoder) {
-    try (TrainingGraph g = new TrainingGraph(CONFIG, objective, order, 1e-3f, TinyGraphs.BATCH, 3);
+    check(StyleMixing.OFF, objective, order, encoder);
+  }
+
+  /** As above, with the prior samples' styles mixed as {@code mixing} draws them for step 0. */
+  static void check(StyleMixing mixing, Objective objective, UpdateOrder order, boolean... encoder) {
+    try (TrainingGraph g = new TrainingGraph(CONFIG, objective, order, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU,
+        false, mixing);
         Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(2))) {
       s.initialize();
       for (boolean e : encoder) {

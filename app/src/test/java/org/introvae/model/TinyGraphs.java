@@ -97,6 +97,12 @@ final class TinyGraphs {
     return tensors;
   }
 
+  static float[] values(TFloat32 t) {
+    float[] out = new float[(int) t.size()];
+    t.asRawTensor().data().asFloats().read(out);
+    return out;
+  }
+
   static TInt64 seed(long step) {
     return TInt64.vectorOf(7, step);
   }

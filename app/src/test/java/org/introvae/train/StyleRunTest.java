@@ -40,6 +40,8 @@ class StyleRunTest {
     assertEquals(ImageArchitecture.STYLE, new RunFolder(run).readParams().config().network().architecture());
     assertEquals(ImageArchitecture.STYLE, new RunFolder(run).readParams().model().architecture());
     assertTrue(Files.readString(run.resolve("params.json")).contains("\"architecture\" : \"style\""));
+    assertEquals(0.9f, new RunFolder(run).readParams().config().network().styleMixing(), "the authors' mixing by default");
+    assertTrue(first.out().contains("style mixing p = 0.9"), first.out());
 
     Outcome resumed = train("--run", "s", "--resume", "--steps", "6");
     assertEquals(0, resumed.code(), resumed.err());

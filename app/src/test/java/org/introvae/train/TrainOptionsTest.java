@@ -57,8 +57,12 @@ class TrainOptionsTest {
     assertEquals(c, back.config());
     assertEquals(p.model(), back.model());
     assertEquals(p.data(), back.data());
+    // A format-4 params.json from before --style-mixing: no run mixed styles.
+    assertTrue(json.contains("\"style-mixing\" : 0.0"), json);
+    String format4 = json.replaceAll(",\\s*\"style-mixing\" : 0.0", "").replace("\"format\" : 5", "\"format\" : 4");
+    assertEquals(c, RunParams.fromJson(format4).config(), format4);
     // A format-3 params.json from before --architecture: the residual networks, the only ones then.
-    String format3 = json.replaceAll(",\\s*\"architecture\" : \"residual\"", "")
+    String format3 = format4.replaceAll(",\\s*\"architecture\" : \"residual\"", "")
         .replace("\"format\" : 4", "\"format\" : 3");
     assertTrue(json.contains("\"architecture\" : \"residual\""), json);
     assertEquals(c, RunParams.fromJson(format3).config(), format3);
@@ -117,6 +121,22 @@ class TrainOptionsTest {
         error("--cluster", "worker=a:1,b:2", "--replicas", "4"));
     assertEquals("--batch/--cluster: a batch of 64 does not split into 3 equal shards, one per worker",
         error("--cluster", "worker=a:1,b:2,c:3"));
+  }
+
+  @Test
+  void style_mixing_is_the_authors_for_the_style_networks_and_a_probability() throws Exception {
+    assertEquals(0f, TrainOptions.parse().config().network().styleMixing(), "the residual networks have no styles");
+    TrainConfig style = TrainOptions.parse("--architecture", "style").config();
+    assertEquals(0.9f, style.network().styleMixing(), "the official STYLE_MIXING_PROB");
+    assertEquals(style, TrainOptions.fromStored(TrainOptions.optionsOf(style)).config());
+    assertEquals(0.5f, TrainOptions.parse("--architecture", "style", "--style-mixing", "0.5").config().network()
+        .styleMixing());
+    assertEquals(0f, TrainOptions.parse("--style-mixing", "0").config().network().styleMixing());
+    assertEquals("--style-mixing: must be a probability in [0, 1], not 1.5",
+        error("--architecture", "style", "--style-mixing", "1.5"));
+    assertEquals("--style-mixing: 'NaN' is not a number", error("--architecture", "style", "--style-mixing", "NaN"));
+    assertEquals("--style-mixing: the residual networks have no styles to mix (--architecture style has)",
+        error("--style-mixing", "0.9"));
   }
 
   @Test

@@ -20,6 +20,7 @@ import org.introvae.model.TrainingSession;
 import org.introvae.model.UpdateOrder;
 import org.introvae.serving.Json;
 import org.introvae.train.Checkpoints;
+import org.introvae.train.Folders;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.Progress;
 import org.introvae.train.StepRecorder;
@@ -32,10 +33,32 @@ import org.introvae.train.UserError;
  * against the shapes, and draws reconstructions, samples and an interpolation.
  */
 public final class PointCloudTraining {
-  /** Everything one run needs. */
+  /**
+   * Everything one run needs; {@code resume} continues the folder's latest checkpoint, which the run
+   * writes every {@code checkpointEvery} steps and at the end.
+   */
   public record Settings(Objective objective, UpdateOrder order, int steps, int vaeSteps, int batch, float lr,
       int points, int[] widths, int zDim, float priorStd, long seed, int logEvery, int threads, Placement placement, boolean rotate,
-      Path exportDir) {}
+      Path exportDir, int checkpointEvery, boolean resume) {
+
+    /** What decides the weights and the data a step sees: a resumed run must keep all of it. */
+    Map<String, Object> trajectory(ShapeSet shapes) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("objective", objective.toString());
+      m.put("updates", order.label());
+      m.put("vae_steps", vaeSteps);
+      m.put("batch", batch);
+      m.put("lr", (double) lr);
+      m.put("points", points);
+      m.put("widths", java.util.Arrays.toString(widths));
+      m.put("z", zDim);
+      m.put("prior_std", (double) priorStd);
+      m.put("seed", seed);
+      m.put("rotate", rotate);
+      m.put("shapes", shapes.summary());
+      return m;
+    }
+  }
 
   private final Settings settings;
   private final ShapeSet shapes;
@@ -51,36 +74,36 @@ public final class PointCloudTraining {
 
   public Map<String, Object> run() throws IOException {
     Settings st = settings;
+    Path trajectoryFile = folder.resolve("settings.json");
+    Checkpoints checkpoints = new Checkpoints(folder.resolve("checkpoints"));
+    if (st.resume()) {
+      checkResumable(trajectoryFile);
+    } else {
+      Folders.deleteTree(folder.resolve("checkpoints"));  // a new run in an old folder: none of its checkpoints
+    }
     Files.createDirectories(folder.resolve("images"));
-    MetricsLog log = new MetricsLog(folder.resolve("metrics.csv"));
-    log.open(0);
+    Files.writeString(trajectoryFile, Json.writePretty(st.trajectory(shapes)));
     out.println(shapes.summary());
     shapes.skippedByReason().forEach((reason, n) -> out.printf("  skipped %d: %s%n", n, reason));
     try (TrainingSession session = TrainingSession.withThreads(PointNetworks.trainingGraph(st.points(), st.widths(),
         st.zDim(), st.priorStd(), st.objective(), st.order(), st.lr(), st.batch(), st.seed(), st.placement(), false), st.threads())) {
       session.initialize();
-      Random data = new Random(st.seed());
-      List<Integer> order = new ArrayList<>();
+      int start = st.resume() ? resumedStep(checkpoints, session) : 0;
+      MetricsLog log = new MetricsLog(folder.resolve("metrics.csv"));
+      log.open(start);
+      CloudStream data = new CloudStream();
+      for (int step = 0; step < start; step++) {
+        data.next();  // the clouds the checkpoint's steps saw, so the rest of the run sees what an unbroken one would
+      }
       StepRecorder recorder = new StepRecorder("step", log,
-          new Progress(out, System.console() != null, 0, st.steps(), st.batch()));
-      float[] batch = new float[st.batch() * st.points() * 3];
-      for (int step = 0; step < st.steps(); step++) {
-        for (int i = 0; i < st.batch(); i++) {
-          if (order.isEmpty()) {
-            for (int s = 0; s < shapes.training().size(); s++) {
-              order.add(s);
-            }
-            Collections.shuffle(order, data);
-          }
-          float[] cloud = shapes.training().get(order.remove(order.size() - 1)).sample(st.points(), data);
-          if (st.rotate()) {
-            rotateAboutY(cloud, data.nextDouble() * 2 * Math.PI);
-          }
-          System.arraycopy(cloud, 0, batch, i * cloud.length, cloud.length);
-        }
+          new Progress(out, System.console() != null, start, st.steps(), st.batch()));
+      for (int step = start; step < st.steps(); step++) {
         boolean warmUp = step < st.vaeSteps();
         boolean logStep = (step + 1) % st.logEvery() == 0 || step + 1 == st.steps();
-        recorder.record(step, session.step(batch, st.seed(), step, st.lr(), warmUp, logStep), warmUp, logStep);
+        recorder.record(step, session.step(data.next(), st.seed(), step, st.lr(), warmUp, logStep), warmUp, logStep);
+        if ((step + 1) % st.checkpointEvery() == 0 && step + 1 < st.steps()) {
+          checkpoints.save(session.session(), step + 1);
+        }
       }
       Map<String, Object> m = measure(session, recorder.finish());
       Files.writeString(folder.resolve("metrics.json"), Json.writePretty(m));
@@ -88,11 +111,69 @@ public final class PointCloudTraining {
               + " (held-out vs training shapes %.4f); %.2f s per step; pictures in %s%n", st.objective().name(),
           st.order().label(), m.get("chamfer_held_out"), m.get("chamfer_training"), m.get("jsd_samples"),
           m.get("jsd_held_out_vs_training"), m.get("seconds_per_step"), folder.resolve("images"));
-      Checkpoints.Saved saved = new Checkpoints(folder.resolve("checkpoints")).save(session.session(), st.steps());
+      Checkpoints.Saved saved = checkpoints.save(session.session(), st.steps());
       if (st.exportDir() != null) {
         out.println("exported " + export(saved, m));
       }
       return m;
+    }
+  }
+
+  /** A resumed run's folder must hold a points run trained with the same settings. */
+  private void checkResumable(Path trajectoryFile) throws IOException {
+    if (!Files.isRegularFile(trajectoryFile)) {
+      throw new IllegalArgumentException("--resume: " + folder + " holds no points run to continue (no settings.json)");
+    }
+    Object stored = Json.parse(Files.readString(trajectoryFile));
+    Map<?, ?> now = (Map<?, ?>) Json.parse(Json.write(settings.trajectory(shapes)));  // as the file holds it
+    if (!(stored instanceof Map<?, ?> before)) {
+      throw new IllegalArgumentException("--resume: " + trajectoryFile + " is not a JSON object");
+    }
+    for (Map.Entry<?, ?> e : now.entrySet()) {
+      Object was = before.get(e.getKey());
+      if (was == null || !String.valueOf(was).equals(String.valueOf(e.getValue()))) {
+        throw new IllegalArgumentException("--resume: " + folder + " was trained with " + e.getKey() + " " + was
+            + ", not " + e.getValue() + "; a resumed run keeps its settings (give the same options and a larger --steps)");
+      }
+    }
+  }
+
+  /** Restores the newest intact checkpoint; its step, which must be below --steps. */
+  private int resumedStep(Checkpoints checkpoints, TrainingSession session) throws IOException {
+    Checkpoints.Saved saved = checkpoints.restoreLatest(session.session(), out).orElseThrow(() ->
+        new IllegalArgumentException("--resume: " + folder.resolve("checkpoints") + " holds no usable checkpoint"));
+    if (saved.step() >= settings.steps()) {
+      throw new IllegalArgumentException("--resume: " + folder + " is at step " + saved.step() + " already; give --steps"
+          + " above it");
+    }
+    out.printf("resumed from %s (step %d)%n", saved.dir(), saved.step());
+    return (int) saved.step();
+  }
+
+  /**
+   * The training clouds, batch after batch: shapes in a shuffled order, reshuffled after each pass, fresh
+   * surface points every time, one random stream from the seed.
+   */
+  private final class CloudStream {
+    private final Random random = new Random(settings.seed());
+    private final List<Integer> order = new ArrayList<>();
+    private final float[] batch = new float[settings.batch() * settings.points() * 3];
+
+    float[] next() {
+      for (int i = 0; i < settings.batch(); i++) {
+        if (order.isEmpty()) {
+          for (int s = 0; s < shapes.training().size(); s++) {
+            order.add(s);
+          }
+          Collections.shuffle(order, random);
+        }
+        float[] cloud = shapes.training().get(order.remove(order.size() - 1)).sample(settings.points(), random);
+        if (settings.rotate()) {
+          rotateAboutY(cloud, random.nextDouble() * 2 * Math.PI);
+        }
+        System.arraycopy(cloud, 0, batch, i * cloud.length, cloud.length);
+      }
+      return batch;
     }
   }
 

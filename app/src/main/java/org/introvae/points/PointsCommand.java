@@ -24,8 +24,8 @@ public final class PointsCommand {
   @Command(name = "train --model points", showDefaultValues = true, sortOptions = false,
       description = "Soft-IntroVAE on 3-D point clouds sampled from meshes.",
       footer = {"Every 10th shape (in path order) is held out. Writes metrics.csv, metrics.json (held-out Chamfer",
-          "distance, voxel JSD of samples), images/reconstructions.png, samples.png, interpolation.png and the",
-          "final checkpoint."})
+          "distance, voxel JSD of samples), images/reconstructions.png, samples.png, interpolation.png, settings.json",
+          "and checkpoints (every --checkpoint-every steps and the last)."})
   static final class Options {
     @Option(names = "--meshes", paramLabel = "DIR", description = "folder of .off .ply .stl .obj meshes, searched"
         + " recursively (tools/install-meshes.sh fills the default)")
@@ -53,6 +53,12 @@ public final class PointsCommand {
     boolean rotate;
     @Mixin
     ExperimentOptions.Output output = new ExperimentOptions.Output(1, 50);
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "steps between checkpoints (the last step"
+        + " always writes one)")
+    int checkpointEvery = 500;
+    @Option(names = "--resume", description = "continue the run folder's latest checkpoint up to --steps; give the"
+        + " options the run was started with")
+    boolean resume;
     @Option(names = "--export", paramLabel = "DIR", description = "after training, export the model to DIR/<next"
         + " version> (a SavedModel)")
     Path export;
@@ -96,7 +102,8 @@ public final class PointsCommand {
           ToolOptions.whole("--z", o.z, 1, 4096),
           priorStd(o.priorStd),
           o.output.seed, o.output.logEvery(), o.execution.threads(),
-          o.devices.placement(batch), o.rotate, o.export);
+          o.devices.placement(batch), o.rotate, o.export,
+          ToolOptions.whole("--checkpoint-every", o.checkpointEvery, 1, 100_000_000), o.resume);
       ShapeSet shapes;
       try {
         shapes = ShapeSet.load(o.meshes, 10);

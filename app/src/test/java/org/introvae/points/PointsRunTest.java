@@ -153,6 +153,49 @@ class PointsRunTest {
     return dark;
   }
 
+  /** A tiny soft run on the test meshes in {@code run}, one metrics row per step. */
+  private Outcome tiny(String run, String... more) {
+    List<String> args = new java.util.ArrayList<>(List.of("--model", "points", "--meshes", TestMeshes.folder().toString(),
+        "--batch", "4", "--points", "16", "--widths", "8", "--z", "4", "--threads", "1", "--log-every", "1",
+        "--checkpoint-every", "3", "--runs", runs.toString(), "--run", run));
+    args.addAll(List.of(more));
+    return train(args.toArray(String[]::new));
+  }
+
+  /** metrics.csv's rows without their last column (the seconds since the start, which differ between runs). */
+  private List<String> lossRows(String run) throws Exception {
+    return Files.readAllLines(runs.resolve(run).resolve("metrics.csv")).stream()
+        .map(line -> line.substring(0, line.lastIndexOf(','))).toList();
+  }
+
+  @Test
+  void a_resumed_run_continues_exactly_as_an_unbroken_one() throws Exception {
+    Outcome whole = tiny("whole", "--steps", "6");
+    assertEquals(0, whole.code(), whole.err());
+    Outcome first = tiny("broken", "--steps", "4");
+    assertEquals(0, first.code(), first.err());
+    Outcome resumed = tiny("broken", "--steps", "6", "--resume");
+    assertEquals(0, resumed.code(), resumed.err());
+    assertTrue(resumed.out().contains("(step 4)"), resumed.out());
+    // Same graph, batch, threads and seed, the data replayed to step 4 and the Adam slots restored: the
+    // losses of steps 5 and 6 are the unbroken run's bit for bit.
+    assertEquals(7, lossRows("whole").size(), "header and six steps");
+    assertEquals(lossRows("whole"), lossRows("broken"));
+
+    Outcome changed = tiny("broken", "--steps", "8", "--resume", "--rotate");
+    assertEquals(2, changed.code());
+    assertEquals("error: --resume: " + runs.resolve("broken") + " was trained with rotate false, not true; a resumed run keeps its"
+        + " settings (give the same options and a larger --steps)\n", changed.err());
+    Outcome done = tiny("broken", "--steps", "6", "--resume");
+    assertEquals(2, done.code());
+    assertEquals("error: --resume: " + runs.resolve("broken") + " is at step 6 already; give --steps above it\n",
+        done.err());
+    Outcome none = tiny("none", "--steps", "6", "--resume");
+    assertEquals(2, none.code());
+    assertEquals("error: --resume: " + runs.resolve("none") + " holds no points run to continue (no settings.json)\n",
+        none.err());
+  }
+
   @Test
   void user_mistakes_are_one_line_errors() {
     Outcome noFolder = train("--model", "points", "--meshes", runs.resolve("none").toString());

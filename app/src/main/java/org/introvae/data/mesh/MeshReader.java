@@ -7,10 +7,13 @@ import java.util.List;
 import java.util.Locale;
 import org.introvae.data.DataException;
 
-/** Reads a triangle mesh from OFF, PLY (ASCII or binary), STL (ASCII or binary) or OBJ, chosen by extension. */
+/**
+ * Reads a triangle mesh from OFF, PLY (ASCII or binary), STL (ASCII or binary), OBJ or VRML 2.0 (.wrl, as
+ * KiCad's 3-D models), chosen by extension.
+ */
 public final class MeshReader {
   /** The extensions read, lower case. */
-  public static final List<String> EXTENSIONS = List.of("off", "ply", "stl", "obj");
+  public static final List<String> EXTENSIONS = List.of("off", "ply", "stl", "obj", "wrl");
   /** Larger files are refused rather than read into memory. */
   static final long MAX_BYTES = 256L << 20;
   /** More vertices or faces than this are refused (a declared count larger than any shape here). */
@@ -37,6 +40,7 @@ public final class MeshReader {
         case "ply" -> PlyFormat.read(name, bytes);
         case "stl" -> StlFormat.read(name, bytes);
         case "obj" -> ObjFormat.read(name, bytes);
+        case "wrl" -> VrmlFormat.read(name, bytes);
         default -> throw new DataException(name + ": not a mesh format read here (" + EXTENSIONS + ")");
       };
       if (mesh.triangleCount() == 0) {

@@ -189,6 +189,57 @@ class MeshReaderTest {
   }
 
   @Test
+  void vrml_face_sets_with_local_indices_def_use_and_fans() throws Exception {
+    Mesh m = read("two.wrl", """
+        #VRML V2.0 utf8
+        # two shapes, as KiCad writes them, with fields the reader skips
+        Shape { appearance Appearance { material DEF RED Material { diffuseColor 1 0 0 } } }
+        Shape { geometry IndexedFaceSet { solid FALSE creaseAngle 0.5 coordIndex [0,1,2,3,-1]
+          normal Normal { vector [0 0 1, 0 0 1] }
+          coord DEF SQUARE Coordinate { point [0 0 0, 1 0 0, 1 1 0, 0 1 0] } }
+          appearance Appearance { material USE RED } }
+        Shape { geometry DEF TRI IndexedFaceSet { coord Coordinate { point [0 0 1, 2 0 1, 0 2 1] }
+          coordIndex [0 1 2] } }
+        Shape { geometry IndexedFaceSet { coord USE SQUARE coordIndex [0, 1, 3, -1] } }
+        Shape { geometry USE TRI }
+        """);
+    assertEquals(4 + 3 + 4 + 3, m.vertexCount(), "each face set brings its points");
+    // the quad as a fan; the triangle without a final −1; the reused square's points after both
+    assertArrayEquals(new int[] {0, 1, 2, 0, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13}, m.triangles());
+    assertEquals(2.0, m.area(2), 1e-9);
+    assertTrue(error("moved.wrl", "#VRML V2.0 utf8\nTransform { translation 1 0 0 children [] }\n")
+        .endsWith("moved.wrl: VRML Transform nodes are not read here (only shapes in the file's own coordinates,"
+            + " as KiCad writes them)"));
+    assertTrue(error("old.wrl", "#VRML V1.0 ascii\nSeparator { }\n")
+        .endsWith("old.wrl: not VRML 2.0 (the first line should start with '#VRML V2.0')"));
+    assertTrue(error("far.wrl", "#VRML V2.0 utf8\nIndexedFaceSet { coordIndex [0 1 5] coord Coordinate { point [0 0 0,"
+        + " 1 0 0, 0 1 0] } }").endsWith("far.wrl: a face refers to point 5 of an IndexedFaceSet with 3 points"));
+    assertTrue(error("use.wrl", "#VRML V2.0 utf8\nIndexedFaceSet { coord USE NONE coordIndex [0 1 2] }")
+        .endsWith("use.wrl: coord USE NONE names no Coordinate defined before it"));
+    assertTrue(error("cut.wrl", "#VRML V2.0 utf8\nIndexedFaceSet { coordIndex [0 1 2")
+        .endsWith("cut.wrl: the file ends inside a node"));
+    assertTrue(error("pairs.wrl", "#VRML V2.0 utf8\nIndexedFaceSet { coord Coordinate { point [0 0] } }")
+        .endsWith("pairs.wrl: a Coordinate has 2 numbers, not x y z triples"));
+  }
+
+  @Test
+  void reads_a_real_kicad_model() throws Exception {
+    Path file = Path.of(MeshReaderTest.class.getResource("/kicad/R_Box_L13.0mm_W4.0mm_P9.00mm.wrl").toURI());
+    Mesh m = MeshReader.read(file);
+    // counted in the file by hand: 212 polygons ended by −1 (all triangles) over 224 points in ten face sets
+    assertEquals(212, m.triangleCount());
+    assertEquals(224, m.vertexCount());
+    float minX = Float.MAX_VALUE;
+    float maxX = -Float.MAX_VALUE;
+    for (int v = 0; v < m.vertexCount(); v++) {
+      minX = Math.min(minX, m.vertices()[3 * v]);
+      maxX = Math.max(maxX, m.vertices()[3 * v]);
+    }
+    assertEquals(-0.787f, minX);
+    assertEquals(4.331f, maxX);
+  }
+
+  @Test
   void reads_the_real_test_meshes_in_every_format() throws Exception {
     Path root = TestMeshes.folder();
     assertEquals(20, MeshReader.read(root.resolve("geomview/icosa.off")).triangleCount());

@@ -27,7 +27,7 @@ public final class PointsCommand {
           "distance, voxel JSD of samples), images/reconstructions.png, samples.png, interpolation.png, settings.json",
           "and checkpoints (every --checkpoint-every steps and the last)."})
   static final class Options {
-    @Option(names = "--meshes", paramLabel = "DIR", description = "folder of .off .ply .stl .obj meshes, searched"
+    @Option(names = "--meshes", paramLabel = "DIR", description = "folder of .off .ply .stl .obj .wrl meshes, searched"
         + " recursively (tools/install-meshes.sh fills the default)")
     Path meshes = DEFAULT_MESHES;
     @Option(names = "--objective", paramLabel = "NAME", description = "soft or vae")

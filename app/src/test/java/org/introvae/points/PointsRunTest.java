@@ -200,7 +200,7 @@ class PointsRunTest {
   void user_mistakes_are_one_line_errors() {
     Outcome noFolder = train("--model", "points", "--meshes", runs.resolve("none").toString());
     assertEquals(2, noFolder.code());
-    assertEquals("error: " + runs.resolve("none") + ": not a folder of meshes (off, ply, stl, obj)\n", noFolder.err());
+    assertEquals("error: " + runs.resolve("none") + ": not a folder of meshes (off, ply, stl, obj, wrl)\n", noFolder.err());
     Outcome points = train("--model", "points", "--points", "10");
     assertEquals(2, points.code());
     assertTrue(points.err().startsWith("error: --points: a cloud's point count must be a square number"), points.err());

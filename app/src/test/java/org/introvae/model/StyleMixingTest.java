@@ -132,9 +132,11 @@ class StyleMixingTest {
           // reordered float32 sums in the rest of the step can differ (ReplicaTest's tolerance)
           ReplicaTest.assertAllClose("step " + step + " (crossover " + LAYERS + ")", List.of(p), List.of(m));
         } else {
-          // values(): L_E, L_G, L_REC(x, x_r), KL(x), KL(x_r), KL(x_p)
-          assertEquals(p[2], m[2], 1e-6f * Math.abs(p[2]), "reconstructions never mix");
-          assertEquals(p[3], m[3], 1e-6f * Math.abs(p[3]), "the real images' KL does not see the samples");
+          // values(): L_E, L_G, L_REC(x, x_r), KL(x), KL(x_r), KL(x_p). The two graphs run the real
+          // images' passes with the same ops on the same CPU, batch and threads; only grappler's order of
+          // float32 sums over the batch may differ (a few ulps each, ~1e-6 relative), hence 1e-5.
+          assertEquals(p[2], m[2], 1e-5f * Math.abs(p[2]), "reconstructions never mix");
+          assertEquals(p[3], m[3], 1e-5f * Math.abs(p[3]), "the real images' KL does not see the samples");
           assertTrue(Math.abs(p[5] - m[5]) > 1e-4f * Math.abs(p[5]),
               "step " + step + ": the mixed samples' KL " + m[5] + " against " + p[5]);
         }

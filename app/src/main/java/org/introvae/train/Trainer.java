@@ -94,10 +94,9 @@ public final class Trainer {
     } catch (IllegalArgumentException e) {
       throw new UserError("--image-size/--widths: " + e.getMessage());
     }
-    if (!o.resume()) {
-      run.writeParams(new RunParams(RunParams.FORMAT, run.root().getFileName().toString(), c, config,
-          new RunParams.DataFacts(images.source(), images.count(), split.trainCount(), split.heldOutCount(), images.skipped())));
-    }
+    // Rewritten on resume too: the record must say how long the run now trains (--epochs, --steps, --lr).
+    run.writeParams(new RunParams(RunParams.FORMAT, run.root().getFileName().toString(), c, config,
+        new RunParams.DataFacts(images.source(), images.count(), split.trainCount(), split.heldOutCount(), images.skipped())));
     out = RunLog.open(out, run.log());
     org.introvae.model.Objective objective = c.objective().build();
     out.printf("run %s: %s, %d training / %d held-out images from %s%n", run.root(), config, split.trainCount(),

@@ -101,6 +101,8 @@ class TrainingRunTest {
     Outcome resumed = train("--run", "split", "--resume", "--steps", "30");
     assertEquals(0, resumed.code(), resumed.err());
     assertTrue(resumed.out().contains("resumed from"), resumed.out());
+    assertEquals(30, new RunFolder(runs.resolve("split")).readParams().config().schedule().steps(),
+        "params.json records the resumed length");
     String log = Files.readString(runs.resolve("split/train.log"));
     assertTrue(log.indexOf("done: ") < log.indexOf("resumed from"), "the resumed run appends to train.log: " + log);
     List<double[]> whole = MetricsLog.read(runs.resolve("whole/metrics.csv"));

@@ -21,6 +21,7 @@ import org.introvae.model.UpdateOrder;
 import org.introvae.serving.Json;
 import org.introvae.train.Checkpoints;
 import org.introvae.train.Folders;
+import org.introvae.train.Interruption;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.Progress;
 import org.introvae.train.StepRecorder;
@@ -98,6 +99,12 @@ public final class PointCloudTraining {
       StepRecorder recorder = new StepRecorder("step", log,
           new Progress(out, System.console() != null, start, st.steps(), st.batch()));
       for (int step = start; step < st.steps(); step++) {
+        if (Interruption.requested()) {
+          if (step > start && step % st.checkpointEvery() != 0) {
+            checkpoints.save(session.session(), step);
+          }
+          throw Interruption.stopped(step, step == 0 ? null : folder.resolve("checkpoints"));
+        }
         boolean warmUp = step < st.vaeSteps();
         boolean logStep = (step + 1) % st.logEvery() == 0 || step + 1 == st.steps();
         recorder.record(step, session.step(data.next(), st.seed(), step, st.lr(), warmUp, logStep), warmUp, logStep);

@@ -91,6 +91,9 @@ public final class Toy2D {
       long sessionNanos = 0;
       PhaseTime[] phases = {new PhaseTime(), new PhaseTime()};
       for (int it = 0; it < st.iterations(); it++) {
+        if (org.introvae.train.Interruption.requested()) {
+          throw org.introvae.train.Interruption.stopped(it, null);  // 2-D runs do not resume: minutes long
+        }
         boolean warmUp = it < st.vaeIterations();
         boolean logStep = (it + 1) % st.logEvery() == 0 || it + 1 == st.iterations();
         long t0 = System.nanoTime();

@@ -46,7 +46,7 @@ public final class Toy2DCommand {
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
     Options o = new Options();
-    return ExperimentOptions.exitCode(err, () -> {
+    return org.introvae.train.Interruption.guarded(err, () -> ExperimentOptions.exitCode(err, () -> {
       ToolOptions parsed = ExperimentOptions.withWeights(o);
       if (!parsed.parse(args, out)) {
         return;
@@ -65,7 +65,7 @@ public final class Toy2DCommand {
           batch, ToolOptions.nonNegative("--lr", o.lr), drops(o.lrDrops), ToolOptions.whole("--z", o.z, 1, 1024),
           o.output.seed, o.output.logEvery(), o.execution.threads(), o.devices.placement(batch));
       new Toy2D(settings, o.output.folder("toy2d-" + o.dataset + "-" + o.objective), out).run();
-    });
+    }));
   }
 
   private static int[] drops(String text) {

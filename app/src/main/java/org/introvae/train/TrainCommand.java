@@ -30,10 +30,10 @@ public final class TrainCommand {
       return 2;
     }
     if (model.name().equals("points")) {
-      return org.introvae.points.PointsCommand.run(model.rest(), out, err);
+      return Interruption.guarded(err, () -> org.introvae.points.PointsCommand.run(model.rest(), out, err));
     }
     if (model.name().equals("translation")) {
-      return org.introvae.translation.TranslationCommand.run(model.rest(), out, err);
+      return Interruption.guarded(err, () -> org.introvae.translation.TranslationCommand.run(model.rest(), out, err));
     }
     args = model.rest();
     try {
@@ -50,11 +50,17 @@ public final class TrainCommand {
       if (options.exportDir().isPresent() && exporter == null) {
         throw new UserError("--export is not available here");
       }
-      Trainer.Summary summary = new Trainer(options, out, System.console() != null).run();
-      if (options.exportDir().isPresent()) {
-        out.println("exported " + exporter.export(summary.folder(), options.exportDir().get()));
+      try (Interruption.Guard guard = Interruption.guard()) {
+        try {
+          Trainer.Summary summary = new Trainer(options, out, System.console() != null).run();
+          if (options.exportDir().isPresent()) {
+            out.println("exported " + exporter.export(summary.folder(), options.exportDir().get()));
+          }
+          return 0;
+        } catch (Interruption.Stopped e) {
+          return e.report(err);
+        }
       }
-      return 0;
     } catch (UserError | DataException e) {
       err.println("error: " + e.getMessage());
       return 2;

@@ -194,6 +194,13 @@ public final class Trainer {
     int fakeBelowReal = 0;
     try (BatchPrefetcher batches = new BatchPrefetcher(split, batch, perEpoch)) {
       for (long step = first; step < total; step++) {
+        if (Interruption.requested()) {
+          progress.breakLine();
+          if (step > lastSaved) {
+            checkpoints.save(session.session(), step);
+          }
+          throw Interruption.stopped(step, run.root().resolve("checkpoints"));
+        }
         int epoch = (int) (step / perEpoch);
         boolean warmUp = epoch < c.schedule().vaeEpochs();
         long done = step + 1;

@@ -74,6 +74,9 @@ public final class TranslationTraining {
       StepRecorder recorder = new StepRecorder("step", log,
           new Progress(out, System.console() != null, 0, st.steps(), st.batch()));
       for (int step = 0; step < st.steps(); step++) {
+        if (org.introvae.train.Interruption.requested()) {
+          throw org.introvae.train.Interruption.stopped(step, null);  // translation runs do not resume
+        }
         for (int i = 0; i < st.batch(); i++) {
           if (next == train) {
             shuffle(permutation, order);

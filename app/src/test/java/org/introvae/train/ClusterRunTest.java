@@ -1,22 +1,18 @@
 package org.introvae.train;
 
+import org.introvae.testing.ChildJvm;
 import org.introvae.testing.TrainCli;
 import org.introvae.testing.TrainCli.Outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,11 +33,11 @@ class ClusterRunTest {
 
   @TempDir
   Path runs;
-  private final List<Process> workers = new ArrayList<>();
+  private final List<ChildJvm> processes = new ArrayList<>();
 
   @AfterEach
   void stopWorkers() {
-    workers.forEach(Process::destroyForcibly);
+    processes.forEach(ChildJvm::close);
   }
 
   private List<String> args(String... extra) {
@@ -75,8 +71,8 @@ class ClusterRunTest {
         assertEquals(expected, a.get(row)[column], TOLERANCE * Math.abs(expected), "row " + row + " column " + column);
       }
     }
-    assertTrue(workers.get(0).waitFor(60, TimeUnit.SECONDS), "the worker stops when the chief's run ends");
-    assertEquals(0, workers.get(0).exitValue());
+    assertTrue(processes.get(0).process().waitFor(60, TimeUnit.SECONDS), "the worker stops when the chief's run ends");
+    assertEquals(0, processes.get(0).process().exitValue());
     assertTrue(Files.exists(runs.resolve("cluster/images/final.png")), "the chief writes the pictures");
   }
 
@@ -84,26 +80,15 @@ class ClusterRunTest {
   void aKilledWorkerEndsTheRunInOneLineAndResumeContinues() throws Exception {
     String cluster = cluster();
     Process worker = startWorker(cluster);
-    List<String> command = new ArrayList<>(javaTrain());
-    command.addAll(args("--run", "killed", "--steps", "100000", "--cluster", cluster));
-    Process chief = new ProcessBuilder(command).directory(Path.of("").toAbsolutePath().toFile()).start();
-    workers.add(chief);
-    CountDownLatch twentySteps = new CountDownLatch(1);
-    StringBuilder chiefOut = new StringBuilder();
-    Thread reader = new Thread(() -> readLines(chief, chiefOut, twentySteps));
-    reader.start();
-    ByteArrayOutputStream chiefErr = new ByteArrayOutputStream();
-    Thread errReader = new Thread(() -> copy(chief, chiefErr));
-    errReader.start();
-    assertTrue(twentySteps.await(120, TimeUnit.SECONDS), "the chief never reached step 20: " + chiefOut);
+    ChildJvm chief = ChildJvm.start("Train", args("--run", "killed", "--steps", "100000", "--cluster", cluster));
+    processes.add(chief);
+    assertTrue(chief.awaitLine("step 20/", 120), "the chief never reached step 20: " + chief.out());
 
     worker.destroyForcibly().waitFor();
-    assertTrue(chief.waitFor(120, TimeUnit.SECONDS), "the chief did not end after losing its worker");
-    reader.join();
-    errReader.join();
-    assertEquals(2, chief.exitValue());
-    List<String> errors = chiefErr.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("error:")).toList();
-    assertEquals(1, errors.size(), chiefErr.toString(StandardCharsets.UTF_8));
+    assertTrue(chief.awaitExit(120), "the chief did not end after losing its worker");
+    assertEquals(2, chief.process().exitValue());
+    List<String> errors = chief.err().lines().filter(l -> l.startsWith("error:")).toList();
+    assertEquals(1, errors.size(), chief.err());
     String port1 = cluster.substring(cluster.lastIndexOf(':') + 1);
     assertTrue(errors.get(0).contains("worker task 1 (127.0.0.1:" + port1 + ") stopped answering"), errors.get(0));
     assertTrue(errors.get(0).contains("--resume"), errors.get(0));
@@ -121,17 +106,9 @@ class ClusterRunTest {
   }
 
   private Process startWorker(String cluster) throws IOException {
-    List<String> command = new ArrayList<>(javaTrain());
-    command.addAll(List.of("--cluster", cluster, "--task", "1", "--threads", "1"));
-    Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    workers.add(p);
-    return p;
-  }
-
-  private static List<String> javaTrain() {
-    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "Train");
+    ChildJvm worker = ChildJvm.start("Train", List.of("--cluster", cluster, "--task", "1", "--threads", "1"));
+    processes.add(worker);
+    return worker.process();
   }
 
   private static String cluster() throws IOException {
@@ -141,27 +118,6 @@ class ClusterRunTest {
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
-    }
-  }
-
-  private static void readLines(Process p, StringBuilder into, CountDownLatch reached) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        into.append(line).append('\n');
-        if (line.startsWith("step 20/")) {
-          reached.countDown();
-        }
-      }
-    } catch (IOException e) {
-      into.append(e);
-    }
-  }
-
-  private static void copy(Process p, ByteArrayOutputStream into) {
-    try {
-      p.getErrorStream().transferTo(into);
-    } catch (IOException e) {
-      // the process ended
     }
   }
 }

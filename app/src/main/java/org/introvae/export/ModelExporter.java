@@ -188,7 +188,7 @@ public final class ModelExporter {
     if (psi == 1f) {
       return null;
     }
-    if (config.architecture() != ImageArchitecture.STYLE) {
+    if (!config.architecture().styleBased()) {
       throw new UserError("--truncation: only the style-based networks (--architecture style) map z to a style;"
           + " this model's networks are " + config.architecture().label());
     }

@@ -140,6 +140,11 @@ public final class Architecture {
           init.random.statelessTruncatedNormal(init.constant(shape), seeds), init.constant(stddev / TRUNCATED_STD)));
     }
 
+    /** {@code x} × c, a constant (an equalised layer's runtime scale); gradients reach x through it. */
+    Operand<TFloat32> scaled(Operand<TFloat32> x, float c) {
+      return c == 1f ? x : tf.math.mul(x, tf.constant(c));
+    }
+
     /** Uniform on [−bound, bound]; each variable its own seed. */
     Operand<TFloat32> uniform(String name, float bound, long... shape) {
       return random(name, shape, (init, seeds) -> init.math.mul(init.math.sub(init.math.mul(
@@ -223,12 +228,25 @@ public final class Architecture {
     private Operand<TFloat32> rearranged;
 
     Conv(Parameters p, String name, int size, int in, int out, boolean isOutput) {
-      float std = pytorchDefaultStd(size * size * in);
-      boolean withBias = isOutput;
+      this(p.weight(name + ".w", pytorchDefaultStd(size * size * in), size, size, in, out),
+          isOutput ? p.filled(name + ".b", 0f, out) : null, out, isOutput);
+    }
+
+    private Conv(Operand<TFloat32> kernel, Operand<TFloat32> bias, int out, boolean isOutput) {
+      this.kernel = kernel;
+      this.bias = bias;
       this.out = out;
       this.mirror = isOutput && out < NARROW_OUTPUT;
-      kernel = p.weight(name + ".w", std, size, size, in, out);
-      bias = withBias ? p.filled(name + ".b", 0f, out) : null;
+    }
+
+    /**
+     * With an equalised learning rate (ProGAN; ALAE's lreq.Conv2d): the variable is N(0, 1) and the layer
+     * uses it × gain/√fan_in, so Adam's steps, about lr in the variable, change every layer's weights by
+     * the same fraction of their scale.
+     */
+    static Conv equalized(Parameters p, String name, int size, int in, int out, boolean isOutput, float gain) {
+      return new Conv(p.scaled(p.weight(name + ".w", 1f, size, size, in, out), (float) (gain / Math.sqrt(size * size * in))),
+          isOutput ? p.filled(name + ".b", 0f, out) : null, out, isOutput);
     }
 
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {
@@ -334,6 +352,16 @@ public final class Architecture {
     private Dense(Operand<TFloat32> w, Operand<TFloat32> b) {
       this.w = w;
       this.b = b;
+    }
+
+    /**
+     * With an equalised learning rate and a learning-rate multiplier (ALAE's lreq.Linear): the weight
+     * variable is N(0, 1/lrMul) used × gain/√in·lrMul, the bias used × lrMul; lrMul < 1 slows a layer's
+     * learning (the mapping networks').
+     */
+    static Dense equalized(Parameters p, String name, int in, int out, float gain, float lrMul) {
+      return new Dense(p.scaled(p.weight(name + ".w", 1f / lrMul, in, out), (float) (gain / Math.sqrt(in) * lrMul)),
+          p.scaled(p.filled(name + ".b", 0f, out), lrMul));
     }
 
     /**

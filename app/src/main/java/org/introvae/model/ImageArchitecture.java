@@ -11,7 +11,12 @@ public enum ImageArchitecture {
   /** Both papers' residual convolutional networks with batch normalisation ({@link Architecture}). */
   RESIDUAL("residual"),
   /** The style-based networks of the Soft-IntroVAE paper's FFHQ/CelebA-HQ model ({@link StyleNetworks}). */
-  STYLE("style");
+  STYLE("style"),
+  /**
+   * The same networks trained as the official code trains them (ALAE's recipe): equalised learning
+   * rates (mapping networks ×0.1), a [1 2 1]² blur at every resampling, Adam with β₁ 0 and β₂ 0.99.
+   */
+  STYLE_ALAE("style-alae");
 
   private final String label;
 
@@ -32,7 +37,22 @@ public enum ImageArchitecture {
         return a;
       }
     }
-    throw new IllegalArgumentException("'" + label + "' is not residual or style");
+    throw new IllegalArgumentException("'" + label + "' is not residual, style or style-alae");
+  }
+
+  /** Whether the networks are the style-based ones (styles, mixing, truncation). */
+  public boolean styleBased() {
+    return this != RESIDUAL;
+  }
+
+  /** Whether layers have equalised learning rates and resampling is blurred ({@link #STYLE_ALAE}). */
+  public boolean alae() {
+    return this == STYLE_ALAE;
+  }
+
+  /** Adam's (β₁, β₂) for both networks: PyTorch's defaults, as both papers' codes, or ALAE's (0, 0.99). */
+  public float[] adamBetas() {
+    return alae() ? new float[] {0f, 0.99f} : new float[] {0.9f, 0.999f};
   }
 
   /** Whether the networks normalise by batch statistics (and keep moving averages for inference). */
@@ -41,7 +61,7 @@ public enum ImageArchitecture {
   }
 
   public EncoderNet encoder(Ops tf, ModelConfig config, long seed) {
-    return this == STYLE ? new StyleNetworks.Encoder(tf, config, seed) : new Architecture.Encoder(tf, config, seed);
+    return styleBased() ? new StyleNetworks.Encoder(tf, config, seed) : new Architecture.Encoder(tf, config, seed);
   }
 
   /**
@@ -49,7 +69,7 @@ public enum ImageArchitecture {
    * decoder's training form (see {@link Architecture.Decoder}).
    */
   public DecoderNet decoder(Ops tf, ModelConfig config, long seed, boolean foldUpsampling, String prefix) {
-    return this == STYLE ? new StyleNetworks.Decoder(tf, config, seed, prefix)
+    return styleBased() ? new StyleNetworks.Decoder(tf, config, seed, prefix)
         : new Architecture.Decoder(tf, config, seed, foldUpsampling, prefix);
   }
 }

@@ -34,8 +34,9 @@ import org.tensorflow.types.TFloat32;
  * <p>Resolutions and channels follow the preset as the residual networks do: the smallest map is
  * {@link ModelConfig#finalSize()}, one doubling per entry of the widths, the widest channels at the
  * smallest map. Style mixing trains through {@link StyleMixing}, truncation is an export's
- * ({@link StyleTruncation}). Not reproduced (CPU scale): progressive growing (every resolution trains
- * from the start), the blur after resampling, equalised learning rates.
+ * ({@link StyleTruncation}). {@link ImageArchitecture#STYLE_ALAE} builds the layers with ALAE's
+ * equalised learning rates and gains and blurs at every resampling ({@link Layers}). Not reproduced
+ * (CPU scale): progressive growing (every resolution trains from the start).
  *
  * <p>Noise inputs: training passes draw fresh noise per sample; inference passes add one fixed noise
  * map shared by the batch (the official "batch_constant" mode), so a served model maps the same z to
@@ -46,6 +47,12 @@ public final class StyleNetworks {
   static final float DECODER_NORM_EPSILON = 1e-8f;   // the official decoder's
   static final int DECODER_MAPPING_LAYERS = 3;
   static final int ENCODER_MAPPING_LAYERS = 3;
+  /** ALAE's gains: √2 (He) before LeakyReLU, 1 for the style affines, 0.03 for the image output. */
+  static final float GAIN = (float) Math.sqrt(2);
+  static final float STYLE_GAIN = 1f;
+  static final float TO_IMAGE_GAIN = 0.03f;
+  /** ALAE's learning-rate multiplier of both mapping networks (MappingFromLatent, MappingToLatent). */
+  static final float MAPPING_LR_MUL = 0.1f;
 
   private StyleNetworks() {}
 
@@ -112,6 +119,48 @@ public final class StyleNetworks {
     return h;
   }
 
+  /**
+   * The layers as the architecture builds them: PyTorch's default initialisation ({@code style}), or
+   * ALAE's equalised learning rate with gains and multipliers and a blur at resampling ({@code style-alae}).
+   */
+  record Layers(boolean alae) {
+    static Layers of(ModelConfig c) {
+      return new Layers(c.architecture().alae());
+    }
+
+    Dense dense(Parameters p, String name, int in, int out, float gain, float lrMul) {
+      return alae ? Dense.equalized(p, name, in, out, gain, lrMul) : new Dense(p, name, in, out);
+    }
+
+    Conv conv(Parameters p, String name, int size, int in, int out, boolean isOutput, float gain) {
+      return alae ? Conv.equalized(p, name, size, in, out, isOutput, gain) : new Conv(p, name, size, in, out, isOutput);
+    }
+
+    /** ALAE's Blur: [1 2 1]ᵀ[1 2 1]/16 per channel, zero padded; applied after upsampling and before downsampling. */
+    Operand<TFloat32> blur(Ops tf, Operand<TFloat32> x) {
+      return alae ? blur121(tf, blur121(tf, x, 1), 2) : x;
+    }
+  }
+
+  /** (x[i−1] + 2x[i] + x[i+1]) / 4 along {@code axis}, zeros beyond the edges; built from ops with C++ gradients. */
+  static Operand<TFloat32> blur121(Ops tf, Operand<TFloat32> x, int axis) {
+    int[][] padding = new int[4][2];
+    padding[axis] = new int[] {1, 1};
+    Operand<TFloat32> padded = tf.pad(x, tf.constant(padding), tf.constant(0f));
+    int n = (int) x.shape().get(axis);
+    int[] size = {-1, -1, -1, -1};
+    size[axis] = n;
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32>[] window = new Operand[3];
+    for (int k = 0; k < 3; k++) {
+      int[] begin = new int[4];
+      begin[axis] = k;
+      window[k] = tf.slice(padded, tf.constant(begin), tf.constant(size));
+    }
+    Operand<TFloat32> sum = tf.math.add(tf.math.add(window[0], window[2]), tf.math.mul(window[1], tf.constant(2f)));
+    return tf.math.mul(sum, tf.constant(0.25f));
+  }
+
   /** The style-based decoder. */
   public static final class Decoder implements DecoderNet {
     private final ModelConfig config;
@@ -120,13 +169,15 @@ public final class StyleNetworks {
     private final Operand<TFloat32> constant;
     private final List<StyledLayer> layers = new ArrayList<>();
     private final Conv toImage;
+    private final Layers make;
 
     public Decoder(Ops tf, ModelConfig config, long seed, String prefix) {
       this.config = config;
       parameters = new Parameters(tf, prefix, seed);
+      make = Layers.of(config);
       int w = styleWidth(config);
       for (int i = 0; i < DECODER_MAPPING_LAYERS; i++) {
-        mapping.add(new Dense(parameters, "mapping" + i, i == 0 ? config.zDim() : w, w));
+        mapping.add(make.dense(parameters, "mapping" + i, i == 0 ? config.zDim() : w, w, GAIN, MAPPING_LR_MUL));
       }
       int s = config.finalSize();
       int c0 = channels(config, 0);
@@ -136,11 +187,11 @@ public final class StyleNetworks {
       for (int level = 0; level <= levels; level++) {
         int out = channels(config, level);
         // The first level starts from the constant: its first layer has no convolution.
-        layers.add(new StyledLayer(parameters, "level" + level + ".a", level == 0 ? 0 : 3, in, out, w, s << level));
-        layers.add(new StyledLayer(parameters, "level" + level + ".b", 3, out, out, w, s << level));
+        layers.add(new StyledLayer(parameters, make, "level" + level + ".a", level == 0 ? 0 : 3, in, out, w, s << level));
+        layers.add(new StyledLayer(parameters, make, "level" + level + ".b", 3, out, out, w, s << level));
         in = out;
       }
-      toImage = new Conv(parameters, "to_image", 1, channels(config, levels), config.imageChannels(), true);
+      toImage = make.conv(parameters, "to_image", 1, channels(config, levels), config.imageChannels(), true, TO_IMAGE_GAIN);
     }
 
     @Override
@@ -204,8 +255,8 @@ public final class StyleNetworks {
           tf.constant(new int[] {s, s, channels(config, 0)})), tf.constant(0)), tf.constant(0f)));
       for (int i = 0; i < layers.size(); i++) {
         boolean upsample = i > 0 && i % 2 == 0;
-        h = layers.get(i).apply(tf, upsample ? Architecture.upsample(tf, h) : h, styleOf.apply(i), mode,
-            z.shape().get(0), batch);
+        h = layers.get(i).apply(tf, upsample ? Architecture.upsample(tf, h) : h, upsample ? make : null, styleOf.apply(i),
+            mode, z.shape().get(0), batch);
       }
       return toImage.apply(tf, h);
     }
@@ -221,18 +272,22 @@ public final class StyleNetworks {
     private final long noiseSeed;
     private Operand<TFloat32> fixedNoise;
 
-    StyledLayer(Parameters p, String name, int kernel, int in, int out, int styleWidth, int side) {
-      conv = kernel == 0 ? null : new Conv(p, name + ".conv", kernel, in, out, false);
+    StyledLayer(Parameters p, Layers make, String name, int kernel, int in, int out, int styleWidth, int side) {
+      conv = kernel == 0 ? null : make.conv(p, name + ".conv", kernel, in, out, false, GAIN);
       noiseStrength = p.filled(name + ".noise_strength", 0f, out);
       bias = p.filled(name + ".b", 0f, out);
-      style = new Dense(p, name + ".style", styleWidth, 2 * out);
+      style = make.dense(p, name + ".style", styleWidth, 2 * out, STYLE_GAIN, 1f);
       this.side = side;
       this.noiseSeed = name.hashCode();
     }
 
-    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, Mode mode, long staticBatch,
+    /** {@code resampled}: the layers whose blur follows this layer's convolution (the upsampling ones), else null. */
+    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Layers resampled, Operand<TFloat32> w, Mode mode, long staticBatch,
         Operand<org.tensorflow.types.TInt32> batch) {
       Operand<TFloat32> h = conv == null ? x : conv.apply(tf, x);
+      if (resampled != null) {
+        h = resampled.blur(tf, h);
+      }
       h = tf.math.add(h, tf.math.mul(noise(tf, mode, staticBatch, batch), noiseStrength));
       h = Architecture.leaky(tf, biased(tf, h, bias));
       return styleMod(tf, instanceNorm(tf, h, DECODER_NORM_EPSILON), style.apply(tf, w));
@@ -277,14 +332,16 @@ public final class StyleNetworks {
       this.parameters = parameters;
       int levels = config.widths().length;
       int w = styleWidth(config);
-      fromImage = new Conv(parameters, "from_image", 1, config.imageChannels(), channels(config, levels), false);
+      Layers make = Layers.of(config);
+      fromImage = make.conv(parameters, "from_image", 1, config.imageChannels(), channels(config, levels), false, GAIN);
       fromImageBias = parameters.filled("from_image.b", 0f, channels(config, levels));
       for (int level = levels; level >= 0; level--) {
-        blocks.add(new StyleBlock(parameters, "level" + level, channels(config, level),
+        blocks.add(new StyleBlock(parameters, make, "level" + level, channels(config, level),
             channels(config, Math.max(0, level - 1)), w, level == 0 ? config.finalSize() : 0));
       }
       for (int i = 0; i < ENCODER_MAPPING_LAYERS; i++) {
-        head.add(new Dense(parameters, "mapping" + i, w, i == ENCODER_MAPPING_LAYERS - 1 ? 2 * config.zDim() : w));
+        head.add(make.dense(parameters, "mapping" + i, w, i == ENCODER_MAPPING_LAYERS - 1 ? 2 * config.zDim() : w, GAIN,
+            MAPPING_LR_MUL));
       }
     }
 
@@ -335,23 +392,26 @@ public final class StyleNetworks {
     private final Operand<TFloat32> bias2;
     private final Dense dense;
     private final Dense style2;
+    private final Layers make;
 
-    StyleBlock(Parameters p, String name, int in, int out, int styleWidth, int lastSide) {
-      conv1 = new Conv(p, name + ".conv1", 3, in, in, false);
+    StyleBlock(Parameters p, Layers make, String name, int in, int out, int styleWidth, int lastSide) {
+      this.make = make;
+      conv1 = make.conv(p, name + ".conv1", 3, in, in, false, GAIN);
       bias1 = p.filled(name + ".conv1.b", 0f, in);
-      style1 = new Dense(p, name + ".style1", 2 * in, styleWidth);
+      style1 = make.dense(p, name + ".style1", 2 * in, styleWidth, GAIN, 1f);
       boolean last = lastSide > 0;
-      conv2 = last ? null : new Conv(p, name + ".conv2", 3, in, out, false);
+      conv2 = last ? null : make.conv(p, name + ".conv2", 3, in, out, false, GAIN);
       bias2 = last ? null : p.filled(name + ".conv2.b", 0f, out);
-      dense = last ? new Dense(p, name + ".dense", lastSide * lastSide * in, out) : null;
-      style2 = new Dense(p, name + ".style2", last ? out : 2 * out, styleWidth);
+      dense = last ? make.dense(p, name + ".dense", lastSide * lastSide * in, out, GAIN, 1f) : null;
+      style2 = make.dense(p, name + ".style2", last ? out : 2 * out, styleWidth, GAIN, 1f);
     }
 
     BlockOutput apply(Ops tf, Operand<TFloat32> x) {
       BlockOutput a = statistics(tf, Architecture.leaky(tf, biased(tf, conv1.apply(tf, x), bias1)), style1);
       BlockOutput b;
       if (dense == null) {
-        b = statistics(tf, Architecture.leaky(tf, biased(tf, conv2.apply(tf, a.features()), bias2)), style2);
+        // the convolution before the downsampling (the next block's pool) reads the blurred map
+        b = statistics(tf, Architecture.leaky(tf, biased(tf, conv2.apply(tf, make.blur(tf, a.features())), bias2)), style2);
       } else {
         Operand<TFloat32> f = a.features();
         long flat = f.shape().get(1) * f.shape().get(2) * f.shape().get(3);

@@ -189,7 +189,7 @@ public final class TrainingGraph implements AutoCloseable {
     if (targetOf != null && (!(objective instanceof SoftIntroVaeObjective) || order != UpdateOrder.ALTERNATING)) {
       throw new IllegalArgumentException("bootstrap is Soft-IntroVAE's, in the alternating order");
     }
-    if (mixing.on() && (config == null || config.architecture() != ImageArchitecture.STYLE)) {
+    if (mixing.on() && (config == null || !config.architecture().styleBased())) {
       throw new IllegalArgumentException("style mixing needs the style-based decoder");
     }
     if (batchSize % placement.replicas() != 0) {
@@ -219,8 +219,9 @@ public final class TrainingGraph implements AutoCloseable {
         .withControlDependencies(targetDecoder.parameters().assignedFrom(tf, decoder.parameters())).noOp();
     List<Variable<TFloat32>> thetaE = encoder.parameters().trainable();
     List<Variable<TFloat32>> thetaD = decoder.parameters().trainable();
-    SteppedAdam adamE = new SteppedAdam(graph, "adam_E", this.learningRate, 0.9f, 0.999f, 1e-8f, adamStep);
-    SteppedAdam adamG = new SteppedAdam(graph, "adam_G", this.learningRate, 0.9f, 0.999f, 1e-8f, adamStep);
+    float[] betas = (config == null ? ImageArchitecture.RESIDUAL : config.architecture()).adamBetas();
+    SteppedAdam adamE = new SteppedAdam(graph, "adam_E", this.learningRate, betas[0], betas[1], 1e-8f, adamStep);
+    SteppedAdam adamG = new SteppedAdam(graph, "adam_G", this.learningRate, betas[0], betas[1], 1e-8f, adamStep);
 
     // Independent N(0, I) draws: ε for x, z_p, then ε for re-encodings of x_r and x_p (two pairs: the
     // encoder's, and in the alternating order the updated encoder's). Drawn for the whole batch and then

@@ -39,8 +39,9 @@ public final class TrainOptions {
       new Spec("channels", "auto|1|3", "image channels; auto keeps the data's, 1 or 3 converts", p -> "auto"),
       new Spec("widths", "LIST", "channel counts of the residual stages, e.g. 64,128", p -> p.config().widthsText()),
       new Spec("z", "N", "latent dimensions", p -> str(p.config().zDim())),
-      new Spec("architecture", "NAME", "residual (both papers' networks) or style (the style-based networks of"
-          + " Soft-IntroVAE's FFHQ model: mapping network, AdaIN, noise inputs)", p -> ImageArchitecture.RESIDUAL.label()),
+      new Spec("architecture", "NAME", "residual (both papers' networks), style (the style-based networks of"
+          + " Soft-IntroVAE's FFHQ model: mapping network, AdaIN, noise inputs) or style-alae (those trained as the"
+          + " official code: equalised learning rates, blur, Adam β 0/0.99)", p -> ImageArchitecture.RESIDUAL.label()),
       new Spec("style-mixing", "P", "style: probability that a training batch of prior samples takes a second draw's"
           + " style from a random layer on [default: " + StyleMixing.OFFICIAL_PROBABILITY + " for style, as the"
           + " authors; 0 for residual]", p -> null),
@@ -415,13 +416,13 @@ public final class TrainOptions {
   /** --style-mixing, checked against the architecture: only the style-based decoder has styles to mix. */
   private float styleMixing(ImageArchitecture architecture) throws UserError {
     if (!explicit.containsKey("style-mixing")) {
-      return architecture == ImageArchitecture.STYLE ? StyleMixing.OFFICIAL_PROBABILITY : 0f;
+      return architecture.styleBased() ? StyleMixing.OFFICIAL_PROBABILITY : 0f;
     }
     float p = single("style-mixing");
     if (!(p >= 0f && p <= 1f)) {
       throw new UserError("--style-mixing: must be a probability in [0, 1], not " + get("style-mixing"));
     }
-    if (p > 0f && architecture != ImageArchitecture.STYLE) {
+    if (p > 0f && !architecture.styleBased()) {
       throw new UserError("--style-mixing: the " + architecture.label() + " networks have no styles to mix"
           + " (--architecture style has)");
     }

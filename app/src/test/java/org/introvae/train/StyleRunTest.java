@@ -13,6 +13,9 @@ import java.io.PrintStream;
 import org.introvae.export.ExportCommand;
 import org.introvae.export.ModelExporter;
 import org.introvae.model.ImageArchitecture;
+import org.introvae.model.Placement;
+import org.introvae.model.TrainingGraph;
+import org.introvae.model.TrainingSession;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Json;
 import org.introvae.testing.TrainCli;
@@ -66,6 +69,42 @@ class StyleRunTest {
     }
     truncatedSamplesMoveTowardsTheAverageStyle(run, models);
     stylesMixAtTheCrossover(models.resolve("1"));
+  }
+
+  /**
+   * style-alae end to end: recorded as such, and the exported networks are the ones the run trained —
+   * the plain style networks have the same variables, so an export that built those would load without
+   * complaint and decode something else. The training graph's D(z) restored from the checkpoint and the
+   * exported model's decode run different graphs: 1e-5 absolute on images in [0, 1].
+   */
+  @Test
+  void the_alae_recipe_trains_and_exports_the_networks_it_trained() throws Exception {
+    Outcome o = train("--architecture", "style-alae", "--run", "a", "--steps", "4");
+    assertEquals(0, o.code(), o.err());
+    Path run = root.resolve("runs/a");
+    RunParams params = new RunFolder(run).readParams();
+    assertEquals(ImageArchitecture.STYLE_ALAE, params.model().architecture());
+    Path models = root.resolve("models/alae");
+    Path version = ModelExporter.export(run, models, null);
+    float[] z = TrainingSession.priorDraws(3, 8, 11);
+    float[] trained;
+    try (TrainingSession session = TrainingSession.withThreads(new TrainingGraph(params.model(),
+        params.config().objective().build(), params.config().objective().updates(), 1e-3f, 16, 1, Placement.CPU, false,
+        params.config().network().mixing()), 1)) {
+      assertTrue(new Checkpoints(run.resolve("checkpoints")).restoreLatest(session.session(), new PrintStream(
+          new ByteArrayOutputStream())).isPresent());
+      trained = session.decode(z);
+    }
+    for (int i = 0; i < trained.length; i++) {
+      trained[i] = Math.min(1f, Math.max(0f, trained[i]));  // served images are clipped to [0, 1]
+    }
+    try (IntroVaeModel m = IntroVaeModel.load(version)) {
+      float[][] exported = m.decode(new float[][] {java.util.Arrays.copyOfRange(z, 0, 8), java.util.Arrays.copyOfRange(z, 8, 16),
+          java.util.Arrays.copyOfRange(z, 16, 24)});
+      for (int i = 0; i < 3; i++) {
+        assertArrayEquals(java.util.Arrays.copyOfRange(trained, i * 784, (i + 1) * 784), exported[i], 1e-5f, "draw " + i);
+      }
+    }
   }
 
   /** Crossover 0 decodes the fine draws, one at the layer count the coarse ones; between, a third image. */
@@ -155,6 +194,6 @@ class StyleRunTest {
   void an_unknown_architecture_is_a_one_line_error() {
     Outcome o = train("--architecture", "stlye", "--run", "x", "--steps", "1");
     assertEquals(2, o.code());
-    assertEquals("error: --architecture: 'stlye' is not residual or style", o.err().strip());
+    assertEquals("error: --architecture: 'stlye' is not residual, style or style-alae", o.err().strip());
   }
 }

@@ -29,7 +29,7 @@ final class FlopCount {
   }
 
   static long encoder(ModelConfig c) {
-    if (c.architecture() == ImageArchitecture.STYLE) {
+    if (c.architecture().styleBased()) {
       return styleEncoder(c);
     }
     int[] w = c.widths();
@@ -45,7 +45,7 @@ final class FlopCount {
   }
 
   static long decoder(ModelConfig c) {
-    if (c.architecture() == ImageArchitecture.STYLE) {
+    if (c.architecture().styleBased()) {
       return styleDecoder(c);
     }
     int[] w = c.widths();

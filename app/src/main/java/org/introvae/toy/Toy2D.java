@@ -16,6 +16,7 @@ import org.introvae.model.SoftIntroVaeObjective;
 import org.introvae.model.ToyNetworks;
 import org.introvae.model.Placement;
 import org.introvae.model.TrainingSession;
+import org.introvae.train.Interruption;
 import org.introvae.train.Trainer;
 import org.introvae.model.UpdateOrder;
 import org.introvae.model.VaeObjective;
@@ -91,8 +92,8 @@ public final class Toy2D {
       long sessionNanos = 0;
       PhaseTime[] phases = {new PhaseTime(), new PhaseTime()};
       for (int it = 0; it < st.iterations(); it++) {
-        if (org.introvae.train.Interruption.requested()) {
-          throw org.introvae.train.Interruption.stopped(it, null);  // 2-D runs do not resume: minutes long
+        if (Interruption.requested()) {
+          throw Interruption.stopped(it, null);  // 2-D runs do not resume: minutes long
         }
         boolean warmUp = it < st.vaeIterations();
         boolean logStep = (it + 1) % st.logEvery() == 0 || it + 1 == st.iterations();

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import org.introvae.commandline.ToolOptions;
 import org.introvae.model.SoftIntroVaeObjective;
 import org.introvae.train.ExperimentOptions;
+import org.introvae.train.Interruption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,7 +47,7 @@ public final class Toy2DCommand {
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
     Options o = new Options();
-    return org.introvae.train.Interruption.guarded(err, () -> ExperimentOptions.exitCode(err, () -> {
+    return Interruption.guarded(err, () -> ExperimentOptions.exitCode(err, () -> {
       ToolOptions parsed = ExperimentOptions.withWeights(o);
       if (!parsed.parse(args, out)) {
         return;

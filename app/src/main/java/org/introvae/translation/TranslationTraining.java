@@ -19,6 +19,7 @@ import org.introvae.model.UpdateOrder;
 import org.introvae.serving.Json;
 import org.introvae.serving.Png;
 import org.introvae.train.Checkpoints;
+import org.introvae.train.Interruption;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.Progress;
 import org.introvae.train.StepRecorder;
@@ -74,8 +75,8 @@ public final class TranslationTraining {
       StepRecorder recorder = new StepRecorder("step", log,
           new Progress(out, System.console() != null, 0, st.steps(), st.batch()));
       for (int step = 0; step < st.steps(); step++) {
-        if (org.introvae.train.Interruption.requested()) {
-          throw org.introvae.train.Interruption.stopped(step, null);  // translation runs do not resume
+        if (Interruption.requested()) {
+          throw Interruption.stopped(step, null);  // translation runs do not resume
         }
         for (int i = 0; i < st.batch(); i++) {
           if (next == train) {

@@ -3,12 +3,18 @@
 #   loader:  ms per decode call, RSS after 1,000 vs 10,000 calls, loader vs bare session.run
 #   serving: requests/s and p50/p99 latency for REST and gRPC at 1, 16 and 64 clients, batching off
 #            and on, for decode at batch 1 and reconstruct at batch 1 and 64; RSS before and after
-#   tools/benchmark-serving.sh [models dir] [model name] [requests per level]
+#            per setting of TensorFlow's session pools (TF Serving's --tensorflow_intra_op_parallelism and
+#            --tensorflow_inter_op_parallelism), each in a JVM of its own: TensorFlow sizes them once per process
+#   tools/benchmark-serving.sh [models dir] [model name] [requests per level] ["intra,inter ..."]
+#   (default settings: "0,0 1,1": TensorFlow's choice, one per core, and one thread each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models="${1:-models}"
 name="${2:-fashion-mnist}"
 requests="${3:-1000}"
+pools="${4:-0,0 1,1}"
 source tools/benchmarks-classpath.sh
 java -cp "$cp" org.introvae.tools.LoaderBenchmark "$models/$name" 10000
-java -cp "$cp" org.introvae.tools.ServeBenchmark "$models" "$name" "$requests"
+for p in $pools; do
+  java -cp "$cp" org.introvae.tools.ServeBenchmark "$models" "$name" "$requests" "$p"
+done

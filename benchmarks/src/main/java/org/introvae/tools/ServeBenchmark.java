@@ -35,6 +35,12 @@ public final class ServeBenchmark {
     Path models = Path.of(args.length > 0 ? args[0] : "models");
     String name = args.length > 1 ? args[1] : "fashion-mnist";
     int requests = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+    // TensorFlow sizes its CPU pools once per process, from the first session: the servers' models load
+    // first, with TF Serving's --tensorflow_intra_op_parallelism / --tensorflow_inter_op_parallelism.
+    String[] pools = (args.length > 3 ? args[3] : "0,0").split(",");
+    int intraOp = Integer.parseInt(pools[0]);
+    int interOp = Integer.parseInt(pools[1]);
+    ModelServer unbatched = ModelServer.unbatched(models, 16, intraOp, interOp);
     int z;
     int size;
     int channels;
@@ -46,11 +52,13 @@ public final class ServeBenchmark {
     List<Case> cases = List.of(new Case(Signatures.DECODE, Signatures.Z, new long[] {1, z}, requests),
         new Case(Signatures.RECONSTRUCT, Signatures.IMAGES, new long[] {1, size, size, channels}, requests),
         new Case(Signatures.RECONSTRUCT, Signatures.IMAGES, new long[] {64, size, size, channels}, Math.max(64, requests / 8)));
-    System.out.printf("serving %s, %d cores; before: %s%n", name, Runtime.getRuntime().availableProcessors(), memory());
-    System.out.println("protocol  batching  case                 clients    req/s   p50 ms   p99 ms");
+    System.out.printf("serving %s, %d cores, TensorFlow pools intra-op %s, inter-op %s; before: %s%n", name,
+        Runtime.getRuntime().availableProcessors(), intraOp == 0 ? "auto" : intraOp, interOp == 0 ? "auto" : interOp,
+        memory());
+    System.out.println("protocol  batching  case                 clients    req/s   p50 ms   p99 ms   CPU of client and server"
+        + " by thread role (TensorFlow/main: TensorFlow's own threads)");
     for (boolean batching : new boolean[] {false, true}) {
-      try (ModelServer server = batching ? ModelServer.withBatching(models, 16, 64, 1000)
-          : new ModelServer(models, "127.0.0.1", 0, 0, 16)) {
+      try (ModelServer server = batching ? ModelServer.withBatching(models, 16, 64, 1000, intraOp, interOp) : unbatched) {
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext()
             .maxInboundMessageSize(64 << 20).build();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -76,9 +84,11 @@ public final class ServeBenchmark {
               for (String protocol : List.of("REST", "gRPC")) {
                 Callable<Void> call = protocol.equals("REST") ? rest : grpc;
                 load(call, clients, Math.min(50, c.requests() / 4)); // warm-up
+                ThreadCpu before = ThreadCpu.now();
                 double[] r = load(call, clients, c.requests());
-                System.out.printf("%-8s  %-8s  %-11s batch %2d   %3d   %7.1f  %7.2f  %7.2f%n", protocol, batching ? "on" : "off",
-                    c.signature(), c.shape()[0], clients, r[0], r[1], r[2]);
+                System.out.printf("%-8s  %-8s  %-11s batch %2d   %3d   %7.1f  %7.2f  %7.2f   %s%n", protocol,
+                    batching ? "on" : "off", c.signature(), c.shape()[0], clients, r[0], r[1], r[2],
+                    ThreadCpu.now().perRequest(before, (int) r[3]));
               }
             }
           }
@@ -95,7 +105,7 @@ public final class ServeBenchmark {
         + ServingRequests.nestedJson(c.shape()) + "}}";
   }
 
-  /** {requests/s, p50 ms, p99 ms} of {@code total} calls spread over {@code clients} threads. */
+  /** {requests/s, p50 ms, p99 ms, requests} of {@code total} calls spread over {@code clients} threads. */
   private static double[] load(Callable<Void> call, int clients, int total) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     List<Future<long[]>> futures = new ArrayList<>();
@@ -119,7 +129,7 @@ public final class ServeBenchmark {
     double seconds = (System.nanoTime() - start) / 1e9;
     pool.shutdown();
     Collections.sort(all);
-    return new double[] {all.size() / seconds, pct(all, 50), pct(all, 99)};
+    return new double[] {all.size() / seconds, pct(all, 50), pct(all, 99), all.size()};
   }
 
   private static double pct(List<Long> sorted, int p) {

@@ -31,6 +31,7 @@ final class ModelRepository implements AutoCloseable {
 
   private volatile ModelSource source;
   private final RequestBatcher batcher;
+  private final SessionThreads threads;
   /** name → version → state; written by the scan only. */
   private final Map<String, NavigableMap<Long, Version>> models = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scanner;
@@ -64,17 +65,20 @@ final class ModelRepository implements AutoCloseable {
   }
 
   ModelRepository(ModelSource source, Duration poll) {
-    this(source, poll, null, false);
+    this(source, poll, null, SessionThreads.AUTO, false);
   }
 
   /**
    * Loads what {@code source} names before it returns; throws {@link LabelUnavailable} (having unloaded
    * everything) when a label points at a version that did not load, as TF Serving refuses to start.
-   * {@code batcher}: batches the models' requests; null runs them one by one.
+   * {@code batcher}: batches the models' requests; null runs them one by one. {@code threads}: the
+   * sessions' thread pools.
    */
-  ModelRepository(ModelSource source, Duration poll, RequestBatcher batcher, boolean labelsForUnavailable) {
+  ModelRepository(ModelSource source, Duration poll, RequestBatcher batcher, SessionThreads threads,
+      boolean labelsForUnavailable) {
     this.source = source;
     this.batcher = batcher;
+    this.threads = threads;
     this.labelsForUnavailable = labelsForUnavailable;
     String refused = scan();
     if (refused != null) {
@@ -165,7 +169,7 @@ final class ModelRepository implements AutoCloseable {
       try {
         long started = System.nanoTime();
         LOG.debug("loading {} version {} from {}", name, v, dir);
-        ServableModel model = ServableModel.load(dir, v, batcher);
+        ServableModel model = ServableModel.load(dir, v, batcher, threads);
         versions.put(v, new Version(v, "AVAILABLE", model, null, fingerprint, 0, Duration.ZERO));
         LOG.debug("{} version {} loaded in {} ms", name, v, (System.nanoTime() - started) / 1_000_000);
         LOG.info("serving {} version {}", name, v);

@@ -91,7 +91,8 @@ public final class ModelServer implements AutoCloseable {
 
   public ModelServer(Path base, String host, int port, int grpcPort, int threads, Limits limits, Duration poll)
       throws IOException {
-    this(ModelSource.folderOfModels(base), host, port, grpcPort, threads, limits, poll, null, null, null, false);
+    this(ModelSource.folderOfModels(base), host, port, grpcPort, threads, limits, poll, null, null, null, SessionThreads.AUTO,
+        false);
   }
 
   ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Duration poll, String metricsPath,
@@ -106,7 +107,14 @@ public final class ModelServer implements AutoCloseable {
    */
   ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Duration poll, String metricsPath,
       RequestBatcher.Parameters batching, boolean labelsForUnavailable) throws IOException {
-    this(source, host, port, grpcPort, threads, Limits.defaults(), poll, null, metricsPath, batching, labelsForUnavailable);
+    this(source, host, port, grpcPort, threads, poll, metricsPath, batching, SessionThreads.AUTO, labelsForUnavailable);
+  }
+
+  /** As above, with the models' sessions' thread pools set by {@code sessionThreads} (TF Serving's flags). */
+  ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Duration poll, String metricsPath,
+      RequestBatcher.Parameters batching, SessionThreads sessionThreads, boolean labelsForUnavailable) throws IOException {
+    this(source, host, port, grpcPort, threads, Limits.defaults(), poll, null, metricsPath, batching, sessionThreads,
+        labelsForUnavailable);
   }
 
   /**
@@ -114,15 +122,30 @@ public final class ModelServer implements AutoCloseable {
    * core, up to 1,000 batches waiting), for benchmarks.
    */
   public static ModelServer withBatching(Path base, int threads, int maxBatchSize, long timeoutMicros) throws IOException {
+    return withBatching(base, threads, maxBatchSize, timeoutMicros, 0, 0);
+  }
+
+  /**
+   * REST and gRPC on free ports of 127.0.0.1, requests one by one, each model's session with
+   * {@code intraOp} and {@code interOp} threads (0: TensorFlow's choice), for benchmarks.
+   */
+  public static ModelServer unbatched(Path base, int threads, int intraOp, int interOp) throws IOException {
+    return new ModelServer(ModelSource.folderOfModels(base), "127.0.0.1", 0, 0, threads, Limits.defaults(),
+        Duration.ofSeconds(1), null, null, null, new SessionThreads(intraOp, interOp), false);
+  }
+
+  /** As {@link #withBatching(Path, int, int, long)}, each model's session with {@code intraOp} and {@code interOp} threads. */
+  public static ModelServer withBatching(Path base, int threads, int maxBatchSize, long timeoutMicros, int intraOp,
+      int interOp) throws IOException {
     return new ModelServer(ModelSource.folderOfModels(base), "127.0.0.1", 0, 0, threads, Limits.defaults(),
         Duration.ofSeconds(1), null, null, new RequestBatcher.Parameters(maxBatchSize, timeoutMicros, 1000,
-            Runtime.getRuntime().availableProcessors(), java.util.List.of()), false);
+            Runtime.getRuntime().availableProcessors(), java.util.List.of()), new SessionThreads(intraOp, interOp), false);
   }
 
   /** A server on 127.0.0.1 whose requests {@code endpoint} answers instead of the REST API (for tests). */
   static ModelServer withEndpoint(Path base, int threads, Endpoint endpoint) throws IOException {
     return new ModelServer(ModelSource.folderOfModels(base), "127.0.0.1", 0, NO_GRPC, threads, Limits.defaults(),
-        Duration.ofHours(1), endpoint, null, null, false);
+        Duration.ofHours(1), endpoint, null, null, SessionThreads.AUTO, false);
   }
 
   /**
@@ -131,13 +154,13 @@ public final class ModelServer implements AutoCloseable {
    */
   private ModelServer(ModelSource source, String host, int port, int grpcPort, int threads, Limits limits,
       Duration poll, Endpoint endpoint, String metricsPath, RequestBatcher.Parameters batching,
-      boolean labelsForUnavailable) throws IOException {
+      SessionThreads sessionThreads, boolean labelsForUnavailable) throws IOException {
     this.limits = limits;
     batcher = batching == null ? null : new RequestBatcher(batching);
     // A request waiting for its batch holds a worker: with batching, enough workers to fill the batches.
     threads = batching == null ? threads : Math.min(1024, threads + batching.maxBatchSize() * batching.threads());
     try {
-      repository = new ModelRepository(source, poll, batcher, labelsForUnavailable);
+      repository = new ModelRepository(source, poll, batcher, sessionThreads, labelsForUnavailable);
     } catch (RuntimeException e) {
       if (batcher != null) {
         batcher.close();

@@ -52,11 +52,16 @@ final class ServableModel implements AutoCloseable {
         ? IntroVaeModel.over(folder, bundle) : null;
   }
 
-  /** Loads a version folder (tag "serve", as TF Serving); {@code batcher} may be null. */
-  static ServableModel load(Path versionDir, long version, RequestBatcher batcher) {
+  /**
+   * Loads a version folder (tag "serve", as TF Serving) with {@code threads}' session pools;
+   * {@code batcher} may be null.
+   */
+  static ServableModel load(Path versionDir, long version, RequestBatcher batcher, SessionThreads threads) {
     SavedModelBundle bundle;
     try {
-      bundle = SavedModelBundle.load(versionDir.toString(), SavedModelBundle.DEFAULT_TAG);
+      SavedModelBundle.Loader loader = SavedModelBundle.loader(versionDir.toString()).withTags(SavedModelBundle.DEFAULT_TAG);
+      org.tensorflow.proto.ConfigProto config = threads.configProto();
+      bundle = (config == null ? loader : loader.withConfigProto(config)).load();
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(versionDir + ": cannot load the SavedModel (" + IntroVaeModel.firstLine(e.getMessage()) + ")", e);
     }

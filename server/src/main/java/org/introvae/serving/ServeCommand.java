@@ -63,6 +63,15 @@ public final class ServeCommand {
     String host = "127.0.0.1";
     @Option(names = "--threads", paramLabel = "N", description = "model workers (calls run at once)")
     int threads = 4;
+    @Option(names = "--tensorflow_session_parallelism", paramLabel = "N", description = "both of TensorFlow's thread"
+        + " pools per model; 0: automatic [0]")
+    Long sessionParallelism;
+    @Option(names = "--tensorflow_intra_op_parallelism", paramLabel = "N", description = "threads inside one op;"
+        + " 0: automatic (one per core) [0]")
+    Long intraOpParallelism;
+    @Option(names = "--tensorflow_inter_op_parallelism", paramLabel = "N", description = "ops run at once;"
+        + " 0: automatic (one per core) [0]")
+    Long interOpParallelism;
     @Mixin
     ToolOptions.Help help;
   }
@@ -76,6 +85,7 @@ public final class ServeCommand {
     Duration poll;
     String metricsPath;
     RequestBatcher.Parameters batching;
+    SessionThreads sessionThreads;
     Options o = new Options();
     try {
       if (!new ToolOptions(o).parse(args, out)) {
@@ -88,6 +98,7 @@ public final class ServeCommand {
       threads = ToolOptions.whole("--threads", o.threads, 1, 256);
       poll = Duration.ofSeconds(ToolOptions.whole("--file_system_poll_wait_seconds", o.filePoll, 1, 86400));
       batching = batching(o);
+      sessionThreads = SessionThreads.fromFlags(o.sessionParallelism, o.intraOpParallelism, o.interOpParallelism);
       if (o.accessLog) {
         // Read by SLF4J's simple logger when the access logger is first made, which the server does.
         System.setProperty("org.slf4j.simpleLogger.log." + ModelServer.ACCESS_LOG, "info");
@@ -99,7 +110,8 @@ public final class ServeCommand {
     }
     ModelServer server;
     try {
-      server = new ModelServer(source, host, restPort, grpcPort, threads, poll, metricsPath, batching, o.labelsForUnavailable);
+      server = new ModelServer(source, host, restPort, grpcPort, threads, poll, metricsPath, batching, sessionThreads,
+          o.labelsForUnavailable);
     } catch (ModelRepository.LabelUnavailable e) {
       err.println("error: Failed to start server. FAILED_PRECONDITION: " + e.getMessage());
       return 1;

@@ -67,7 +67,7 @@ class RequestBatcherTest {
   void concurrent_requests_share_session_runs_and_get_their_own_rows() throws Exception {
     // A long timeout and a batch of 8 padded to 8: the 6 requests (1 or 2 rows) wait for each other.
     RequestBatcher.Parameters p = new RequestBatcher.Parameters(8, 2_000_000, 10, 2, List.of(4, 8));
-    try (RequestBatcher batcher = new RequestBatcher(p); ServableModel model = ServableModel.load(version, 1, batcher)) {
+    try (RequestBatcher batcher = new RequestBatcher(p); ServableModel model = ServableModel.load(version, 1, batcher, SessionThreads.AUTO)) {
       List<CompletableFuture<Map<String, HostTensor>>> answers = new ArrayList<>();
       for (int k = 0; k < 6; k++) {
         int request = k;
@@ -95,7 +95,7 @@ class RequestBatcherTest {
   @Test
   void a_full_queue_refuses_and_scalars_bypass_batching() throws Exception {
     RequestBatcher.Parameters p = new RequestBatcher.Parameters(4, 10_000_000, 1, 1, List.of());
-    try (RequestBatcher batcher = new RequestBatcher(p); ServableModel model = ServableModel.load(version, 1, batcher)) {
+    try (RequestBatcher batcher = new RequestBatcher(p); ServableModel model = ServableModel.load(version, 1, batcher, SessionThreads.AUTO)) {
       CompletableFuture<Map<String, HostTensor>> waiting =
           CompletableFuture.supplyAsync(() -> model.run("types", types(1, 3), List.of()));
       long deadline = System.nanoTime() + 10_000_000_000L;
@@ -130,7 +130,7 @@ class RequestBatcherTest {
   @Test
   void large_requests_are_refused_or_split_in_order() throws Exception {
     try (RequestBatcher batcher = new RequestBatcher(new RequestBatcher.Parameters(4, 0, 10, 1, List.of()));
-        ServableModel model = ServableModel.load(version, 1, batcher)) {
+        ServableModel model = ServableModel.load(version, 1, batcher, SessionThreads.AUTO)) {
       InvalidInput e = assertThrows(InvalidInput.class, () -> model.run("types", types(1, 5), List.of()));
       assertEquals("Task size 5 is larger than maximum input batch size 4", e.getMessage());
     }
@@ -139,7 +139,7 @@ class RequestBatcherTest {
         + " max_execution_batch_size { value: 3 } num_batch_threads { value: 1 }");
     RequestBatcher.Parameters split = RequestBatcher.Parameters.read(file);
     assertEquals(3, split.executionBatchSize());
-    try (RequestBatcher batcher = new RequestBatcher(split); ServableModel model = ServableModel.load(version, 1, batcher)) {
+    try (RequestBatcher batcher = new RequestBatcher(split); ServableModel model = ServableModel.load(version, 1, batcher, SessionThreads.AUTO)) {
       assertTypesAnswer(7, 8, model.run("types", types(7, 8), List.of()));
       assertEquals(3, batcher.batchesRun(), "8 rows in batches of at most 3");
       assertThrows(InvalidInput.class, () -> model.run("types", types(1, 9), List.of()));
@@ -191,7 +191,7 @@ class RequestBatcherTest {
     RequestBatcher.Parameters p = RequestBatcher.Parameters.read(file);
     assertTrue(p.padVariableLengthInputs());
     assertEquals(false, RequestBatcher.Parameters.read(writeConfig("max_batch_size { value: 4 }")).padVariableLengthInputs());
-    try (RequestBatcher batcher = new RequestBatcher(p); ServableModel model = ServableModel.load(variableLengthModel(), 1, batcher)) {
+    try (RequestBatcher batcher = new RequestBatcher(p); ServableModel model = ServableModel.load(variableLengthModel(), 1, batcher, SessionThreads.AUTO)) {
       CompletableFuture<Map<String, HostTensor>> shortRow =
           CompletableFuture.supplyAsync(() -> model.run("seq", sequences(1, 2, 10f), List.of()));
       long deadline = System.nanoTime() + 10_000_000_000L;

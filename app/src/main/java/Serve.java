@@ -6,7 +6,7 @@ public final class Serve {
   private Serve() {}
 
   public static void main(String[] args) throws InterruptedException {
-    TensorFlowRuntime.prepare(); // quiet native logs and oneDNN kernels; the loader itself needs only TF core
+    TensorFlowRuntime.prepareForServing(); // quiet native logs, TensorFlow's own kernels (faster for inference)
     int code = ServeCommand.run(args, System.out, System.err);
     if (code != 0) {
       System.exit(code);

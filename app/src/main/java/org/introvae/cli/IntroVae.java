@@ -33,14 +33,19 @@ public final class IntroVae {
     int run(String[] args, PrintStream out, PrintStream err) throws Exception;
   }
 
-  record Entry(String name, String description, Tool tool) {}
+  /** {@code serving}: the tool only runs models, so it takes the serving kernels ({@link TensorFlowRuntime#prepareForServing}). */
+  record Entry(String name, String description, Tool tool, boolean serving) {
+    Entry(String name, String description, Tool tool) {
+      this(name, description, tool, false);
+    }
+  }
 
   static final List<Entry> TOOLS = List.of(
       new Entry("train", "train a VAE, IntroVAE or Soft-IntroVAE on images (exports to models/ at the end)",
           (args, out, err) -> TrainCommand.run(args, out, err, (run, models) -> ModelExporter.export(run, models, null))),
       new Entry("export", "export a run as a SavedModel version", ExportCommand::run),
       new Entry("sample", "decode prior samples of a SavedModel to a PNG grid", SampleCommand::run),
-      new Entry("serve", "serve SavedModels over TF Serving's REST and gRPC APIs", ServeCommand::run),
+      new Entry("serve", "serve SavedModels over TF Serving's REST and gRPC APIs", ServeCommand::run, true),
       new Entry("evaluate", "FD, MSE, ELBO, IWAE and OOD AUROC of a model or run", EvaluateCommand::run),
       new Entry("toy2d", "the Soft-IntroVAE paper's 2-D density experiments", Toy2DCommand::run),
       new Entry("sweep", "train and evaluate a hyper-parameter grid", Sweep::run));
@@ -81,7 +86,11 @@ public final class IntroVae {
     ParseResult sub = parsed.subcommand();
     Entry entry = TOOLS.stream().filter(e -> e.name().equals(sub.commandSpec().name())).findFirst().orElseThrow();
     List<String> options = sub.hasMatchedPositional(0) ? sub.matchedPositional(0).getValue() : List.of();
-    TensorFlowRuntime.prepare();
+    if (entry.serving()) {
+      TensorFlowRuntime.prepareForServing();
+    } else {
+      TensorFlowRuntime.prepare();
+    }
     try {
       return entry.tool().run(options.toArray(String[]::new), out, err);
     } catch (InterruptedException e) {

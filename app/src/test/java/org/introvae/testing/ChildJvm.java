@@ -28,10 +28,19 @@ public final class ChildJvm implements AutoCloseable {
 
   /** {@code java -cp <test classpath> mainClass args...} in the current folder. */
   public static ChildJvm start(String mainClass, List<String> args) throws IOException {
+    return start(mainClass, args, java.util.Map.of(), List.of());
+  }
+
+  /** As {@link #start(String, List)}, with {@code set} added to this JVM's environment and {@code unset} removed from it. */
+  public static ChildJvm start(String mainClass, List<String> args, java.util.Map<String, String> set, List<String> unset)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(args);
-    return new ChildJvm(new ProcessBuilder(command).directory(Path.of("").toAbsolutePath().toFile()).start());
+    ProcessBuilder builder = new ProcessBuilder(command).directory(Path.of("").toAbsolutePath().toFile());
+    unset.forEach(builder.environment()::remove);
+    builder.environment().putAll(set);
+    return new ChildJvm(builder.start());
   }
 
   public Process process() {

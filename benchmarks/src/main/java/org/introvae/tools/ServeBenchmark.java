@@ -31,7 +31,7 @@ public final class ServeBenchmark {
   private record Case(String signature, String input, long[] shape, int requests) {}
 
   public static void main(String[] args) throws Exception {
-    org.introvae.model.TensorFlowRuntime.prepare();
+    org.introvae.model.TensorFlowRuntime.prepareForServing(); // as Serve: set TF_ENABLE_ONEDNN_OPTS to compare kernels
     Path models = Path.of(args.length > 0 ? args[0] : "models");
     String name = args.length > 1 ? args[1] : "fashion-mnist";
     int requests = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
@@ -83,7 +83,7 @@ public final class ServeBenchmark {
             for (int clients : new int[] {1, 16, 64}) {
               for (String protocol : List.of("REST", "gRPC")) {
                 Callable<Void> call = protocol.equals("REST") ? rest : grpc;
-                load(call, clients, Math.min(50, c.requests() / 4)); // warm-up
+                warmUp(call, clients);
                 ThreadCpu before = ThreadCpu.now();
                 double[] r = load(call, clients, c.requests());
                 System.out.printf("%-8s  %-8s  %-11s batch %2d   %3d   %7.1f  %7.2f  %7.2f   %s%n", protocol,
@@ -103,6 +103,17 @@ public final class ServeBenchmark {
   private static String restBody(Case c) {
     return "{\"signature_name\": \"" + c.signature() + "\", \"inputs\": {\"" + c.input() + "\": "
         + ServingRequests.nestedJson(c.shape()) + "}}";
+  }
+
+  /**
+   * Calls for at least two seconds before a level is timed, so that the JIT has compiled the request
+   * path and the timed calls do not share the cores with the compiler.
+   */
+  private static void warmUp(Callable<Void> call, int clients) throws Exception {
+    long end = System.nanoTime() + 2_000_000_000L;
+    do {
+      load(call, clients, Math.max(16, clients));
+    } while (System.nanoTime() < end);
   }
 
   /** {requests/s, p50 ms, p99 ms, requests} of {@code total} calls spread over {@code clients} threads. */

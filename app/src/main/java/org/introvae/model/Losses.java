@@ -47,20 +47,39 @@ public final class Losses {
   /**
    * L_CD(x, y) = Σ_i min_j ‖x_i − y_j‖² + Σ_j min_i ‖x_i − y_j‖², the Chamfer distance between two clouds
    * of points (sums, as in the official 3-D code), one value per sample. Clouds are [n, …, 3]: every axis
-   * between the first and the last lists points. ‖x − y‖² is expanded as ‖x‖² + ‖y‖² − 2x·y (an [n, N, M]
-   * matrix, not [n, N, M, 3]) and clamped at 0 against the expansion's rounding.
+   * between the first and the last lists points.
+   *
+   * <p>The nearest neighbours are found without gradient on one [n, N, M] matrix of squared distances
+   * (one matrix product of the points extended by their squared norms), and the distances to them are
+   * then computed exactly from the gathered points. The gradient is min's (it reaches each point through
+   * its nearest neighbour), but no N×M tensor is differentiated: the min's own gradient would take
+   * several more N×M passes, which at the official N = 2,048 cost most of a step.
    */
   public static Operand<TFloat32> L_CD(Ops tf, Operand<TFloat32> x, Operand<TFloat32> y) {
     Operand<TFloat32> a = tf.reshape(x, tf.constant(new long[] {-1, pointCount(x), 3}));
     Operand<TFloat32> b = tf.reshape(y, tf.constant(new long[] {-1, pointCount(y), 3}));
+    Operand<TFloat32> squared = pairwiseSquaredDistances(tf, tf.stopGradient(a), tf.stopGradient(b));
+    Operand<TFloat32> nearestInB = tf.gather(b, tf.math.argMin(squared, tf.constant(2)), tf.constant(1),
+        org.tensorflow.op.core.Gather.batchDims(1L));
+    Operand<TFloat32> nearestInA = tf.gather(a, tf.math.argMin(squared, tf.constant(1)), tf.constant(1),
+        org.tensorflow.op.core.Gather.batchDims(1L));
+    Operand<TFloat32> xToY = tf.sum(tf.math.squaredDifference(a, nearestInB), tf.constant(new int[] {1, 2}));
+    Operand<TFloat32> yToX = tf.sum(tf.math.squaredDifference(b, nearestInA), tf.constant(new int[] {1, 2}));
+    return tf.math.add(xToY, yToX);
+  }
+
+  /**
+   * ‖a_i − b_j‖² for clouds a [n, N, 3] and b [n, M, 3] as one batched product [a, ‖a‖², 1]·[−2b, 1, ‖b‖²]ᵀ:
+   * the expansion ‖a‖² + ‖b‖² − 2a·b without separate N×M sums. Its rounding only decides nearest
+   * neighbours among points at almost equal distances.
+   */
+  private static Operand<TFloat32> pairwiseSquaredDistances(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b) {
     Operand<TFloat32> aa = tf.sum(tf.math.square(a), tf.constant(2), org.tensorflow.op.core.Sum.keepDims(true));
     Operand<TFloat32> bb = tf.sum(tf.math.square(b), tf.constant(2), org.tensorflow.op.core.Sum.keepDims(true));
-    Operand<TFloat32> ab = tf.train.batchMatMul(a, b, TFloat32.class, org.tensorflow.op.train.BatchMatMul.adjY(true));
-    Operand<TFloat32> squared = tf.math.maximum(tf.constant(0f), tf.math.sub(
-        tf.math.add(aa, tf.linalg.transpose(bb, tf.constant(new int[] {0, 2, 1}))), tf.math.mul(tf.constant(2f), ab)));
-    Operand<TFloat32> xToY = tf.sum(tf.min(squared, tf.constant(2)), tf.constant(1));
-    Operand<TFloat32> yToX = tf.sum(tf.min(squared, tf.constant(1)), tf.constant(1));
-    return tf.math.add(xToY, yToX);
+    Operand<TFloat32> a5 = tf.concat(java.util.List.of(a, aa, tf.onesLike(aa)), tf.constant(2));
+    Operand<TFloat32> b5 = tf.concat(java.util.List.of(tf.math.mul(tf.constant(-2f), b), tf.onesLike(bb), bb),
+        tf.constant(2));
+    return tf.train.batchMatMul(a5, b5, TFloat32.class, org.tensorflow.op.train.BatchMatMul.adjY(true));
   }
 
   /** How many points a cloud of shape [n, …, 3] lists (its middle axes must be known). */

@@ -17,9 +17,9 @@ import org.tensorflow.types.TFloat32;
  * FC 256 + ReLU → μ, log σ². D is fully connected, z → 64 → 128 → 512 → 1024 → 3N, ReLU, as in the
  * official 3-D code. No batch norm (the official code's EncoderNoBatchNorm), so batches may be stacked.
  *
- * <p>A cloud of N = k² points travels as a [k, k, 3] tensor, so the training graph's data shape
- * [side, side, channels] holds it and Soft-IntroVAE's scale s = 1/(C·H·W) is the official 1/(3N); the
- * grid means nothing, the points are a set, compared by the Chamfer distance.
+ * <p>A cloud of N points travels as an [N, 1, 3] tensor, so the training graph's data shape
+ * [height, width, channels] holds it and Soft-IntroVAE's scale s = 1/(C·H·W) is the official 1/(3N); the
+ * order means nothing, the points are a set, compared by the Chamfer distance.
  *
  * <p>The prior N(0, σ_p² I) of the official 3-D code (σ_p = 0.2) is written as a fixed change of
  * variable at the networks' ends: E reports the code standardised, μ/σ_p and log σ² − 2 log σ_p, and D
@@ -35,13 +35,15 @@ public final class PointNetworks {
 
   private PointNetworks() {}
 
-  /** The side k of the [k, k, 3] layout of {@code points} = k² points; an IllegalArgumentException otherwise. */
-  public static int side(int points) {
-    int k = (int) Math.round(Math.sqrt(points));
-    if (points < 4 || k * k != points) {
-      throw new IllegalArgumentException("a cloud's point count must be a square number ≥ 4 (e.g. 256, 1024, 2025), not " + points);
+  /** The fewest points a cloud may have: the Chamfer distance of a cloud of one point is a plain distance. */
+  public static final int FEWEST_POINTS = 2;
+
+  /** The [N, 1, 3] data shape of clouds of {@code points} points; an IllegalArgumentException for fewer than two. */
+  public static DataShape shape(int points) {
+    if (points < FEWEST_POINTS) {
+      throw new IllegalArgumentException("a cloud needs at least " + FEWEST_POINTS + " points, not " + points);
     }
-    return k;
+    return new DataShape(points, 1, 3);
   }
 
   public static final class Encoder implements Architecture.EncoderNet {
@@ -72,7 +74,7 @@ public final class PointNetworks {
 
     @Override
     public Posterior apply(Ops tf, Operand<TFloat32> x, Mode mode) {
-      long pointsPerCloud = x.shape().get(1) * x.shape().get(2);
+      long pointsPerCloud = x.shape().get(1) * x.shape().get(2); // [N, 1, 3] in training, any H·W = N works
       Operand<TFloat32> points = tf.reshape(x, tf.constant(new long[] {-1, 3}));
       Operand<TFloat32> features = Dense.chain(tf, perPoint, points, true);
       Operand<TFloat32> perCloud = tf.reshape(features,
@@ -104,7 +106,7 @@ public final class PointNetworks {
 
   public static final class Decoder implements Architecture.DecoderNet {
     private final Parameters parameters;
-    private final int side;
+    private final int points;
     private final float priorStd;
     private final List<Dense> layers = new ArrayList<>();
 
@@ -115,7 +117,7 @@ public final class PointNetworks {
     /** A decoder whose variables are named under {@code prefix} (the bootstrap's target decoder). */
     public Decoder(Ops tf, int points, int zDim, float priorStd, long seed, String prefix) {
       parameters = new Parameters(tf, prefix, seed);
-      side = side(points);
+      this.points = shape(points).height();
       this.priorStd = checkedPriorStd(priorStd);
       int in = zDim;
       for (int i = 0; i < DECODER_WIDTHS.length; i++) {
@@ -128,7 +130,7 @@ public final class PointNetworks {
     @Override
     public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode) {
       Operand<TFloat32> code = priorStd == 1f ? z : tf.math.mul(z, tf.constant(priorStd));
-      return tf.reshape(Dense.chain(tf, layers, code, false), tf.constant(new long[] {-1, side, side, 3}));
+      return tf.reshape(Dense.chain(tf, layers, code, false), tf.constant(new long[] {-1, points, 1, 3}));
     }
 
     @Override
@@ -153,7 +155,7 @@ public final class PointNetworks {
    */
   public static TrainingGraph trainingGraph(int points, int[] widths, int zDim, float priorStd, Objective objective,
       UpdateOrder order, float learningRate, int batch, long seed, Placement placement, boolean bootstrap) {
-    return new TrainingGraph(null, side(points), 3, zDim, objective, order, learningRate, batch,
+    return new TrainingGraph(null, shape(points), zDim, objective, order, learningRate, batch,
         tf -> new Encoder(tf, widths, zDim, priorStd, seed), tf -> new Decoder(tf, points, zDim, priorStd, seed + 1),
         placement, bootstrap ? tf -> new Decoder(tf, points, zDim, priorStd, seed + 2, "target_decoder") : null);
   }

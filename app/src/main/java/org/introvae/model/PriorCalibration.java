@@ -44,7 +44,12 @@ public final class PriorCalibration {
    * at least 32.
    */
   public static int batch(int imageSize) {
-    long scaled = (long) MOST * 32 * 32 / ((long) imageSize * imageSize);
+    return batchFor((long) imageSize * imageSize);
+  }
+
+  /** {@link #batch} for a decoder of {@code pixels} pixels per image. */
+  static int batchFor(long pixels) {
+    long scaled = MOST * 32L * 32 / pixels;
     return (int) Math.max(LEAST, Math.min(MOST, scaled));
   }
 

@@ -104,7 +104,7 @@ public final class ToyNetworks {
   /** A training graph of these MLPs for 2-D points, placed as {@code placement} says. */
   public static TrainingGraph trainingGraph(int zDim, Objective objective, UpdateOrder order, float learningRate, int batch,
       long seed, Placement placement) {
-    return new TrainingGraph(null, 1, DIM, zDim, objective, order, learningRate, batch,
+    return new TrainingGraph(null, new DataShape(1, 1, DIM), zDim, objective, order, learningRate, batch,
         tf -> new Encoder(tf, zDim, seed), tf -> new Decoder(tf, zDim, seed + 1), placement);
   }
 }

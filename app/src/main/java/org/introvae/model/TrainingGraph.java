@@ -53,9 +53,8 @@ import org.tensorflow.types.family.TType;
 public final class TrainingGraph implements AutoCloseable {
   /** The convolutional model's shape; null for other networks (the 2D experiments' MLPs). */
   final ModelConfig config;
-  /** Data shape [side, side, channels] and latent size. */
-  final int side;
-  final int channels;
+  /** One example's shape, and the latent size. */
+  final DataShape shape;
   final int zDim;
   final Objective objective;
   final UpdateOrder updateOrder;
@@ -157,32 +156,32 @@ public final class TrainingGraph implements AutoCloseable {
   /** The convolutional model, bootstrapped as above, its prior samples' styles mixed as {@code mixing} says. */
   public TrainingGraph(ModelConfig config, Objective objective, UpdateOrder order, float learningRate, int batchSize,
       long initSeed, Placement placement, boolean bootstrap, StyleMixing mixing) {
-    this(config, config.imageSize(), config.imageChannels(), config.zDim(), objective, order, learningRate, batchSize,
+    this(config, DataShape.square(config.imageSize(), config.imageChannels()), config.zDim(), objective, order, learningRate, batchSize,
         tf -> config.architecture().encoder(tf, config, initSeed),
         tf -> config.architecture().decoder(tf, config, initSeed + 1, true, "decoder"), placement,
         bootstrap ? tf -> config.architecture().decoder(tf, config, initSeed + 2, true, "target_decoder") : null, mixing);
   }
 
   /** Any encoder and decoder, without bootstrap. */
-  public TrainingGraph(ModelConfig config, int side, int channels, int zDim, Objective objective, UpdateOrder order,
+  public TrainingGraph(ModelConfig config, DataShape shape, int zDim, Objective objective, UpdateOrder order,
       float learningRate, int batchSize, Function<Ops, EncoderNet> encoderOf, Function<Ops, DecoderNet> decoderOf,
       Placement placement) {
-    this(config, side, channels, zDim, objective, order, learningRate, batchSize, encoderOf, decoderOf, placement, null);
+    this(config, shape, zDim, objective, order, learningRate, batchSize, encoderOf, decoderOf, placement, null);
   }
 
   /**
-   * Any encoder and decoder over data of shape [side, side, channels], e.g. 2-D points as [1, 1, 2]. With
+   * Any encoder and decoder over data of {@code shape}, e.g. 2-D points as [1, 1, 2]. With
    * several replicas the batch is split into equal shards, one per replica.
    */
-  public TrainingGraph(ModelConfig config, int side, int channels, int zDim, Objective objective, UpdateOrder order,
+  public TrainingGraph(ModelConfig config, DataShape shape, int zDim, Objective objective, UpdateOrder order,
       float learningRate, int batchSize, Function<Ops, EncoderNet> encoderOf, Function<Ops, DecoderNet> decoderOf,
       Placement placement, Function<Ops, DecoderNet> targetOf) {
-    this(config, side, channels, zDim, objective, order, learningRate, batchSize, encoderOf, decoderOf, placement, targetOf,
+    this(config, shape, zDim, objective, order, learningRate, batchSize, encoderOf, decoderOf, placement, targetOf,
         StyleMixing.OFF);
   }
 
   /** As above, with style mixing of the prior samples (the style-based decoder only). */
-  public TrainingGraph(ModelConfig config, int side, int channels, int zDim, Objective objective, UpdateOrder order,
+  public TrainingGraph(ModelConfig config, DataShape shape, int zDim, Objective objective, UpdateOrder order,
       float learningRate, int batchSize, Function<Ops, EncoderNet> encoderOf, Function<Ops, DecoderNet> decoderOf,
       Placement placement, Function<Ops, DecoderNet> targetOf, StyleMixing mixing) {
     TensorFlowRuntime.prepare();
@@ -197,8 +196,7 @@ public final class TrainingGraph implements AutoCloseable {
           + " equal shards");
     }
     this.config = config;
-    this.side = side;
-    this.channels = channels;
+    this.shape = shape;
     this.zDim = zDim;
     this.objective = objective;
     this.updateOrder = order;
@@ -207,7 +205,7 @@ public final class TrainingGraph implements AutoCloseable {
     this.graph = new Graph();
     Ops tf = Ops.create(graph);
 
-    x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(batchSize, side, side, channels)));
+    x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(shape.of(batchSize)));
     noiseSeed = tf.withName("noise_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
     adamStep = tf.withName("adam_step").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     this.learningRate = tf.withName("learning_rate").placeholderWithDefault(tf.constant(learningRate), Shape.scalar());
@@ -316,7 +314,7 @@ public final class TrainingGraph implements AutoCloseable {
     warmUpStepMonitored = group(tf, "warm_up_step_monitored",
         List.of(warmUpUpdates(tf, "warm_up_monitored", adamE, adamG, warmE, warmG, monitored)), movingAverages);
 
-    evalImages = tf.withName("eval_images").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, side, side, channels)));
+    evalImages = tf.withName("eval_images").placeholder(TFloat32.class, Placeholder.shape(shape.of(-1)));
     Posterior evalQ = encoder.apply(tf, evalImages, Mode.INFERENCE);
     evalMu = tf.withName("eval_mu").identity(evalQ.mu());
     evalLogvar = tf.withName("eval_logvar").identity(evalQ.logvar());
@@ -351,7 +349,7 @@ public final class TrainingGraph implements AutoCloseable {
       Operand<TFloat32> recReal = decoder.reconstructionError().of(tf, x, xr);
       passes = new SharedPasses(x, xr, xp, Losses.L_REG(tf, q), recReal, Losses.L_AE(tf, recReal), noise, encoder, decoder,
           targetDecoder != null ? targetDecoder : decoder,
-          side * side * channels);
+          shape.values());
       warmUpLoss = objective.warmUpLoss(tf, passes);
     }
 

@@ -165,13 +165,13 @@ public final class TrainingSession implements AutoCloseable {
     if (g.evalDecodedBatchStatistics == null) {
       return decode(latents);
     }
-    int extra = Math.min(PICTURE_PRIOR_DRAWS, PriorCalibration.batch(g.side));
+    int extra = Math.min(PICTURE_PRIOR_DRAWS, PriorCalibration.batchFor((long) g.shape.height() * g.shape.width()));
     float[] batch = java.util.Arrays.copyOf(latents, latents.length + extra * g.zDim);
     float[] more = priorDraws(extra, g.zDim, latents.length);
     System.arraycopy(more, 0, batch, latents.length, more.length);
     try (TFloat32 z = TFloat32.tensorOf(Shape.of(batch.length / g.zDim, g.zDim), DataBuffers.of(batch, true, false));
         Result r = session.runner().feed(name(g.evalLatents), z).fetch(name(g.evalDecodedBatchStatistics)).run()) {
-      return java.util.Arrays.copyOf(floats(r, 0), latents.length / g.zDim * g.side * g.side * g.channels);
+      return java.util.Arrays.copyOf(floats(r, 0), latents.length / g.zDim * g.shape.values());
     }
   }
 
@@ -207,7 +207,7 @@ public final class TrainingSession implements AutoCloseable {
   }
 
   private TFloat32 images(float[] values, int n) {
-    return TFloat32.tensorOf(Shape.of(n, g.side, g.side, g.channels), DataBuffers.of(values, true, false));
+    return TFloat32.tensorOf(g.shape.of(n), DataBuffers.of(values, true, false));
   }
 
   /** Output {@code i} of {@code r} (a float tensor) as a flat array. */

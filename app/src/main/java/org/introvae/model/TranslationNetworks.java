@@ -93,7 +93,7 @@ public final class TranslationNetworks {
   public static TrainingGraph trainingGraph(ModelConfig config, int classZ, Objective objective, UpdateOrder order,
       float learningRate, int batch, long seed, Placement placement) {
     contentConfig(config, classZ);
-    return new TrainingGraph(config, config.imageSize(), config.imageChannels(), config.zDim(), objective, order,
+    return new TrainingGraph(config, DataShape.square(config.imageSize(), config.imageChannels()), config.zDim(), objective, order,
         learningRate, batch, tf -> new TwoEncoders(tf, config, classZ, seed), tf -> new Decoder(tf, config, seed + 1),
         placement);
   }

@@ -70,11 +70,10 @@ final class PointCloudExport {
 
   private static Signature[] build(Ops tf, PointCloudTraining.Settings st) {
     int n = st.points();
-    int side = PointNetworks.side(n);
     PointNetworks.Encoder encoder = new PointNetworks.Encoder(tf, st.widths(), st.zDim(), st.priorStd(), 0);
     PointNetworks.Decoder decoder = new PointNetworks.Decoder(tf, n, st.zDim(), st.priorStd(), 1);
     Placeholder<TFloat32> clouds = tf.withName(CLOUDS).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, n, 3)));
-    Posterior q = encoder.apply(tf, tf.reshape(clouds, tf.constant(new long[] {-1, side, side, 3})), Mode.INFERENCE);
+    Posterior q = encoder.apply(tf, tf.reshape(clouds, tf.constant(new long[] {-1, n, 1, 3})), Mode.INFERENCE);
     Operand<TFloat32> mu = tf.withName(MU).identity(q.mu());
     Operand<TFloat32> logvar = tf.withName(LOGVAR).identity(q.logvar());
     Operand<TFloat32> reconstructions = asClouds(tf, decoder.apply(tf, mu, Mode.INFERENCE), n, "reconstructions");
@@ -94,7 +93,7 @@ final class PointCloudExport {
         Signature.builder().key(SAMPLE).methodName(predict).input(SEED, seed).input(COUNT, count).output(CLOUDS, samples).build()};
   }
 
-  private static Operand<TFloat32> asClouds(Ops tf, Operand<TFloat32> grid, int points, String name) {
-    return tf.withName(name).reshape(grid, tf.constant(new long[] {-1, points, 3}));
+  private static Operand<TFloat32> asClouds(Ops tf, Operand<TFloat32> decoded, int points, String name) {
+    return tf.withName(name).reshape(decoded, tf.constant(new long[] {-1, points, 3}));
   }
 }

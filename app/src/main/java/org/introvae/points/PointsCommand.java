@@ -40,7 +40,7 @@ public final class PointsCommand {
     int batch = 32;
     @Option(names = "--lr", paramLabel = "RATE", description = "Adam learning rate")
     float lr = 5e-4f;
-    @Option(names = "--points", paramLabel = "N", description = "points per cloud, a square number")
+    @Option(names = "--points", paramLabel = "N", description = "points per cloud")
     int points = 576;
     @Option(names = "--widths", paramLabel = "LIST", description = "the encoder's per-point MLP widths")
     String widths = "64,128,256,256,512";
@@ -90,12 +90,7 @@ public final class PointsCommand {
       }
       Objective objective = ExperimentOptions.objective(parsed, defaults(o.objective));
       int batch = ToolOptions.whole("--batch", o.batch, 1, 1 << 16);
-      int points = ToolOptions.whole("--points", o.points, 4, 1 << 16);
-      try {
-        PointNetworks.side(points);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--points: " + e.getMessage());
-      }
+      int points = ToolOptions.whole("--points", o.points, PointNetworks.FEWEST_POINTS, 1 << 16);
       PointCloudTraining.Settings settings = new PointCloudTraining.Settings(objective, o.execution.order(),
           ToolOptions.whole("--steps", o.steps, 1, 100_000_000), ToolOptions.whole("--vae-steps", o.vaeSteps, 0, 100_000_000),
           batch, ToolOptions.nonNegative("--lr", o.lr), points, ToolOptions.wholes("--widths", o.widths, 1, 8192),

@@ -65,6 +65,7 @@ class ChamferTest {
     assertArrayEquals(new float[] {0f, 6f}, chamfer(2, x, y), 1e-5f);
   }
 
+  /** Both clouds' gradients: the nearest neighbours are found without gradient, the distances then differentiated. */
   @Test
   void gradient_matches_central_differences_and_the_nearest_neighbour_formula() {
     Random r = new Random(7);
@@ -78,33 +79,23 @@ class ChamferTest {
     for (int i = 0; i < y.length; i++) {
       y[i] = r.nextFloat();
     }
-    float[] analytic;
+    float[] gradX = new float[3 * a];
+    float[] gradY = new float[3 * b];
     try (Graph g = new Graph(); Session s = new Session(g);
         TFloat32 xt = TFloat32.tensorOf(Shape.of(1, a, 3), DataBuffers.of(x, true, false));
         TFloat32 yt = TFloat32.tensorOf(Shape.of(1, b, 3), DataBuffers.of(y, true, false))) {
       Ops tf = Ops.create(g);
+      Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, a, 3)));
       Placeholder<TFloat32> yp = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, b, 3)));
-      Operand<TFloat32> d = Losses.L_CD(tf, tf.constant(xt), yp);
-      Output<?>[] grad = g.addGradients(tf.sum(d, tf.constant(0)).asOutput(), new Output<?>[] {yp.asOutput()});
-      try (Result res = s.runner().feed(yp, yt).fetch(grad[0]).run()) {
-        analytic = new float[3 * b];
-        ((TFloat32) res.get(0)).copyTo(DataBuffers.of(analytic, false, false));
+      Operand<TFloat32> d = Losses.L_CD(tf, xp, yp);
+      Output<?>[] grad = g.addGradients(tf.sum(d, tf.constant(0)).asOutput(), new Output<?>[] {xp.asOutput(), yp.asOutput()});
+      try (Result res = s.runner().feed(xp, xt).feed(yp, yt).fetch(grad[0]).fetch(grad[1]).run()) {
+        ((TFloat32) res.get(0)).copyTo(DataBuffers.of(gradX, false, false));
+        ((TFloat32) res.get(1)).copyTo(DataBuffers.of(gradY, false, false));
       }
     }
-    // ∂/∂y_j = Σ_{i: nn_y(x_i) = j} 2(y_j − x_i) + 2(y_j − nn_x(y_j)).
-    double[] expected = new double[3 * b];
-    for (int i = 0; i < a; i++) {
-      int j = nearest(x, i, y);
-      for (int c = 0; c < 3; c++) {
-        expected[3 * j + c] += 2 * (y[3 * j + c] - x[3 * i + c]);
-      }
-    }
-    for (int j = 0; j < b; j++) {
-      int i = nearest(y, j, x);
-      for (int c = 0; c < 3; c++) {
-        expected[3 * j + c] += 2 * (y[3 * j + c] - x[3 * i + c]);
-      }
-    }
+    double[] expectedX = nearestNeighbourGradient(y, x);
+    double[] expectedY = nearestNeighbourGradient(x, y);
     // ε = 1e-3 is small enough that no nearest neighbour changes within ±ε for these random points (a
     // change would show as a mismatch with the formula), and float32 rounding of an L_CD of about 1 costs
     // ~1e-7 / 2ε ≈ 1e-4 per difference, well inside 2e-3.
@@ -115,9 +106,39 @@ class ChamferTest {
       plus[k] += eps;
       minus[k] -= eps;
       double fd = (chamfer(1, x, plus)[0] - chamfer(1, x, minus)[0]) / (2.0 * eps);
-      assertEquals(fd, analytic[k], 2e-3, "coordinate " + k + " by finite differences");
-      assertEquals(expected[k], analytic[k], 1e-4, "coordinate " + k + " by the nearest-neighbour formula");
+      assertEquals(fd, gradY[k], 2e-3, "y's coordinate " + k + " by finite differences");
+      assertEquals(expectedY[k], gradY[k], 1e-4, "y's coordinate " + k + " by the nearest-neighbour formula");
     }
+    for (int k = 0; k < x.length; k++) {
+      float[] plus = x.clone();
+      float[] minus = x.clone();
+      plus[k] += eps;
+      minus[k] -= eps;
+      double fd = (chamfer(1, plus, y)[0] - chamfer(1, minus, y)[0]) / (2.0 * eps);
+      assertEquals(fd, gradX[k], 2e-3, "x's coordinate " + k + " by finite differences");
+      assertEquals(expectedX[k], gradX[k], 1e-4, "x's coordinate " + k + " by the nearest-neighbour formula");
+    }
+  }
+
+  /**
+   * ∂L_CD(p, q)/∂q_j = Σ_{i: nn_q(p_i) = j} 2(q_j − p_i) + 2(q_j − nn_p(q_j)); L_CD is symmetric, so this is
+   * also p's gradient with the roles swapped.
+   */
+  private static double[] nearestNeighbourGradient(float[] p, float[] q) {
+    double[] expected = new double[q.length];
+    for (int i = 0; i < p.length / 3; i++) {
+      int j = nearest(p, i, q);
+      for (int c = 0; c < 3; c++) {
+        expected[3 * j + c] += 2 * (q[3 * j + c] - p[3 * i + c]);
+      }
+    }
+    for (int j = 0; j < q.length / 3; j++) {
+      int i = nearest(q, j, p);
+      for (int c = 0; c < 3; c++) {
+        expected[3 * j + c] += 2 * (q[3 * j + c] - p[3 * i + c]);
+      }
+    }
+    return expected;
   }
 
   private static int nearest(float[] from, int i, float[] to) {

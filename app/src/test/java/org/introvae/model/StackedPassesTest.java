@@ -68,7 +68,7 @@ class StackedPassesTest {
   private static double[] values(Objective objective, UpdateOrder order, boolean stacked) {
     int batch = 64;
     try (TrainingGraph g = stacked ? ToyNetworks.trainingGraph(2, objective, order, 1e-3f, batch, 5)
-        : new TrainingGraph(null, 1, ToyNetworks.DIM, 2, objective, order, 1e-3f, batch,
+        : new TrainingGraph(null, new DataShape(1, 1, ToyNetworks.DIM), 2, objective, order, 1e-3f, batch,
             tf -> new Separate(new ToyNetworks.Encoder(tf, 2, 5)), tf -> new SeparateD(new ToyNetworks.Decoder(tf, 2, 6)),
             Placement.CPU);
         Session s = new Session(g.graph)) {

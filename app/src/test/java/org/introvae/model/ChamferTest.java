@@ -99,24 +99,22 @@ class ChamferTest {
     // ε = 1e-3 is small enough that no nearest neighbour changes within ±ε for these random points (a
     // change would show as a mismatch with the formula), and float32 rounding of an L_CD of about 1 costs
     // ~1e-7 / 2ε ≈ 1e-4 per difference, well inside 2e-3.
+    checkCoordinates("y's", y, gradY, expectedY, moved -> chamfer(1, x, moved)[0]);
+    checkCoordinates("x's", x, gradX, expectedX, moved -> chamfer(1, moved, y)[0]);
+  }
+
+  /** Each coordinate's gradient against central differences (ε = 1e-3) of {@code lossOf} and the formula's value. */
+  private static void checkCoordinates(String cloud, float[] points, float[] gradient, double[] formula,
+      java.util.function.ToDoubleFunction<float[]> lossOf) {
     float eps = 1e-3f;
-    for (int k = 0; k < y.length; k++) {
-      float[] plus = y.clone();
-      float[] minus = y.clone();
+    for (int k = 0; k < points.length; k++) {
+      float[] plus = points.clone();
+      float[] minus = points.clone();
       plus[k] += eps;
       minus[k] -= eps;
-      double fd = (chamfer(1, x, plus)[0] - chamfer(1, x, minus)[0]) / (2.0 * eps);
-      assertEquals(fd, gradY[k], 2e-3, "y's coordinate " + k + " by finite differences");
-      assertEquals(expectedY[k], gradY[k], 1e-4, "y's coordinate " + k + " by the nearest-neighbour formula");
-    }
-    for (int k = 0; k < x.length; k++) {
-      float[] plus = x.clone();
-      float[] minus = x.clone();
-      plus[k] += eps;
-      minus[k] -= eps;
-      double fd = (chamfer(1, plus, y)[0] - chamfer(1, minus, y)[0]) / (2.0 * eps);
-      assertEquals(fd, gradX[k], 2e-3, "x's coordinate " + k + " by finite differences");
-      assertEquals(expectedX[k], gradX[k], 1e-4, "x's coordinate " + k + " by the nearest-neighbour formula");
+      double fd = (lossOf.applyAsDouble(plus) - lossOf.applyAsDouble(minus)) / (2.0 * eps);
+      assertEquals(fd, gradient[k], 2e-3, cloud + " coordinate " + k + " by finite differences");
+      assertEquals(formula[k], gradient[k], 1e-4, cloud + " coordinate " + k + " by the nearest-neighbour formula");
     }
   }
 

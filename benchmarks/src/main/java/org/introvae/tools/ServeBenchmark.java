@@ -16,31 +16,26 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.introvae.serving.IntroVaeModel;
-import org.introvae.serving.ModelServer;
 import org.introvae.serving.Signatures;
 import org.introvae.serving.grpc.PredictRequest;
 import org.introvae.serving.grpc.PredictionServiceGrpc;
 
 /**
- * Serving load on loopback, client and server in this JVM: requests per second and p50/p99 latency
- * for REST and gRPC, at 1, 16 and 64 concurrent clients, with batching off and on (max_batch_size 64,
- * batch_timeout_micros 1000, one batch thread per core), for decode at batch 1 and reconstruct at batch
- * 1 and 64; and the process' RSS before and after. Usage: ServeBenchmark [MODELS_DIR] [MODEL] [requests]
+ * Serving load on loopback: {@code Serve} in a process of its own (TF Serving's flags), the clients in
+ * this JVM. Requests per second and p50/p99 latency for REST and gRPC, at 1, 16 and 64 concurrent
+ * clients, with batching off and on (max_batch_size 64, batch_timeout_micros 1000, one batch thread per
+ * core), for decode at batch 1 and reconstruct at batch 1 and 64; CPU per request of the clients and of
+ * the server (by thread role); the server's RSS before and after.
+ * Usage: ServeBenchmark [MODELS_DIR] [MODEL] [requests] [intra,inter (TensorFlow's pools, 0: its choice)]
  */
 public final class ServeBenchmark {
   private record Case(String signature, String input, long[] shape, int requests) {}
 
   public static void main(String[] args) throws Exception {
-    org.introvae.model.TensorFlowRuntime.prepareForServing(); // as Serve: set TF_ENABLE_ONEDNN_OPTS to compare kernels
     Path models = Path.of(args.length > 0 ? args[0] : "models");
     String name = args.length > 1 ? args[1] : "fashion-mnist";
     int requests = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
-    // TensorFlow sizes its CPU pools once per process, from the first session: the servers' models load
-    // first, with TF Serving's --tensorflow_intra_op_parallelism / --tensorflow_inter_op_parallelism.
     String[] pools = (args.length > 3 ? args[3] : "0,0").split(",");
-    int intraOp = Integer.parseInt(pools[0]);
-    int interOp = Integer.parseInt(pools[1]);
-    ModelServer unbatched = ModelServer.unbatched(models, 16, intraOp, interOp);
     int z;
     int size;
     int channels;
@@ -52,22 +47,31 @@ public final class ServeBenchmark {
     List<Case> cases = List.of(new Case(Signatures.DECODE, Signatures.Z, new long[] {1, z}, requests),
         new Case(Signatures.RECONSTRUCT, Signatures.IMAGES, new long[] {1, size, size, channels}, requests),
         new Case(Signatures.RECONSTRUCT, Signatures.IMAGES, new long[] {64, size, size, channels}, Math.max(64, requests / 8)));
-    System.out.printf("serving %s, %d cores, TensorFlow pools intra-op %s, inter-op %s; before: %s%n", name,
-        Runtime.getRuntime().availableProcessors(), intraOp == 0 ? "auto" : intraOp, interOp == 0 ? "auto" : interOp,
-        memory());
-    System.out.println("protocol  batching  case                 clients    req/s   p50 ms   p99 ms   CPU of client and server"
-        + " by thread role (TensorFlow/main: TensorFlow's own threads)");
+    List<String> flags = List.of("--threads", "16", "--access_log", "false", "--tensorflow_intra_op_parallelism", pools[0],
+        "--tensorflow_inter_op_parallelism", pools[1]);
+    System.out.printf("serving %s, %d cores, Serve as its own process, TensorFlow pools intra-op %s, inter-op %s%n", name,
+        Runtime.getRuntime().availableProcessors(), pools[0].equals("0") ? "auto" : pools[0],
+        pools[1].equals("0") ? "auto" : pools[1]);
+    System.out.println("protocol  batching  case                 clients    req/s   p50 ms   p99 ms   CPU per request:"
+        + " clients + server, the server's by thread role (TensorFlow/main: TensorFlow's own threads)");
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     for (boolean batching : new boolean[] {false, true}) {
-      try (ModelServer server = batching ? ModelServer.withBatching(models, 16, 64, 1000, intraOp, interOp) : unbatched) {
+      List<String> serveFlags = new ArrayList<>(flags);
+      if (batching) {
+        serveFlags.addAll(List.of("--batching_parameters_file", batchingParameters().toString()));
+      }
+      try (ServerProcess server = ServerProcess.start(models, List.of(), serveFlags)) {
+        server.awaitAvailable(http, name);
+        System.out.printf("batching %s: server RSS %.0f MB once its model is available%n", batching ? "on" : "off",
+            ProcessMemory.rssMb(server.pid()));
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext()
             .maxInboundMessageSize(64 << 20).build();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try {
           for (Case c : cases) {
             String json = restBody(c);
             PredictRequest grpcRequest = ServingRequests.grpc(name, c.signature(), c.input(), c.shape());
-            HttpRequest restRequest = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/models/"
-                + name + ":predict")).POST(HttpRequest.BodyPublishers.ofString(json)).build();
+            HttpRequest restRequest = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.restPort()
+                + "/v1/models/" + name + ":predict")).POST(HttpRequest.BodyPublishers.ofString(json)).build();
             Callable<Void> rest = () -> {
               HttpResponse<String> r = http.send(restRequest, HttpResponse.BodyHandlers.ofString());
               if (r.statusCode() != 200) {
@@ -84,20 +88,33 @@ public final class ServeBenchmark {
               for (String protocol : List.of("REST", "gRPC")) {
                 Callable<Void> call = protocol.equals("REST") ? rest : grpc;
                 warmUp(call, clients);
-                ThreadCpu before = ThreadCpu.now();
+                ThreadCpu clientBefore = ThreadCpu.now();
+                ThreadCpu serverBefore = ThreadCpu.of(server.pid());
                 double[] r = load(call, clients, c.requests());
-                System.out.printf("%-8s  %-8s  %-11s batch %2d   %3d   %7.1f  %7.2f  %7.2f   %s%n", protocol,
-                    batching ? "on" : "off", c.signature(), c.shape()[0], clients, r[0], r[1], r[2],
-                    ThreadCpu.now().perRequest(before, (int) r[3]));
+                ThreadCpu serverAfter = ThreadCpu.of(server.pid());
+                System.out.printf("%-8s  %-8s  %-11s batch %2d   %3d   %7.1f  %7.2f  %7.2f   clients %.2f ms; server %s%n",
+                    protocol, batching ? "on" : "off", c.signature(), c.shape()[0], clients, r[0], r[1], r[2],
+                    ThreadCpu.now().msPerRequest(clientBefore, (int) r[3]), serverAfter.perRequest(serverBefore, (int) r[3]));
               }
             }
           }
         } finally {
           channel.shutdownNow();
         }
+        System.out.printf("batching %s: server RSS %.0f MB after the load%n", batching ? "on" : "off",
+            ProcessMemory.rssMb(server.pid()));
       }
     }
-    System.out.printf("after: %s%n", memory());
+  }
+
+  /** TF Serving's BatchingParameters (text format) of this benchmark, in a temporary file. */
+  private static Path batchingParameters() throws java.io.IOException {
+    Path file = java.nio.file.Files.createTempFile("batching", ".txt");
+    java.nio.file.Files.writeString(file, "max_batch_size { value: 64 }\nbatch_timeout_micros { value: 1000 }\n"
+        + "max_enqueued_batches { value: 1000 }\nnum_batch_threads { value: " + Runtime.getRuntime().availableProcessors()
+        + " }\n");
+    file.toFile().deleteOnExit();
+    return file;
   }
 
   private static String restBody(Case c) {
@@ -145,28 +162,5 @@ public final class ServeBenchmark {
 
   private static double pct(List<Long> sorted, int p) {
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)) / 1e6;
-  }
-
-  /**
-   * RSS split into the Java heap (committed, and in use after a GC), the JVM's other managed memory
-   * (metaspace, code cache) and NIO direct buffers; the rest is native: TensorFlow's allocations,
-   * thread stacks, malloc arenas.
-   */
-  private static String memory() throws Exception {
-    System.gc();
-    java.lang.management.MemoryMXBean jvm = java.lang.management.ManagementFactory.getMemoryMXBean();
-    double mb = 1 << 20;
-    double heap = jvm.getHeapMemoryUsage().getCommitted() / mb;
-    double heapUsed = jvm.getHeapMemoryUsage().getUsed() / mb;
-    double nonHeap = jvm.getNonHeapMemoryUsage().getCommitted() / mb;
-    double direct = 0;
-    for (java.lang.management.BufferPoolMXBean pool
-        : java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
-      direct += pool.getMemoryUsed() / mb;
-    }
-    double rss = ProcessMemory.rssMb();
-    return String.format(java.util.Locale.ROOT, "RSS %.0f MB = Java heap %.0f MB committed (%.0f in use after GC)"
-        + " + JVM non-heap %.0f + direct buffers %.0f + other native %.0f (TensorFlow, thread stacks, malloc)",
-        rss, heap, heapUsed, nonHeap, direct, rss - heap - nonHeap - direct);
   }
 }

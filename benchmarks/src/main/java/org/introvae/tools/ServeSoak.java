@@ -55,31 +55,21 @@ public final class ServeSoak {
     try (IntroVaeModel m = IntroVaeModel.load(models.resolve(name))) {
       info = m.info();
     }
-    int rest;
-    int grpc;
-    try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
-      rest = a.getLocalPort();
-      grpc = b.getLocalPort();
-    }
-    Path log = Files.createTempFile("serve-soak", ".log");
-    Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch",
-        "-cp", System.getProperty("java.class.path"), "Serve", "--models", models.toString(), "--rest_api_port",
-        String.valueOf(rest), "--port", String.valueOf(grpc), "--enable_batching", "--access_log", "false")
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpc).usePlaintext()
-        .maxInboundMessageSize(64 << 20).build();
-    try {
-      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(10)).build();
-      String base = "http://127.0.0.1:" + rest + "/v1/models/" + name;
-      awaitAvailable(http, base, server, log);
-      List<Kind> kinds = kinds(http, base, rest, PredictionServiceGrpc.newBlockingStub(channel), name, info);
-      soak(kinds, server.pid(), minutes, clients, interval);
-      System.out.println("server still running: " + (server.isAlive() ? "yes" : "NO (see " + log + ")"));
-    } finally {
-      channel.shutdownNow();
-      server.destroy();
-      server.waitFor();
+    try (ServerProcess server = ServerProcess.start(models, List.of("-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"),
+        List.of("--enable_batching", "--access_log", "false"))) {
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext()
+          .maxInboundMessageSize(64 << 20).build();
+      try {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+        server.awaitAvailable(http, name);
+        String base = "http://127.0.0.1:" + server.restPort() + "/v1/models/" + name;
+        List<Kind> kinds = kinds(http, base, server.restPort(), PredictionServiceGrpc.newBlockingStub(channel), name, info);
+        soak(kinds, server.pid(), minutes, clients, interval);
+        System.out.println("server still running: " + (server.isAlive() ? "yes" : "NO (see " + server.log() + ")"));
+      } finally {
+        channel.shutdownNow();
+      }
     }
   }
 
@@ -213,24 +203,6 @@ public final class ServeSoak {
       out.flush();
     }
     return null;
-  }
-
-  private static void awaitAvailable(HttpClient http, String base, Process server, Path log) throws Exception {
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (!server.isAlive()) {
-        throw new IllegalStateException("the server exited: " + Files.readString(log));
-      }
-      try {
-        if (get(http, base).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(250);
-    }
-    throw new IllegalStateException("the server did not become available in 2 minutes");
   }
 
   private static HttpResponse<String> post(HttpClient http, String url, String body) throws Exception {

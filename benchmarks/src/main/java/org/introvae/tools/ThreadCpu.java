@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * CPU time of this process' threads by role, from Linux's /proc/self/task/N/stat (user + system
+ * CPU time of a process' threads by role, from Linux's /proc/PID/task/N/stat (user + system
  * ticks) and each thread's name: Java threads carry their Java names, TensorFlow's own pool threads
  * the launcher's ("java"). Threads that ended between two snapshots are missing from the second.
  */
@@ -24,10 +24,19 @@ final class ThreadCpu {
     this.ticksByThread = ticksByThread;
   }
 
-  /** Thread id and name → ticks so far. */
+  /** This process' threads: id and name → ticks so far. */
   static ThreadCpu now() throws IOException {
+    return of("self");
+  }
+
+  /** Process {@code pid}'s threads: id and name → ticks so far. */
+  static ThreadCpu of(long pid) throws IOException {
+    return of(String.valueOf(pid));
+  }
+
+  private static ThreadCpu of(String pid) throws IOException {
     Map<String, Long> ticks = new HashMap<>();
-    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", pid, "task"))) {
       for (Path task : tasks) {
         String stat;
         try {
@@ -48,7 +57,7 @@ final class ThreadCpu {
   }
 
   /** CPU seconds per role spent since {@code before}. */
-  Map<String, Double> byRole(ThreadCpu before) {
+  private Map<String, Double> byRole(ThreadCpu before) {
     Map<String, Double> byRole = new TreeMap<>();
     for (Map.Entry<String, Long> e : ticksByThread.entrySet()) {
       long spent = e.getValue() - before.ticksByThread.getOrDefault(e.getKey(), 0L);
@@ -63,10 +72,15 @@ final class ThreadCpu {
   String perRequest(ThreadCpu before, int requests) {
     Map<String, Double> byRole = byRole(before);
     double total = byRole.values().stream().mapToDouble(Double::doubleValue).sum();
-    StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%.2f ms CPU/request:", 1000 * total / requests));
+    StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%.2f ms CPU/request:", msPerRequest(before, requests)));
     byRole.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(6)
         .forEach(e -> text.append(String.format(Locale.ROOT, " %s %.0f%%", e.getKey(), 100 * e.getValue() / total)));
     return text.toString();
+  }
+
+  /** CPU milliseconds per request since {@code before}, every thread together. */
+  double msPerRequest(ThreadCpu before, int requests) {
+    return 1000 * byRole(before).values().stream().mapToDouble(Double::doubleValue).sum() / requests;
   }
 
   /** A thread name without its number: "pool-3-thread-12" → "pool-thread", "GC Thread#1" → "GC Thread". */

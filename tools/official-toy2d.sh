@@ -8,7 +8,9 @@
 # one). DATASET is Toy2D's name (8gaussians, 2spirals, checkerboard, rings). The run works in
 # runs/official-toy2d/DATASET-seedSEED/ (-ITERATIONS-VAE_ITERATIONS appended when not the README's
 # 30,000 and 2,000; the code writes its pictures, checkpoints and
-# results_log_soft_intro_vae.txt into its working folder) and prints the code's own result line.
+# results_log_soft_intro_vae.txt into its working folder) and prints the code's own result line, then
+# KL and JSD over 20 evaluations of the model it trained (tools/official_toy2d_evaluations.py, which runs
+# their main.py unchanged and calls their own calculate_sample_kl on fresh draws; Toy2D reports the same).
 # Installs Debian's python3-torch (CPU), numpy, matplotlib and tqdm when missing.
 set -euo pipefail
 
@@ -50,8 +52,8 @@ rm -f results_log_soft_intro_vae.txt
 # One thread, as Toy2D's table runs: OpenMP/MKL for the kernels, and torch's own pools.
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 start=$(date +%s)
-"$python" -u main.py --dataset "$name" --device -1 --seed "$seed" --lr 2e-4 --num_vae "$vae" \
+"$python" -u "$top/tools/official_toy2d_evaluations.py" run 20 --dataset "$name" --device -1 --seed "$seed" --lr 2e-4 --num_vae "$vae" \
   --num_iter "$iterations" --beta_kl "$kl" --beta_rec "$rec" --beta_neg "$neg" > train.log 2>&1
 end=$(date +%s)
-echo "official $dataset seed $seed ($iterations iterations, $vae as VAE, $((end - start)) s): $(grep 'grid-normalized' train.log)"
+echo "official $dataset seed $seed ($iterations iterations, $vae as VAE, $((end - start)) s): $(grep 'grid-normalized' train.log); $(grep '^over ' train.log)"
 echo "log: $work/train.log"

@@ -41,6 +41,15 @@ class Toy2DTest {
       double v = Double.parseDouble(m.get(key));
       assertTrue(Double.isFinite(v) && v >= 0, key + " = " + v);
     }
+    // 20 evaluations on fresh draws of real and generated points: they differ (the histograms are noisy),
+    // and the first, the protocol's, lies within their spread.
+    assertEquals("20", m.get("evaluations"));
+    for (String key : new String[] {"kl", "jsd"}) {
+      double protocol = Double.parseDouble(m.get(key));
+      double mean = Double.parseDouble(m.get(key + "_mean"));
+      double sd = Double.parseDouble(m.get(key + "_sd"));
+      assertTrue(sd > 0 && Math.abs(protocol - mean) < 5 * sd, key + ": " + protocol + " vs " + mean + " ± " + sd);
+    }
     assertTrue(Files.size(run.resolve("samples.png")) > 1000 && Files.size(run.resolve("density.png")) > 1000);
   }
 

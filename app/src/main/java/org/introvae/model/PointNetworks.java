@@ -130,7 +130,7 @@ public final class PointNetworks {
     @Override
     public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode) {
       Operand<TFloat32> code = priorStd == 1f ? z : tf.math.mul(z, tf.constant(priorStd));
-      return tf.reshape(Dense.chain(tf, layers, code, false), tf.constant(new long[] {-1, points, 1, 3}));
+      return tf.reshape(Dense.chain(tf, layers, code, false), tf.constant(shape(points).of(-1).asArray()));
     }
 
     @Override

@@ -73,7 +73,7 @@ final class PointCloudExport {
     PointNetworks.Encoder encoder = new PointNetworks.Encoder(tf, st.widths(), st.zDim(), st.priorStd(), 0);
     PointNetworks.Decoder decoder = new PointNetworks.Decoder(tf, n, st.zDim(), st.priorStd(), 1);
     Placeholder<TFloat32> clouds = tf.withName(CLOUDS).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, n, 3)));
-    Posterior q = encoder.apply(tf, tf.reshape(clouds, tf.constant(new long[] {-1, n, 1, 3})), Mode.INFERENCE);
+    Posterior q = encoder.apply(tf, tf.reshape(clouds, tf.constant(PointNetworks.shape(n).of(-1).asArray())), Mode.INFERENCE);
     Operand<TFloat32> mu = tf.withName(MU).identity(q.mu());
     Operand<TFloat32> logvar = tf.withName(LOGVAR).identity(q.logvar());
     Operand<TFloat32> reconstructions = asClouds(tf, decoder.apply(tf, mu, Mode.INFERENCE), n, "reconstructions");

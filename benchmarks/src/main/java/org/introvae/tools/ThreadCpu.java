@@ -72,7 +72,7 @@ final class ThreadCpu {
   String perRequest(ThreadCpu before, int requests) {
     Map<String, Double> byRole = byRole(before);
     double total = byRole.values().stream().mapToDouble(Double::doubleValue).sum();
-    StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%.2f ms CPU/request:", msPerRequest(before, requests)));
+    StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%.2f ms CPU/request:", 1000 * total / requests));
     byRole.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(6)
         .forEach(e -> text.append(String.format(Locale.ROOT, " %s %.0f%%", e.getKey(), 100 * e.getValue() / total)));
     return text.toString();

@@ -49,8 +49,13 @@ java -cp "$cp" Serve --port "$grpc_port" --rest_api_port "$rest_port" --model_na
   --model_base_path "$base" > "$out/serve.log" 2>&1 &
 server=$!
 trap 'kill $server 2> /dev/null || true; wait $server 2> /dev/null || true' EXIT
+ready=""
 for _ in $(seq 1 120); do
-  if "$python" -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$rest_port/v1/models/$name', timeout=2)" 2> /dev/null; then
+  if "$python" -c "
+import socket, urllib.request
+urllib.request.urlopen('http://127.0.0.1:$rest_port/v1/models/$name', timeout=2)
+socket.create_connection(('127.0.0.1', $grpc_port), timeout=2).close()" 2> /dev/null; then
+    ready=yes
     break
   fi
   if ! kill -0 "$server" 2> /dev/null; then
@@ -60,4 +65,9 @@ for _ in $(seq 1 120); do
   fi
   sleep 0.5
 done
+if [ -z "$ready" ]; then
+  echo "python-client: Serve did not answer on REST port $rest_port and gRPC port $grpc_port within 60 s; its log:" >&2
+  cat "$out/serve.log" >&2
+  exit 1
+fi
 PYTHONPATH="$out/generated" "$python" tools/tf_serving_client.py 127.0.0.1 "$grpc_port" "$rest_port" "$name"

@@ -197,8 +197,9 @@ public final class ModelServer implements AutoCloseable {
     server.setRequestLog(accessLog());
     server.setStopTimeout(5000);
     try {
-      server.start();
+      // gRPC first, as TF Serving does: a client that saw REST answer may dial gRPC at once.
       grpc = grpcPort == NO_GRPC ? null : GrpcServer.start(host, grpcPort, new GrpcApi(repository, metrics), limits, workers);
+      server.start();
     } catch (Exception e) {
       close();
       throw new IOException(e.getMessage(), e);

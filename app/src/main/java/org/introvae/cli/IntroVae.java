@@ -14,6 +14,7 @@ import org.introvae.model.TensorFlowRuntime;
 import org.introvae.serving.SampleCommand;
 import org.introvae.serving.ServeCommand;
 import org.introvae.toy.Toy2DCommand;
+import org.introvae.train.AverageCommand;
 import org.introvae.train.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,6 +44,7 @@ public final class IntroVae {
   static final List<Entry> TOOLS = List.of(
       new Entry("train", "train a VAE, IntroVAE or Soft-IntroVAE on images (exports to models/ at the end)",
           (args, out, err) -> TrainCommand.run(args, out, err, (run, models) -> ModelExporter.export(run, models, null))),
+      new Entry("average", "average several checkpoints' weights into a new run folder", AverageCommand::run),
       new Entry("export", "export a run as a SavedModel version", ExportCommand::run),
       new Entry("sample", "decode prior samples of a SavedModel to a PNG grid", SampleCommand::run),
       new Entry("serve", "serve SavedModels over TF Serving's REST and gRPC APIs", ServeCommand::run, true),

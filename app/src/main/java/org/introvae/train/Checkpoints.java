@@ -20,12 +20,13 @@ import org.tensorflow.Session;
  * TensorFlow checkpoints of a run (weights, Adam slots, BN moving statistics) in
  * checkpoints/step-NNNNNNNN/, each written to a temporary folder and renamed into place, then
  * named in checkpoints/latest (also replaced by rename). A crash mid-write leaves the previous
- * checkpoint intact. The two newest are kept. state.json records each file's size and CRC-32, so a
+ * checkpoint intact. The newest {@code keep} are kept (two unless the run asks for more). state.json records each file's size and CRC-32, so a
  * checkpoint damaged later (truncated, corrupted) is recognised and resuming falls back to an older one.
  */
 public final class Checkpoints {
-  private static final int KEEP = 2;
+  public static final int DEFAULT_KEEP = 2;
   private final Path dir;
+  private final int keep;
 
   public record Saved(long step, Path dir) {
     String prefix() {
@@ -34,7 +35,21 @@ public final class Checkpoints {
   }
 
   public Checkpoints(Path dir) {
+    this(dir, DEFAULT_KEEP);
+  }
+
+  public Checkpoints(Path dir, int keep) {
     this.dir = dir;
+    this.keep = keep;
+  }
+
+  /** The checkpoint in step folder {@code folder}, checked as resuming checks it. */
+  public static Saved at(Path folder) throws IOException, UserError {
+    String problem = problem(folder);
+    if (problem != null) {
+      throw new UserError(folder + ": not an intact checkpoint (" + problem + ")");
+    }
+    return read(folder).orElseThrow();
   }
 
   /** Writes a checkpoint; a failed write (full disk, read-only folder) leaves no temporary folder behind. */
@@ -168,12 +183,13 @@ public final class Checkpoints {
     return crc.getValue();
   }
 
-  private Optional<Saved> read(Path target) throws IOException {
+  private static Optional<Saved> read(Path target) throws IOException {
     Object step = ((Map<?, ?>) Json.parse(Files.readString(target.resolve("state.json")))).get("step");
     return Optional.of(new Saved(((Number) step).longValue(), target));
   }
 
-  private List<Path> stepFolders() throws IOException {
+  /** The step folders, oldest first. */
+  public List<Path> stepFolders() throws IOException {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
@@ -182,10 +198,10 @@ public final class Checkpoints {
     }
   }
 
-  private void prune(Path keep) throws IOException {
+  private void prune(Path newest) throws IOException {
     List<Path> steps = stepFolders();
-    for (int i = 0; i < steps.size() - KEEP; i++) {
-      if (!steps.get(i).equals(keep)) {
+    for (int i = 0; i < steps.size() - keep; i++) {
+      if (!steps.get(i).equals(newest)) {
         Folders.deleteTree(steps.get(i));
       }
     }

@@ -43,7 +43,12 @@ public final class RunFolder {
   }
 
   public Checkpoints checkpoints() {
-    return new Checkpoints(root.resolve("checkpoints"));
+    return checkpoints(Checkpoints.DEFAULT_KEEP);
+  }
+
+  /** The checkpoints, of which saving keeps the newest {@code keep}. */
+  public Checkpoints checkpoints(int keep) {
+    return new Checkpoints(root.resolve("checkpoints"), keep);
   }
 
   public boolean exists() {

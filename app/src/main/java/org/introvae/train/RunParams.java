@@ -18,10 +18,10 @@ import org.introvae.model.ModelConfig;
  */
 public record RunParams(int format, String run, TrainConfig config, ModelConfig model, DataFacts data) {
   /**
-   * 5: the network has its style-mixing probability. 4: the network names its architecture. 3: the
+   * 6: logging says how many checkpoints are kept. 5: the network has its style-mixing probability. 4: the network names its architecture. 3: the
    * schedule names its device and replicas. 2: typed records. 1: a flat string map.
    */
-  public static final int FORMAT = 5;
+  public static final int FORMAT = 6;
 
   /** How many images the run found and how it split them. */
   public record DataFacts(String source, int images, int trainImages, int heldOutImages, int skippedFiles) {}
@@ -65,6 +65,9 @@ public record RunParams(int format, String run, TrainConfig config, ModelConfig 
       }
       if (root.get("format").asInt() <= 4 && root.path("config").path("network") instanceof ObjectNode network) {
         network.put("style-mixing", 0f);  // before format 5 no run mixed styles
+      }
+      if (root.get("format").asInt() <= 5 && root.path("config").path("logging") instanceof ObjectNode logging) {
+        logging.put("keep-checkpoints", Checkpoints.DEFAULT_KEEP);  // before format 6 every run kept two
       }
       return JSON.treeToValue(root, RunParams.class);
     }

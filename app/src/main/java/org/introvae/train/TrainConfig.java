@@ -82,6 +82,6 @@ public record TrainConfig(Data data, Network network, ObjectiveSetting objective
     }
   }
 
-  /** Steps between metrics rows, picture grids and checkpoints. */
-  public record Logging(int logEvery, int imageEvery, int checkpointEvery) {}
+  /** Steps between metrics rows, picture grids and checkpoints; how many of the newest checkpoints are kept. */
+  public record Logging(int logEvery, int imageEvery, int checkpointEvery, int keepCheckpoints) {}
 }

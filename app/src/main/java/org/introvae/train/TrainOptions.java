@@ -74,6 +74,8 @@ public final class TrainOptions {
       new Spec("log-every", "N", "steps between rows of metrics.csv", p -> "10"),
       new Spec("image-every", "N", "steps between picture grids", p -> "200"),
       new Spec("checkpoint-every", "N", "steps between checkpoints", p -> "200"),
+      new Spec("keep-checkpoints", "N", "how many of the newest checkpoints are kept (more to average them:"
+          + " introvae average)", p -> String.valueOf(Checkpoints.DEFAULT_KEEP)),
       new Spec("help", null, "print this help", p -> "false")));
 
   /** The options above with every objective's weights (from the registry) after --updates. */
@@ -103,7 +105,7 @@ public final class TrainOptions {
 
   /** Options a resumed run may change; everything else must stay as the run was started. */
   private static final List<String> RESUMABLE = List.of("run", "runs", "resume", "steps", "epochs", "lr", "export", "log-every",
-      "image-every", "checkpoint-every", "data", "threads", "device", "replicas", "cluster", "task");
+      "image-every", "checkpoint-every", "keep-checkpoints", "data", "threads", "device", "replicas", "cluster", "task");
 
   private final Map<String, String> explicit;
   private final Preset preset;
@@ -223,6 +225,7 @@ public final class TrainOptions {
     o.put("log-every", str(c.logging().logEvery()));
     o.put("image-every", str(c.logging().imageEvery()));
     o.put("checkpoint-every", str(c.logging().checkpointEvery()));
+    o.put("keep-checkpoints", str(c.logging().keepCheckpoints()));
     return o;
   }
 
@@ -280,7 +283,7 @@ public final class TrainOptions {
     TrainConfig.Schedule schedule = new TrainConfig.Schedule(lr, batch, nonNegative("epochs"), nonNegative("steps"),
         nonNegative("vae-epochs"), seed, nonNegative("threads"), placement.device(), placement.replicas());
     TrainConfig.Logging logging = new TrainConfig.Logging(positive("log-every"), positive("image-every"),
-        positive("checkpoint-every"));
+        positive("checkpoint-every"), positive("keep-checkpoints"));
     return new TrainConfig(data, network, objective(), schedule, logging);
   }
 

@@ -106,7 +106,7 @@ public final class Trainer {
             ? ", bootstrapped: the target decoder is refreshed after every " + c.objective().bootstrapEvery() + " epoch(s)"
             : "", c.network().mixing().on() ? ", style mixing p = " + c.network().styleMixing() : "");
 
-    Checkpoints checkpoints = run.checkpoints();
+    Checkpoints checkpoints = run.checkpoints(c.logging().keepCheckpoints());
     MetricsLog metrics = new MetricsLog(run.metrics());
     Placement placement = c.schedule().placement();
     ConfigProto threads = TrainingSession.threads(c.schedule().threads());

@@ -57,9 +57,13 @@ class TrainOptionsTest {
     assertEquals(c, back.config());
     assertEquals(p.model(), back.model());
     assertEquals(p.data(), back.data());
+    // A format-5 params.json from before --keep-checkpoints: two were kept.
+    assertTrue(json.contains("\"keep-checkpoints\" : 2"), json);
+    String format5 = json.replaceAll(",\\s*\"keep-checkpoints\" : 2", "").replace("\"format\" : 6", "\"format\" : 5");
+    assertEquals(c, RunParams.fromJson(format5).config(), format5);
     // A format-4 params.json from before --style-mixing: no run mixed styles.
     assertTrue(json.contains("\"style-mixing\" : 0.0"), json);
-    String format4 = json.replaceAll(",\\s*\"style-mixing\" : 0.0", "").replace("\"format\" : 5", "\"format\" : 4");
+    String format4 = format5.replaceAll(",\\s*\"style-mixing\" : 0.0", "").replace("\"format\" : 5", "\"format\" : 4");
     assertEquals(c, RunParams.fromJson(format4).config(), format4);
     // A format-3 params.json from before --architecture: the residual networks, the only ones then.
     String format3 = format4.replaceAll(",\\s*\"architecture\" : \"residual\"", "")

@@ -93,10 +93,7 @@ public final class ModelExporter {
   /** As above, a style model's samples truncated by {@code truncationPsi} (1: none; see {@link StyleTruncation}). */
   public static Path export(Path runDir, Path modelDir, Integer version, EvalData evalData, float truncationPsi)
       throws UserError, IOException {
-    RunFolder run = new RunFolder(runDir);
-    if (!run.exists()) {
-      throw new UserError(runDir + ": not a run folder (params.json is missing)");
-    }
+    RunFolder run = RunFolder.existing(runDir);
     RunParams params = run.readParams();
     Checkpoints.Saved checkpoint = run.checkpoints().latest()
         .orElseThrow(() -> new UserError(runDir + ": has no checkpoint to export"));

@@ -39,10 +39,7 @@ public final class AverageCommand {
       if (!new ToolOptions(o).parse(args, out)) {
         return 0;
       }
-      RunFolder source = new RunFolder(o.run);
-      if (!source.exists()) {
-        throw new UserError(o.run + ": not a run folder (params.json is missing)");
-      }
+      RunFolder source = RunFolder.existing(o.run);
       if (Files.exists(o.out)) {
         throw new UserError("--out " + o.out + ": already exists; give a new folder");
       }

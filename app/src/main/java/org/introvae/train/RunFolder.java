@@ -13,6 +13,15 @@ public final class RunFolder {
     this.root = root;
   }
 
+  /** The run folder at {@code root}, which must hold a params.json. */
+  public static RunFolder existing(Path root) throws UserError {
+    RunFolder run = new RunFolder(root);
+    if (!run.exists()) {
+      throw new UserError(root + ": not a run folder (params.json is missing)");
+    }
+    return run;
+  }
+
   public Path root() {
     return root;
   }

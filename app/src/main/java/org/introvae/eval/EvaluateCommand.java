@@ -129,6 +129,9 @@ public final class EvaluateCommand {
           }
         } else if (c.classifier != null) {
           throw new IllegalArgumentException("--classifier: " + classifier + " is not a folder");
+        } else if (fdImages > 0) {
+          err.println("note: no classifier at " + classifier.toAbsolutePath() + " (run from the project's folder or give"
+              + " --classifier); no Fréchet distance");
         }
         Map<String, Object> metrics = evaluation.run(images, source, ood, c.ood == null ? null : c.ood.toString(), fd, outDir);
         out.println(Json.writePretty(metrics));

@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.introvae.commandline.ToolOptions;
 import picocli.CommandLine.Command;
@@ -53,15 +52,7 @@ public final class AverageCommand {
         throw new UserError("give at least two checkpoints to average (found " + saved.size() + ")");
       }
       long newest = saved.stream().mapToLong(Checkpoints.Saved::step).max().orElseThrow();
-      // Written beside --out and renamed: an interrupted average leaves no half run folder.
-      Path tmp = o.out.toAbsolutePath().resolveSibling("." + o.out.getFileName() + ".tmp");
-      Folders.deleteTree(tmp);
-      RunFolder target = new RunFolder(tmp);
-      target.writeParams(new RunParams(RunParams.FORMAT, o.out.getFileName().toString(), params.config(), params.model(),
-          params.data()));
-      CheckpointAverage.write(params.model(), saved.stream().map(Checkpoints.Saved::dir).toList(), target.checkpoints(),
-          newest);
-      Files.move(tmp, o.out, StandardCopyOption.ATOMIC_MOVE);
+      CheckpointAverage.writeNetworksRun(params, saved.stream().map(Checkpoints.Saved::dir).toList(), o.out, newest);
       out.printf("averaged %d checkpoints (steps %s) into %s%n", saved.size(),
           String.join(", ", saved.stream().map(s -> String.valueOf(s.step())).toList()), o.out);
       return 0;

@@ -3,11 +3,12 @@ package org.introvae.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.introvae.model.InferenceGraph;
-import org.introvae.model.ModelConfig;
+import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -21,52 +22,76 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * The mean of several checkpoints' weights (Polyak averaging of the training trajectory; for GAN
- * generators it smooths the oscillation of adversarial training, see Yazıcı et al., ICLR 2019). Only
- * the networks' variables are averaged — the inference graph's, BN moving statistics included — so the
- * result exports and evaluates but does not resume. Sampling is unaffected by the averaged moving
- * statistics: export measures the decoder's statistics for prior draws on the averaged weights.
+ * generators it smooths the oscillation of adversarial training, see Yazıcı et al., ICLR 2019). BN
+ * moving statistics are averaged like the weights; sampling is unaffected by that, since export
+ * measures the decoder's statistics for prior draws on the averaged weights.
  */
 public final class CheckpointAverage {
+  /** The folder inside a run that holds the mean of its last checkpoints (Train --average-last). */
+  public static final String RUN_FOLDER = "average";
+
   private CheckpointAverage() {}
 
-  /** A network variable and the running sum of its values. */
+  /** A float variable and the running sum of its values. */
   private record Variable(GraphOperation op, Shape shape, double[] sum) {}
 
   /**
-   * Writes the average of {@code checkpoints} (step folders of runs of {@code config}) as checkpoint
-   * {@code step} of {@code out}; returns it.
+   * Restores each of {@code checkpoints} (step folders, oldest first) into {@code session} and leaves
+   * every float variable of {@code graph} at its mean over them; any other variable keeps the newest's value.
    */
-  public static Checkpoints.Saved write(ModelConfig config, List<Path> checkpoints, Checkpoints out, long step)
-      throws IOException, UserError {
+  public static void assignMean(Graph graph, Session session, List<Path> checkpoints) throws UserError {
     if (checkpoints.isEmpty()) {
       throw new UserError("no checkpoints to average");
     }
-    try (InferenceGraph g = new InferenceGraph(config); Session session = new Session(g.graph)) {
-      List<Variable> variables = variables(g);
-      for (Path checkpoint : checkpoints) {
-        if (!Files.isRegularFile(checkpoint.resolve("model.index"))) {
-          throw new UserError(checkpoint + ": not a checkpoint folder (model.index is missing)");
-        }
-        try {
-          session.restore(checkpoint.resolve("model").toString());
-        } catch (RuntimeException e) {
-          throw new UserError(checkpoint + ": does not restore into this run's networks (" + StorageError.reason(e) + ")");
-        }
-        accumulate(session, variables);
+    List<Variable> variables = floatVariables(graph);
+    for (Path checkpoint : checkpoints) {
+      if (!Files.isRegularFile(checkpoint.resolve("model.index"))) {
+        throw new UserError(checkpoint + ": not a checkpoint folder (model.index is missing)");
       }
-      assignMeans(g, session, variables, checkpoints.size());
-      return out.save(session, step);
+      try {
+        session.restore(checkpoint.resolve("model").toString());
+      } catch (RuntimeException e) {
+        throw new UserError(checkpoint + ": does not restore into this run's networks (" + StorageError.reason(e) + ")");
+      }
+      accumulate(session, variables);
+    }
+    assignMeans(graph, session, variables, checkpoints.size());
+  }
+
+  /**
+   * Writes a run folder {@code out} (replacing one there) with {@code params} and, as checkpoint
+   * {@code step}, the variables {@code session} holds; through a temporary folder and a rename.
+   */
+  public static RunFolder writeRun(Session session, RunParams params, Path out, long step) throws IOException {
+    Path tmp = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".tmp");
+    Folders.deleteTree(tmp);
+    RunFolder target = new RunFolder(tmp);
+    target.writeParams(new RunParams(RunParams.FORMAT, out.getFileName().toString(), params.config(), params.model(),
+        params.data()));
+    target.checkpoints().save(session, step);
+    Folders.deleteTree(out);
+    Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+    return new RunFolder(out);
+  }
+
+  /**
+   * The networks' mean over {@code checkpoints} as run folder {@code out}, checkpoint {@code step}: only
+   * the inference graph's variables, so it exports and evaluates but does not resume.
+   */
+  public static RunFolder writeNetworksRun(RunParams params, List<Path> checkpoints, Path out, long step)
+      throws IOException, UserError {
+    try (InferenceGraph g = new InferenceGraph(params.model()); Session session = new Session(g.graph)) {
+      assignMean(g.graph, session, checkpoints);
+      return writeRun(session, params, out, step);
     }
   }
 
-  private static List<Variable> variables(InferenceGraph g) {
+  private static List<Variable> floatVariables(Graph graph) {
     List<Variable> variables = new ArrayList<>();
-    for (Iterator<GraphOperation> it = g.graph.operations(); it.hasNext(); ) {
+    for (Iterator<GraphOperation> it = graph.operations(); it.hasNext(); ) {
       GraphOperation op = it.next();
-      if (op.type().equals("VariableV2")) {  // what Session.save writes
-        if (op.output(0).dataType() != DataType.DT_FLOAT_REF) {  // a VariableV2's output is a reference
-          throw new IllegalStateException("variable " + op.name() + " is not float32");
-        }
+      // What Session.save writes; a VariableV2's output is a reference.
+      if (op.type().equals("VariableV2") && op.output(0).dataType() == DataType.DT_FLOAT_REF) {
         Shape shape = op.output(0).shape();
         variables.add(new Variable(op, shape, new double[(int) shape.size()]));
       }
@@ -89,8 +114,8 @@ public final class CheckpointAverage {
     }
   }
 
-  private static void assignMeans(InferenceGraph g, Session session, List<Variable> variables, int count) {
-    Ops tf = Ops.create(g.graph).withSubScope("average");
+  private static void assignMeans(Graph graph, Session session, List<Variable> variables, int count) {
+    Ops tf = Ops.create(graph).withSubScope("average");
     Session.Runner runner = session.runner();
     List<TFloat32> feeds = new ArrayList<>();
     try {

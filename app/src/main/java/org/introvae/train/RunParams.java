@@ -18,7 +18,7 @@ import org.introvae.model.ModelConfig;
  */
 public record RunParams(int format, String run, TrainConfig config, ModelConfig model, DataFacts data) {
   /**
-   * 6: logging says how many checkpoints are kept. 5: the network has its style-mixing probability. 4: the network names its architecture. 3: the
+   * 6: logging says how many checkpoints are kept and averaged. 5: the network has its style-mixing probability. 4: the network names its architecture. 3: the
    * schedule names its device and replicas. 2: typed records. 1: a flat string map.
    */
   public static final int FORMAT = 6;
@@ -68,6 +68,7 @@ public record RunParams(int format, String run, TrainConfig config, ModelConfig 
       }
       if (root.get("format").asInt() <= 5 && root.path("config").path("logging") instanceof ObjectNode logging) {
         logging.put("keep-checkpoints", Checkpoints.DEFAULT_KEEP);  // before format 6 every run kept two
+        logging.put("average-last", 1);  // and its model was the last step's weights
       }
       return JSON.treeToValue(root, RunParams.class);
     }

@@ -54,7 +54,7 @@ public final class TrainCommand {
         try {
           Trainer.Summary summary = new Trainer(options, out, System.console() != null).run();
           if (options.exportDir().isPresent()) {
-            out.println("exported " + exporter.export(summary.folder(), options.exportDir().get()));
+            out.println("exported " + exporter.export(summary.model(), options.exportDir().get()));
           }
           return 0;
         } catch (Interruption.Stopped e) {

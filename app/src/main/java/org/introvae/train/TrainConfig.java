@@ -82,6 +82,9 @@ public record TrainConfig(Data data, Network network, ObjectiveSetting objective
     }
   }
 
-  /** Steps between metrics rows, picture grids and checkpoints; how many of the newest checkpoints are kept. */
-  public record Logging(int logEvery, int imageEvery, int checkpointEvery, int keepCheckpoints) {}
+  /**
+   * Steps between metrics rows, picture grids and checkpoints; how many of the newest checkpoints are
+   * kept, and how many of them the run's model averages at the end (1: the last step's weights).
+   */
+  public record Logging(int logEvery, int imageEvery, int checkpointEvery, int keepCheckpoints, int averageLast) {}
 }

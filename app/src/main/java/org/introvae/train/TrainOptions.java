@@ -24,6 +24,9 @@ import org.introvae.model.UpdateOrder;
  * overridden; --help prints each option with its default.
  */
 public final class TrainOptions {
+  /** Checkpoints the run's model averages by default (see the README's Averaging checkpoints). */
+  static final int DEFAULT_AVERAGE_LAST = 1;
+
   public static final String DEFAULT_DATA = "data/fashion-mnist/t10k-images-idx3-ubyte.gz";
 
   private record Spec(String name, String argument, String help, Function<Preset, String> defaultValue) {
@@ -74,8 +77,11 @@ public final class TrainOptions {
       new Spec("log-every", "N", "steps between rows of metrics.csv", p -> "10"),
       new Spec("image-every", "N", "steps between picture grids", p -> "200"),
       new Spec("checkpoint-every", "N", "steps between checkpoints", p -> "200"),
-      new Spec("keep-checkpoints", "N", "how many of the newest checkpoints are kept (more to average them:"
-          + " introvae average)", p -> String.valueOf(Checkpoints.DEFAULT_KEEP)),
+      new Spec("keep-checkpoints", "N", "how many of the newest checkpoints are kept [2, or --average-last if more]",
+          p -> null),
+      new Spec("average-last", "K", "at the end, the run's model is the mean of the newest K checkpoints' weights,"
+          + " written to <run>/average; final.png and --export show it (1: the last step's weights)",
+          p -> String.valueOf(DEFAULT_AVERAGE_LAST)),
       new Spec("help", null, "print this help", p -> "false")));
 
   /** The options above with every objective's weights (from the registry) after --updates. */
@@ -105,7 +111,7 @@ public final class TrainOptions {
 
   /** Options a resumed run may change; everything else must stay as the run was started. */
   private static final List<String> RESUMABLE = List.of("run", "runs", "resume", "steps", "epochs", "lr", "export", "log-every",
-      "image-every", "checkpoint-every", "keep-checkpoints", "data", "threads", "device", "replicas", "cluster", "task");
+      "image-every", "checkpoint-every", "keep-checkpoints", "average-last", "data", "threads", "device", "replicas", "cluster", "task");
 
   private final Map<String, String> explicit;
   private final Preset preset;
@@ -226,6 +232,7 @@ public final class TrainOptions {
     o.put("image-every", str(c.logging().imageEvery()));
     o.put("checkpoint-every", str(c.logging().checkpointEvery()));
     o.put("keep-checkpoints", str(c.logging().keepCheckpoints()));
+    o.put("average-last", str(c.logging().averageLast()));
     return o;
   }
 
@@ -282,8 +289,15 @@ public final class TrainOptions {
     Placement placement = placement(batch);
     TrainConfig.Schedule schedule = new TrainConfig.Schedule(lr, batch, nonNegative("epochs"), nonNegative("steps"),
         nonNegative("vae-epochs"), seed, nonNegative("threads"), placement.device(), placement.replicas());
+    int averageLast = positive("average-last");
+    int keep = explicit.containsKey("keep-checkpoints") ? positive("keep-checkpoints")
+        : Math.max(Checkpoints.DEFAULT_KEEP, averageLast);
+    if (keep < averageLast) {
+      throw new UserError("--keep-checkpoints " + keep + " keeps fewer checkpoints than --average-last " + averageLast
+          + " averages");
+    }
     TrainConfig.Logging logging = new TrainConfig.Logging(positive("log-every"), positive("image-every"),
-        positive("checkpoint-every"), positive("keep-checkpoints"));
+        positive("checkpoint-every"), keep, averageLast);
     return new TrainConfig(data, network, objective(), schedule, logging);
   }
 

@@ -45,8 +45,8 @@ public final class Trainer {
     this.terminal = terminal;
   }
 
-  /** What a finished run reports. */
-  public record Summary(Path folder, long steps, StepLosses last) {}
+  /** What a finished run reports; {@code model} is the run folder whose checkpoint is its model (see --average-last). */
+  public record Summary(Path folder, Path model, long steps, StepLosses last) {}
 
   public Summary run() throws UserError, DataException, IOException {
     PrintStream console = out;
@@ -257,12 +257,23 @@ public final class Trainer {
     if (total > first) {
       checkpoints.save(session.session(), total);
     }
+    Path model = run.root();
+    List<Path> newest = checkpoints.stepFolders();
+    newest = newest.subList(Math.max(0, newest.size() - every.averageLast()), newest.size());
+    if (newest.size() > 1) {
+      pictures(run, session, gridReal, gridLatents, "final-last-step.png");
+      CheckpointAverage.assignMean(session.graph(), session.session(), newest);
+      model = CheckpointAverage.writeRun(session.session(), run.readParams(),
+          run.root().resolve(CheckpointAverage.RUN_FOLDER), total).root();
+      out.printf("averaged the weights of the last %d checkpoints (%s) into %s: final.png and the export show them%n",
+          newest.size(), String.join(", ", newest.stream().map(p -> p.getFileName().toString()).toList()), model);
+    }
     pictures(run, session, gridReal, gridLatents, "final.png");
     if (lastGrid != null) {
       tensorBoard.image(total, "real | reconstruction | sample", lastGrid);
     }
     out.printf("done: %s (final grid %s, curves %s)%n", run.root(), run.images().resolve("final.png"), run.lossCurves());
-    return new Summary(run.root(), total, losses);
+    return new Summary(run.root(), model, total, losses);
   }
 
   /**

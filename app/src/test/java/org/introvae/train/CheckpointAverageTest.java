@@ -28,7 +28,10 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.types.TFloat32;
 
-/** --keep-checkpoints and `introvae average`: the mean of a run's kept checkpoints, exported like any run. */
+/**
+ * Train --average-last and `introvae average`: the mean of a run's newest checkpoints, variable by
+ * variable, exported and sampled like any run.
+ */
 class CheckpointAverageTest {
   @TempDir
   static Path root;
@@ -38,15 +41,25 @@ class CheckpointAverageTest {
   static void train() {
     Outcome o = TrainCli.train(List.of("--runs", root.resolve("runs").toString(), "--run", "r", "--widths", "8,16",
         "--z", "8", "--batch", "16", "--steps", "20", "--vae-epochs", "0", "--checkpoint-every", "5",
-        "--keep-checkpoints", "3", "--image-every", "100000", "--threads", "1"));
+        "--average-last", "3", "--image-every", "100000", "--threads", "1"));
     assertEquals(0, o.code(), o.err());
     run = root.resolve("runs/r");
   }
 
   @Test
-  void training_keeps_the_newest_checkpoints_asked_for() throws Exception {
+  void training_keeps_the_checkpoints_it_averages_and_pictures_both_models() throws Exception {
     assertEquals(List.of("step-00000010", "step-00000015", "step-00000020"),
         new RunFolder(run).checkpoints().stepFolders().stream().map(p -> p.getFileName().toString()).toList());
+    assertTrue(Files.isRegularFile(run.resolve("images/final.png")));
+    assertTrue(Files.isRegularFile(run.resolve("images/final-last-step.png")));
+    assertEquals(20, new RunFolder(run.resolve("average")).checkpoints().latest().orElseThrow().step());
+  }
+
+  @Test
+  void keeping_fewer_checkpoints_than_are_averaged_is_an_error() {
+    UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
+        () -> TrainOptions.parse("--keep-checkpoints", "2", "--average-last", "3"));
+    assertEquals("--keep-checkpoints 2 keeps fewer checkpoints than --average-last 3 averages", e.getMessage());
   }
 
   @Test
@@ -64,6 +77,12 @@ class CheckpointAverageTest {
     Checkpoints.Saved saved = new RunFolder(out).checkpoints().latest().orElseThrow();
     assertEquals(20, saved.step());
     Map<String, float[]> averaged = variables(config, saved.dir());
+    // Train's own average, made in the training session over the same three checkpoints, holds the same values.
+    Map<String, float[]> trained = variables(config, new RunFolder(run.resolve("average")).checkpoints().latest()
+        .orElseThrow().dir());
+    for (String name : averaged.keySet()) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(averaged.get(name), trained.get(name), name);
+    }
     assertEquals(sources.get(0).keySet(), averaged.keySet());
     boolean differ = false;
     for (String name : averaged.keySet()) {

@@ -1,10 +1,10 @@
 package org.introvae.export;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import org.introvae.commandline.ToolOptions;
 import org.introvae.eval.SampleQuality;
+import org.introvae.train.CommandRun;
 import org.introvae.train.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,11 +43,7 @@ public final class ExportCommand {
   }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    try {
-      Options o = new Options();
-      if (!new ToolOptions(o).parse(args, out)) {
-        return 0;
-      }
+    return CommandRun.run(new Options(), args, out, err, o -> {
       Integer version = o.version == null ? null : ToolOptions.whole("--version", o.version, 1, Integer.MAX_VALUE);
       ModelExporter.EvalData eval = o.eval == null ? null : new ModelExporter.EvalData(o.eval, o.classifier);
       if ((o.run == null) == (o.fromModel == null)) {
@@ -56,13 +52,6 @@ public final class ExportCommand {
       Path written = o.run != null ? ModelExporter.export(o.run, o.out, version, eval, o.truncation)
           : ModelReExport.export(o.fromModel, o.out, version, eval, o.truncation);
       out.println("exported " + written);
-      return 0;
-    } catch (UserError | IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    } catch (IOException e) {
-      err.println("error: " + e.getMessage());
-      return 1;
-    }
+    });
   }
 }

@@ -1,6 +1,5 @@
 package org.introvae.train;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,11 +32,7 @@ public final class AverageCommand {
   }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    try {
-      Options o = new Options();
-      if (!new ToolOptions(o).parse(args, out)) {
-        return 0;
-      }
+    return CommandRun.run(new Options(), args, out, err, o -> {
       RunFolder source = RunFolder.existing(o.run);
       if (Files.exists(o.out)) {
         throw new UserError("--out " + o.out + ": already exists; give a new folder");
@@ -55,13 +50,6 @@ public final class AverageCommand {
       CheckpointAverage.writeNetworksRun(params, saved.stream().map(Checkpoints.Saved::dir).toList(), o.out, newest);
       out.printf("averaged %d checkpoints (steps %s) into %s%n", saved.size(),
           String.join(", ", saved.stream().map(s -> String.valueOf(s.step())).toList()), o.out);
-      return 0;
-    } catch (UserError | IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    } catch (IOException e) {
-      err.println("error: " + e.getMessage());
-      return 1;
-    }
+    });
   }
 }

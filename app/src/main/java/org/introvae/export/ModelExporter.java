@@ -94,11 +94,16 @@ public final class ModelExporter {
   public static Path export(Path runDir, Path modelDir, Integer version, EvalData evalData, float truncationPsi)
       throws UserError, IOException {
     RunFolder run = RunFolder.existing(runDir);
-    RunParams params = run.readParams();
-    Checkpoints.Saved checkpoint = run.checkpoints().latest()
-        .orElseThrow(() -> new UserError(runDir + ": has no checkpoint to export"));
+    RunFolder model = run.model();
+    RunParams params = model.readParams();
+    Checkpoints.Saved checkpoint = model.checkpoints().latest()
+        .orElseThrow(() -> new UserError(model.root() + ": has no checkpoint to export"));
     ModelConfig config = params.model();
-    return write(config, 0, checkpoint.dir().resolve("model"), facts(params, config, checkpoint, run), modelDir, version,
+    Map<String, Object> facts = facts(params, config, checkpoint, run);
+    if (Files.isRegularFile(model.averagedSteps())) {
+      facts.put("averaged_steps", Json.parse(Files.readString(model.averagedSteps())));
+    }
+    return write(config, 0, checkpoint.dir().resolve("model"), facts, modelDir, version,
         evalData == null ? null : evalData.open(params, config), truncationPsi);
   }
 

@@ -94,6 +94,15 @@ public enum Preset {
     return vaeEpochs;
   }
 
+  /**
+   * Steps between checkpoints: 100 for the short default run, so that the three its model averages
+   * lie within its last 120 steps (FD 52.5 against 60.6 for checkpoints 200 apart and 70.8 for the last
+   * step alone, README: Averaging checkpoints); 200 otherwise.
+   */
+  public int checkpointEvery() {
+    return this == QUICK28 ? 100 : 200;
+  }
+
   /** Adam learning rate for both networks: the official codes' 2e-4, except for the short default run. */
   public float learningRate() {
     return learningRate;

@@ -46,8 +46,8 @@ public final class AverageCommand {
       if (saved.size() < 2) {
         throw new UserError("give at least two checkpoints to average (found " + saved.size() + ")");
       }
-      long newest = saved.stream().mapToLong(Checkpoints.Saved::step).max().orElseThrow();
-      CheckpointAverage.writeNetworksRun(params, saved.stream().map(Checkpoints.Saved::dir).toList(), o.out, newest);
+      CheckpointAverage.writeNetworksRun(new RunParams(params.format(), o.out.getFileName().toString(), params.config(),
+          params.model(), params.data()), saved, o.out);
       out.printf("averaged %d checkpoints (steps %s) into %s%n", saved.size(),
           String.join(", ", saved.stream().map(s -> String.valueOf(s.step())).toList()), o.out);
     });

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.introvae.model.InferenceGraph;
+import org.introvae.serving.Json;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -59,30 +60,31 @@ public final class CheckpointAverage {
   }
 
   /**
-   * Writes a run folder {@code out} (replacing one there) with {@code params} and, as checkpoint
-   * {@code step}, the variables {@code session} holds; through a temporary folder and a rename.
+   * Writes a run folder {@code out} (replacing one there) with {@code params} and, as checkpoint of the
+   * newest of {@code steps}, the variables {@code session} holds (their mean over those steps);
+   * through a temporary folder and a rename.
    */
-  public static RunFolder writeRun(Session session, RunParams params, Path out, long step) throws IOException {
+  public static RunFolder writeRun(Session session, RunParams params, Path out, List<Long> steps) throws IOException {
     Path tmp = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".tmp");
     Folders.deleteTree(tmp);
     RunFolder target = new RunFolder(tmp);
-    target.writeParams(new RunParams(RunParams.FORMAT, out.getFileName().toString(), params.config(), params.model(),
-        params.data()));
-    target.checkpoints().save(session, step);
+    target.writeParams(new RunParams(RunParams.FORMAT, params.run(), params.config(), params.model(), params.data()));
+    Files.writeString(target.averagedSteps(), Json.write(steps) + "\n");
+    target.checkpoints().save(session, steps.stream().mapToLong(Long::longValue).max().orElseThrow());
     Folders.deleteTree(out);
     Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
     return new RunFolder(out);
   }
 
   /**
-   * The networks' mean over {@code checkpoints} as run folder {@code out}, checkpoint {@code step}: only
-   * the inference graph's variables, so it exports and evaluates but does not resume.
+   * The networks' mean over {@code checkpoints} as run folder {@code out}: only the inference graph's
+   * variables, so it exports and evaluates but does not resume.
    */
-  public static RunFolder writeNetworksRun(RunParams params, List<Path> checkpoints, Path out, long step)
+  public static RunFolder writeNetworksRun(RunParams params, List<Checkpoints.Saved> checkpoints, Path out)
       throws IOException, UserError {
     try (InferenceGraph g = new InferenceGraph(params.model()); Session session = new Session(g.graph)) {
-      assignMean(g.graph, session, checkpoints);
-      return writeRun(session, params, out, step);
+      assignMean(g.graph, session, checkpoints.stream().map(Checkpoints.Saved::dir).toList());
+      return writeRun(session, params, out, checkpoints.stream().map(Checkpoints.Saved::step).toList());
     }
   }
 

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** runs/<name>/: params.json, train.log, metrics.csv, images/, loss-curves.png, checkpoints/. */
+/** runs/<name>/: params.json, train.log, metrics.csv, images/, loss-curves.png, checkpoints/, average/. */
 public final class RunFolder {
   private final Path root;
 
@@ -24,6 +24,20 @@ public final class RunFolder {
 
   public Path root() {
     return root;
+  }
+
+  /**
+   * The run folder whose checkpoint is this run's model: average/, the mean of its last checkpoints,
+   * when training made one (Train --average-last), else this folder.
+   */
+  public RunFolder model() {
+    RunFolder average = new RunFolder(root.resolve(CheckpointAverage.RUN_FOLDER));
+    return average.exists() ? average : this;
+  }
+
+  /** The steps of the checkpoints this folder's checkpoint averages; absent in a folder of training checkpoints. */
+  public Path averagedSteps() {
+    return root.resolve("averaged-steps.json");
   }
 
   public Path params() {

@@ -25,7 +25,7 @@ import org.introvae.model.UpdateOrder;
  */
 public final class TrainOptions {
   /** Checkpoints the run's model averages by default (see the README's Averaging checkpoints). */
-  static final int DEFAULT_AVERAGE_LAST = 1;
+  static final int DEFAULT_AVERAGE_LAST = 3;
 
   public static final String DEFAULT_DATA = "data/fashion-mnist/t10k-images-idx3-ubyte.gz";
 
@@ -76,7 +76,7 @@ public final class TrainOptions {
       new Spec("no-resize", null, "require images to be exactly --image-size instead of resizing", p -> "false"),
       new Spec("log-every", "N", "steps between rows of metrics.csv", p -> "10"),
       new Spec("image-every", "N", "steps between picture grids", p -> "200"),
-      new Spec("checkpoint-every", "N", "steps between checkpoints", p -> "200"),
+      new Spec("checkpoint-every", "N", "steps between checkpoints", p -> String.valueOf(p.checkpointEvery())),
       new Spec("keep-checkpoints", "N", "how many of the newest checkpoints are kept [2, or --average-last if more]",
           p -> null),
       new Spec("average-last", "K", "at the end, the run's model is the mean of the newest K checkpoints' weights,"

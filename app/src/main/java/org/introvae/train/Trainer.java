@@ -190,6 +190,9 @@ public final class Trainer {
     Progress progress = new Progress(out, terminal, first, total, batch);
     long started = System.nanoTime();
     long lastSaved = first;
+    if (total > first) {
+      Folders.deleteTree(run.root().resolve(CheckpointAverage.RUN_FOLDER));  // it averaged what training now moves on from
+    }
     StepLosses losses = null;
     int fakeBelowReal = 0;
     try (BatchPrefetcher batches = new BatchPrefetcher(split, batch, perEpoch)) {
@@ -262,9 +265,13 @@ public final class Trainer {
     newest = newest.subList(Math.max(0, newest.size() - every.averageLast()), newest.size());
     if (newest.size() > 1) {
       pictures(run, session, gridReal, gridLatents, "final-last-step.png");
+      List<Long> steps = new java.util.ArrayList<>();
+      for (Path folder : newest) {
+        steps.add(Checkpoints.at(folder).step());
+      }
       CheckpointAverage.assignMean(session.graph(), session.session(), newest);
       model = CheckpointAverage.writeRun(session.session(), run.readParams(),
-          run.root().resolve(CheckpointAverage.RUN_FOLDER), total).root();
+          run.root().resolve(CheckpointAverage.RUN_FOLDER), steps).root();
       out.printf("averaged the weights of the last %d checkpoints (%s) into %s: final.png and the export show them%n",
           newest.size(), String.join(", ", newest.stream().map(p -> p.getFileName().toString()).toList()), model);
     }

@@ -101,6 +101,11 @@ class CheckpointAverageTest {
         + averaged.keySet());
 
     Path model = ModelExporter.export(out, root.resolve("models/averaged"), null);
+    String facts = Files.readString(model.resolve("assets/introvae.json"));
+    assertTrue(facts.replaceAll("\\s", "").contains("\"averaged_steps\":[10,15,20]"), facts);
+    // Exporting the training run exports its model, the average Train made, not the last step's weights.
+    Path trainedModel = ModelExporter.export(run, root.resolve("models/trained"), null);
+    assertTrue(Files.readString(trainedModel.resolve("assets/introvae.json")).contains("\"averaged_steps\""));
     try (IntroVaeModel loaded = IntroVaeModel.load(model)) {
       float[][] samples = loaded.sample(1L, 4);
       assertEquals(4, samples.length);

@@ -265,15 +265,7 @@ public final class Trainer {
     newest = newest.subList(Math.max(0, newest.size() - every.averageLast()), newest.size());
     if (newest.size() > 1) {
       pictures(run, session, gridReal, gridLatents, "final-last-step.png");
-      List<Long> steps = new java.util.ArrayList<>();
-      for (Path folder : newest) {
-        steps.add(Checkpoints.at(folder).step());
-      }
-      CheckpointAverage.assignMean(session.graph(), session.session(), newest);
-      model = CheckpointAverage.writeRun(session.session(), run.readParams(),
-          run.root().resolve(CheckpointAverage.RUN_FOLDER), steps).root();
-      out.printf("averaged the weights of the last %d checkpoints (%s) into %s: final.png and the export show them%n",
-          newest.size(), String.join(", ", newest.stream().map(p -> p.getFileName().toString()).toList()), model);
+      model = average(run, session, newest);
     }
     pictures(run, session, gridReal, gridLatents, "final.png");
     if (lastGrid != null) {
@@ -281,6 +273,23 @@ public final class Trainer {
     }
     out.printf("done: %s (final grid %s, curves %s)%n", run.root(), run.images().resolve("final.png"), run.lossCurves());
     return new Summary(run.root(), model, total, losses);
+  }
+
+  /**
+   * Leaves {@code session} at the mean of the {@code newest} checkpoints and writes it to the run's
+   * average folder, which it returns.
+   */
+  private Path average(RunFolder run, TrainingSession session, List<Path> newest) throws IOException, UserError {
+    List<Long> steps = new java.util.ArrayList<>();
+    for (Path folder : newest) {
+      steps.add(Checkpoints.at(folder).step());
+    }
+    CheckpointAverage.assignMean(session.graph(), session.session(), newest);
+    Path model = CheckpointAverage.writeRun(session.session(), run.readParams(),
+        run.root().resolve(CheckpointAverage.RUN_FOLDER), steps).root();
+    out.printf("averaged the weights of the last %d checkpoints (steps %s) into %s: final.png and the export show them%n",
+        newest.size(), String.join(", ", steps.stream().map(String::valueOf).toList()), model);
+    return model;
   }
 
   /**

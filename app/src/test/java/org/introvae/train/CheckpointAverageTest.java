@@ -56,6 +56,14 @@ class CheckpointAverageTest {
   }
 
   @Test
+  void by_default_the_quick_run_averages_its_last_three_checkpoints_100_steps_apart() throws UserError {
+    TrainConfig.Logging defaults = TrainOptions.parse().config().logging();
+    assertEquals(List.of(3, 3, 100), List.of(defaults.averageLast(), defaults.keepCheckpoints(), defaults.checkpointEvery()));
+    TrainConfig.Logging longer = TrainOptions.parse("--preset", "28").config().logging();
+    assertEquals(List.of(3, 3, 200), List.of(longer.averageLast(), longer.keepCheckpoints(), longer.checkpointEvery()));
+  }
+
+  @Test
   void keeping_fewer_checkpoints_than_are_averaged_is_an_error() {
     UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
         () -> TrainOptions.parse("--keep-checkpoints", "2", "--average-last", "3"));

@@ -46,7 +46,7 @@ class TrainOptionsTest {
   void options_and_params_json_give_back_the_same_records() throws Exception {
     TrainConfig c = TrainOptions.parse("--objective", "soft", "--preset", "28", "--lr", "1e-3", "--gamma-r", "1e-8",
         "--channels", "3", "--held-out", "0.25", "--no-resize", "--seed", "-7", "--log-every", "3", "--device", "gpu:1",
-        "--replicas", "2").config();
+        "--replicas", "2", "--keep-checkpoints", "2", "--average-last", "1").config();  // what runs before format 6 did
     assertEquals(c, TrainOptions.fromStored(TrainOptions.optionsOf(c)).config());
     RunParams p = new RunParams(RunParams.FORMAT, "r", c, c.network().forChannels(3),
         new RunParams.DataFacts("x.gz", 10, 8, 2, 1));
@@ -57,9 +57,11 @@ class TrainOptionsTest {
     assertEquals(c, back.config());
     assertEquals(p.model(), back.model());
     assertEquals(p.data(), back.data());
-    // A format-5 params.json from before --keep-checkpoints: two were kept.
+    // A format-5 params.json from before --keep-checkpoints and --average-last: two kept, the last step's weights.
     assertTrue(json.contains("\"keep-checkpoints\" : 2"), json);
-    String format5 = json.replaceAll(",\\s*\"keep-checkpoints\" : 2", "").replace("\"format\" : 6", "\"format\" : 5");
+    assertTrue(json.contains("\"average-last\" : 1"), json);
+    String format5 = json.replaceAll(",\\s*\"(keep-checkpoints|average-last)\" : \\d+", "")
+        .replace("\"format\" : 6", "\"format\" : 5");
     assertEquals(c, RunParams.fromJson(format5).config(), format5);
     // A format-4 params.json from before --style-mixing: no run mixed styles.
     assertTrue(json.contains("\"style-mixing\" : 0.0"), json);

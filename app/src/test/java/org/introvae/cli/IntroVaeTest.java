@@ -69,7 +69,8 @@ class IntroVaeTest {
     Process p = builder.start();
     String err = new String(p.getErrorStream().readAllBytes());
     assertEquals(0, p.waitFor(), err);
-    assertTrue(err.contains("Reading SavedModel from: models/fashion-mnist/2"), "stderr: " + err);
+    long shipped = java.util.Collections.max(org.introvae.serving.IntroVaeModel.versions(Path.of("models/fashion-mnist")));
+    assertTrue(err.contains("Reading SavedModel from: models/fashion-mnist/" + shipped), "stderr: " + err);
     assertTrue(help().contains("--verbose"));
   }
 

@@ -90,7 +90,7 @@ public final class EvaluateCommand {
       org.introvae.train.TrainConfig runConfig = null;
       if (c.run != null) {
         Path run = c.run;
-        runConfig = new RunFolder(run).readParams().config();
+        runConfig = RunFolder.existing(run).readParams().config();
         temp = Files.createTempDirectory("introvae-eval");
         modelDir = ModelExporter.export(run, temp.resolve("model"), 1);
         outDir = c.out != null ? c.out : run.resolve("eval");

@@ -24,6 +24,7 @@ import org.introvae.serving.Json;
 import org.introvae.train.MetricsLog;
 import org.introvae.train.Progress;
 import org.introvae.train.StepRecorder;
+import org.introvae.train.WeightMean;
 import org.introvae.model.StepLosses;
 
 /**
@@ -34,7 +35,19 @@ import org.introvae.model.StepLosses;
 public final class Toy2D {
   /** Everything one experiment needs. */
   public record Settings(String dataset, Objective objective, UpdateOrder order, int iterations, int vaeIterations,
-      int batch, float lr, int[] lrDrops, int zDim, long seed, int logEvery, int threads, Placement placement) {}
+      int batch, float lr, int[] lrDrops, int zDim, long seed, int logEvery, int threads, Placement placement,
+      int averageLast) {}
+
+  /**
+   * Iterations between the snapshots whose mean is the averaged model (the last {@code averageLast}
+   * iterations, the final one included): 50 snapshots over the default 5,000.
+   */
+  static final int AVERAGE_EVERY = 100;
+
+  /** The default tail of a run whose weights are averaged: its last sixth (5,000 of the paper's 30,000 iterations). */
+  public static int defaultAverageLast(int iterations) {
+    return iterations / 6;
+  }
 
   /**
    * Evaluations of KL and JSD at the end of a run. One evaluation is the protocol, but its histograms of
@@ -99,6 +112,7 @@ public final class Toy2D {
       long dataNanos = 0;
       long sessionNanos = 0;
       PhaseTime[] phases = {new PhaseTime(), new PhaseTime()};
+      WeightMean tail = new WeightMean(session.graph());
       for (int it = 0; it < st.iterations(); it++) {
         if (Interruption.requested()) {
           throw Interruption.stopped(it, null);  // 2-D runs do not resume: minutes long
@@ -113,9 +127,16 @@ public final class Toy2D {
         sessionNanos += System.nanoTime() - t1;
         (warmUp ? phases[0] : phases[1]).add(System.nanoTime() - t0);
         recorder.record(it, l, warmUp, logStep);
+        if (inAverage(it)) {
+          tail.add(session.session());
+        }
       }
       double seconds = recorder.finish();
       Outcome outcome = measure(session, range, seconds);
+      if (tail.count() > 0) {
+        tail.assign(session.session());
+        measureAverage(session, range, tail.count(), outcome.metrics());
+      }
       outcome.metrics().put("seconds_data_generation", dataNanos / 1e9);
       outcome.metrics().put("seconds_in_session_run", sessionNanos / 1e9);
       outcome.metrics().put("iterations_per_second_vae_phase", phases[0].perSecond());
@@ -129,6 +150,12 @@ public final class Toy2D {
           outcome.metrics().get("kl_sd"), outcome.metrics().get("jsd_mean"), outcome.metrics().get("jsd_sd"), 1000 * seconds / Math.max(1, st.iterations()),
           dataNanos / 1e6 / Math.max(1, st.iterations()), sessionNanos / 1e6 / Math.max(1, st.iterations()),
           phases[0].text(), phases[1].text());
+      if (tail.count() > 0) {
+        out.printf("  the mean of the last %d iterations' weights (%d snapshots): KL %.3f ± %.3f, JSD %.3f ± %.3f%n",
+            st.averageLast(), tail.count(), outcome.metrics().get("average_kl_mean"),
+            outcome.metrics().get("average_kl_sd"), outcome.metrics().get("average_jsd_mean"),
+            outcome.metrics().get("average_jsd_sd"));
+      }
       return outcome;
     }
   }
@@ -173,28 +200,12 @@ public final class Toy2D {
   }
 
   /**
-   * KL and JSD of 5,000 generated vs 5,000 real points, {@value #EVALUATIONS} times with fresh draws of
-   * both (the first is the protocol's single evaluation); gnELBO on a 1024² grid plus 12,800 data points.
+   * KL and JSD over {@value #EVALUATIONS} evaluations (the first is the protocol's single one); gnELBO
+   * on a 1024² grid plus 12,800 data points; the pictures.
    */
   private Outcome measure(TrainingSession session, float range, double seconds) throws IOException {
     Settings st = settings;
-    double[] kl = new double[EVALUATIONS];
-    double[] jsd = new double[EVALUATIONS];
-    float[][] pictured = null;  // the first evaluation's real and generated points
-    for (int e = 0; e < EVALUATIONS; e++) {
-      float[] real = ToyDatasets.sample(st.dataset(), 5000, new Random(st.seed() + 1 + 1000L * e));
-      Random zs = new Random(st.seed() + 2 + 1000L * e);
-      float[] z = new float[5000 * st.zDim()];
-      for (int i = 0; i < z.length; i++) {
-        z[i] = (float) zs.nextGaussian();
-      }
-      double[][] pReal = DensityMetrics.histogram(real, range, DensityMetrics.BINS);
-      float[] generated = session.decode(z);
-      pictured = pictured == null ? new float[][] {real, generated} : pictured;
-      double[][] pGen = DensityMetrics.histogram(generated, range, DensityMetrics.BINS);
-      kl[e] = DensityMetrics.kl(pReal, pGen);
-      jsd[e] = DensityMetrics.jsd(pReal, pGen);
-    }
+    Evaluations ev = evaluate(session);
 
     int side = 1024;
     float[] grid = new float[2 * side * side];
@@ -219,13 +230,7 @@ public final class Toy2D {
     m.put("vae_iterations", st.vaeIterations());
     m.put("batch", st.batch());
     m.put("seed", st.seed());
-    m.put("kl", kl[0]);
-    m.put("jsd", jsd[0]);
-    m.put("evaluations", EVALUATIONS);
-    m.put("kl_mean", mean(kl));
-    m.put("kl_sd", sd(kl));
-    m.put("jsd_mean", mean(jsd));
-    m.put("jsd_sd", sd(jsd));
+    ev.put(m, "");
     m.put("gnelbo", DensityMetrics.gnElbo(dataEnergy, gridSum));
     m.put("seconds", seconds);
     m.put("seconds_per_iteration", seconds / Math.max(1, st.iterations()));
@@ -236,9 +241,66 @@ public final class Toy2D {
         density[i][j] = Math.exp(-gridEnergy[i * side + j]);
       }
     }
-    writeScatter(folder.resolve("samples.png"), pictured[0], pictured[1], range);
+    writeScatter(folder.resolve("samples.png"), ev.real(), ev.generated(), range);
     writeDensity(folder.resolve("density.png"), density);
     return new Outcome(m, density);
+  }
+
+  /** KL and JSD of each evaluation, and the first evaluation's real and generated points (pictured). */
+  private record Evaluations(double[] kl, double[] jsd, float[] real, float[] generated) {
+    /** The protocol's single evaluation (the first) and mean and spread over all, under names starting with {@code prefix}. */
+    void put(Map<String, Object> m, String prefix) {
+      m.put(prefix + "kl", kl[0]);
+      m.put(prefix + "jsd", jsd[0]);
+      m.put(prefix + "evaluations", EVALUATIONS);
+      m.put(prefix + "kl_mean", mean(kl));
+      m.put(prefix + "kl_sd", sd(kl));
+      m.put(prefix + "jsd_mean", mean(jsd));
+      m.put(prefix + "jsd_sd", sd(jsd));
+    }
+  }
+
+  /** {@value #EVALUATIONS} times KL and JSD of 5,000 generated vs 5,000 real points, fresh draws of both each time. */
+  private Evaluations evaluate(TrainingSession session) {
+    Settings st = settings;
+    float range = ToyDatasets.range(st.dataset());
+    double[] kl = new double[EVALUATIONS];
+    double[] jsd = new double[EVALUATIONS];
+    float[][] pictured = null;
+    for (int e = 0; e < EVALUATIONS; e++) {
+      float[] real = ToyDatasets.sample(st.dataset(), 5000, new Random(st.seed() + 1 + 1000L * e));
+      Random zs = new Random(st.seed() + 2 + 1000L * e);
+      float[] z = new float[5000 * st.zDim()];
+      for (int i = 0; i < z.length; i++) {
+        z[i] = (float) zs.nextGaussian();
+      }
+      double[][] pReal = DensityMetrics.histogram(real, range, DensityMetrics.BINS);
+      float[] generated = session.decode(z);
+      pictured = pictured == null ? new float[][] {real, generated} : pictured;
+      double[][] pGen = DensityMetrics.histogram(generated, range, DensityMetrics.BINS);
+      kl[e] = DensityMetrics.kl(pReal, pGen);
+      jsd[e] = DensityMetrics.jsd(pReal, pGen);
+    }
+    return new Evaluations(kl, jsd, pictured[0], pictured[1]);
+  }
+
+  /** Whether the weights after {@code iteration} are one of the averaged snapshots. */
+  private boolean inAverage(int iteration) {
+    int fromEnd = settings.iterations() - 1 - iteration;
+    return fromEnd < settings.averageLast() && fromEnd % AVERAGE_EVERY == 0;
+  }
+
+  /**
+   * The averaged model's KL and JSD on the same draws as the last iteration's ({@code average_} in
+   * metrics.json) and its samples over the data (samples-average.png).
+   */
+  private void measureAverage(TrainingSession session, float range, int snapshots, Map<String, Object> m)
+      throws IOException {
+    Evaluations ev = evaluate(session);
+    m.put("average_last", settings.averageLast());
+    m.put("average_snapshots", snapshots);
+    ev.put(m, "average_");
+    writeScatter(folder.resolve("samples-average.png"), ev.real(), ev.generated(), range);
   }
 
   /** e(x) = L_REG(x) + ‖x − D(μ(x))‖², per point, in batches. */

@@ -35,6 +35,10 @@ public final class Toy2DCommand {
     float lr = 2e-4f;
     @Option(names = "--z", paramLabel = "N", description = "latent dimensions")
     int z = 2;
+    @Option(names = "--average-last", paramLabel = "N", description = "also measure the mean of the weights over the"
+        + " last N iterations (a snapshot every " + Toy2D.AVERAGE_EVERY + "; average_* in metrics.json,"
+        + " samples-average.png); 0 for none; default: the last sixth of the run (5,000 of 30,000)")
+    Integer averageLast;
     @Mixin
     ExperimentOptions.Output output = new ExperimentOptions.Output(92, 100);
     @Mixin
@@ -59,12 +63,15 @@ public final class Toy2DCommand {
         throw new IllegalArgumentException("--objective: '" + o.objective + "' is not one of " + Toy2D.objectives());
       }
       int batch = ToolOptions.whole("--batch", o.batch, 1, 1 << 20);
+      int iterations = ToolOptions.whole("--iterations", o.iterations, 1, 10_000_000);
       Toy2D.Settings settings = new Toy2D.Settings(o.dataset,
           ExperimentOptions.objective(parsed, Toy2D.defaults(o.objective, o.dataset)), o.execution.order(),
-          ToolOptions.whole("--iterations", o.iterations, 1, 10_000_000),
+          iterations,
           ToolOptions.whole("--vae-iterations", o.vaeIterations, 0, 10_000_000),
           batch, ToolOptions.nonNegative("--lr", o.lr), drops(o.lrDrops), ToolOptions.whole("--z", o.z, 1, 1024),
-          o.output.seed, o.output.logEvery(), o.execution.threads(), o.devices.placement(batch));
+          o.output.seed, o.output.logEvery(), o.execution.threads(), o.devices.placement(batch),
+          o.averageLast == null ? Toy2D.defaultAverageLast(iterations)
+              : ToolOptions.whole("--average-last", o.averageLast, 0, iterations));
       new Toy2D(settings, o.output.folder("toy2d-" + o.dataset + "-" + o.objective), out).run();
     }));
   }

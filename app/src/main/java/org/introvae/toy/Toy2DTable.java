@@ -96,7 +96,7 @@ public final class Toy2DTable {
       }
       Toy2D.Settings settings = new Toy2D.Settings(cell.dataset(), Toy2D.defaults(cell.row().objective(), cell.dataset()),
           cell.row().order(), iterations, vaeIterations, 512, 2e-4f, drops, 2, cell.seed(), Math.max(1, iterations / 10),
-          threads, org.introvae.model.Placement.CPU);
+          threads, org.introvae.model.Placement.CPU, Toy2D.defaultAverageLast(iterations));
       new Toy2D(settings, folder, System.out).run();
     }
     write(root, iterations, vaeIterations);

@@ -23,7 +23,7 @@ class Toy2DTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = Toy2DCommand.run(new String[] {"--dataset", "rings", "--objective", "soft", "--iterations", "300",
         "--vae-iterations", "50", "--batch", "256", "--lr", "1e-3", "--lr-drops", "none", "--runs", runs.toString(),
-        "--run", "r", "--log-every", "10"}, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+        "--run", "r", "--log-every", "10", "--average-last", "250"}, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
     assertEquals(0, code, err.toString());
     Path run = runs.resolve("r");
     List<double[]> rows = MetricsLog.read(run.resolve("metrics.csv"));
@@ -51,6 +51,26 @@ class Toy2DTest {
       assertTrue(sd > 0 && Math.abs(protocol - mean) < 5 * sd, key + ": " + protocol + " vs " + mean + " ± " + sd);
     }
     assertTrue(Files.size(run.resolve("samples.png")) > 1000 && Files.size(run.resolve("density.png")) > 1000);
+    // The mean of the last 250 iterations' weights, snapshots at iterations 300, 200 and 100 (counted from 1),
+    // measured on the same draws: a different model from the last iteration's.
+    assertEquals("3", m.get("average_snapshots"));
+    assertTrue(!m.get("average_kl_mean").equals(m.get("kl_mean")), m.toString());
+    assertTrue(Double.parseDouble(m.get("average_jsd_mean")) > 0);
+    assertTrue(Files.size(run.resolve("samples-average.png")) > 1000);
+  }
+
+  @Test
+  void one_snapshot_averages_to_the_last_iterations_model() throws Exception {
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    int code = Toy2DCommand.run(new String[] {"--dataset", "8gaussians", "--iterations", "40", "--vae-iterations", "20",
+        "--batch", "64", "--runs", runs.toString(), "--run", "one", "--average-last", "1", "--threads", "1"}, quiet, quiet);
+    assertEquals(0, code);
+    Map<String, String> m = Json.parseFlat(Files.readString(runs.resolve("one/metrics.json")));
+    assertEquals("1", m.get("average_snapshots"));
+    // Same weights, same graph, same draws, same threads: the same figures to the bit.
+    for (String key : new String[] {"kl", "kl_mean", "jsd_mean"}) {
+      assertEquals(m.get(key), m.get("average_" + key), key);
+    }
   }
 
   @Test

@@ -27,9 +27,15 @@ import org.introvae.serving.grpc.PredictionServiceGrpc;
  * core), for decode at batch 1 and reconstruct at batch 1 and 64; CPU per request of the clients and of
  * the server (by thread role); the server's RSS before and after.
  * Usage: ServeBenchmark [MODELS_DIR] [MODEL] [requests] [intra,inter (TensorFlow's pools, 0: its choice)]
+ * [cases: decode1,reconstruct1,reconstruct64 or all]. The server's JVM takes extra options from the
+ * environment variable SERVE_JVM_OPTIONS (e.g. a flight recording to profile it).
  */
 public final class ServeBenchmark {
-  private record Case(String signature, String input, long[] shape, int requests) {}
+  private record Case(String signature, String input, long[] shape, int requests) {
+    String label() {
+      return signature + shape[0];
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Path models = Path.of(args.length > 0 ? args[0] : "models");
@@ -46,7 +52,11 @@ public final class ServeBenchmark {
     }
     List<Case> cases = List.of(new Case(Signatures.DECODE, Signatures.Z, new long[] {1, z}, requests),
         new Case(Signatures.RECONSTRUCT, Signatures.IMAGES, new long[] {1, size, size, channels}, requests),
-        new Case(Signatures.RECONSTRUCT, Signatures.IMAGES, new long[] {64, size, size, channels}, Math.max(64, requests / 8)));
+        new Case(Signatures.RECONSTRUCT, Signatures.IMAGES, new long[] {64, size, size, channels}, Math.max(64, requests / 8)))
+        .stream().filter(c -> args.length <= 4 || args[4].equals("all") || List.of(args[4].split(",")).contains(c.label()))
+        .toList();
+    List<String> jvmOptions = List.of(System.getenv().getOrDefault("SERVE_JVM_OPTIONS", "").trim().split("\\s+"))
+        .stream().filter(o -> !o.isEmpty()).toList();
     List<String> flags = List.of("--threads", "16", "--access_log", "false", "--tensorflow_intra_op_parallelism", pools[0],
         "--tensorflow_inter_op_parallelism", pools[1]);
     System.out.printf("serving %s, %d cores, Serve as its own process, TensorFlow pools intra-op %s, inter-op %s%n", name,
@@ -60,7 +70,7 @@ public final class ServeBenchmark {
       if (batching) {
         serveFlags.addAll(List.of("--batching_parameters_file", batchingParameters().toString()));
       }
-      try (ServerProcess server = ServerProcess.start(models, List.of(), serveFlags)) {
+      try (ServerProcess server = ServerProcess.start(models, jvmOptions, serveFlags)) {
         server.awaitAvailable(http, name);
         System.out.printf("batching %s: server RSS %.0f MB once its model is available%n", batching ? "on" : "off",
             ProcessMemory.rssMb(server.pid()));

@@ -2,7 +2,7 @@
 # Loader and serving figures for an exported model:
 #   loader:  ms per decode call, RSS after 1,000 vs 10,000 calls, loader vs bare session.run
 #   serving: Serve as a process of its own, the clients in the benchmark's JVM: requests/s and p50/p99
-#            latency for REST and gRPC at 1, 16 and 64 clients, batching off and on, for decode at batch 1
+#            latency for REST and gRPC at 1, 16, 32 and 64 clients, batching off and on, for decode at batch 1
 #            and reconstruct at batch 1 and 64; CPU per request of clients and server (the server's by
 #            thread role); the server's RSS before and after; per setting of TensorFlow's session pools
 #            (TF Serving's --tensorflow_intra_op_parallelism and --tensorflow_inter_op_parallelism)

@@ -22,7 +22,7 @@ import org.introvae.serving.grpc.PredictionServiceGrpc;
 
 /**
  * Serving load on loopback: {@code Serve} in a process of its own (TF Serving's flags), the clients in
- * this JVM. Requests per second and p50/p99 latency for REST and gRPC, at 1, 16 and 64 concurrent
+ * this JVM. Requests per second and p50/p99 latency for REST and gRPC, at 1, 16, 32 and 64 concurrent
  * clients, with batching off and on (max_batch_size 64, batch_timeout_micros 1000, one batch thread per
  * core), for decode at batch 1 and reconstruct at batch 1 and 64; CPU per request of the clients and of
  * the server (by thread role); the server's RSS before and after.
@@ -94,7 +94,7 @@ public final class ServeBenchmark {
               stub.predict(grpcRequest);
               return null;
             };
-            for (int clients : new int[] {1, 16, 64}) {
+            for (int clients : new int[] {1, 16, 32, 64}) {
               for (String protocol : List.of("REST", "gRPC")) {
                 Callable<Void> call = protocol.equals("REST") ? rest : grpc;
                 warmUp(call, clients);

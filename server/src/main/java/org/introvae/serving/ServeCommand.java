@@ -70,7 +70,7 @@ public final class ServeCommand {
         + " 0: automatic (one per core) [0]")
     Long intraOpParallelism;
     @Option(names = "--tensorflow_inter_op_parallelism", paramLabel = "N", description = "ops run at once;"
-        + " 0: automatic (one per core) [0]")
+        + " 0: automatic (one per core), negative: each call's ops in the calling thread [0]")
     Long interOpParallelism;
     @Mixin
     ToolOptions.Help help;

@@ -32,22 +32,40 @@ class SessionThreadsTest {
     ConfigProto config = SessionThreads.fromFlags(null, 2L, 1L).configProto();
     assertEquals(2, config.getIntraOpParallelismThreads());
     assertEquals(1, config.getInterOpParallelismThreads());
+    // TF Serving's server.cc: a positive separate flag wins over the combined one; only all three is an error.
+    assertEquals(new SessionThreads(0, 2), SessionThreads.fromFlags(1L, null, 2L));
     IllegalArgumentException all = assertThrows(IllegalArgumentException.class,
-        () -> SessionThreads.fromFlags(1L, 1L, null));
+        () -> SessionThreads.fromFlags(1L, 1L, 1L));
     assertTrue(all.getMessage().contains("You cannot configure all"), all.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> SessionThreads.fromFlags(null, -1L, null));
+    // Negative counts pass through as TF Serving passes them; TensorFlow then runs ops in the caller's thread.
+    assertEquals(new SessionThreads(1, -1), SessionThreads.fromFlags(null, 1L, -1L));
+    assertEquals(-1, SessionThreads.fromFlags(null, 1L, -5L).configProto().getInterOpParallelismThreads());
+    assertEquals(1024, SessionThreads.fromFlags(null, 1L << 40, null).configProto().getIntraOpParallelismThreads());
   }
 
   @Test
   void conflicting_flags_are_a_one_line_error() throws Exception {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = ServeCommand.run(new String[] {"--models", root.toString(), "--tensorflow_session_parallelism=1",
-        "--tensorflow_inter_op_parallelism=2", "--port=-1", "--rest_api_port=0"},
+        "--tensorflow_intra_op_parallelism=1", "--tensorflow_inter_op_parallelism=2", "--port=-1", "--rest_api_port=0"},
         new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
     assertEquals(2, code);
     String message = err.toString().strip();
     assertTrue(message.startsWith("error: Either configure --tensorflow_session_parallelism") && !message.contains("\n"),
         message);
+  }
+
+  /** With a negative inter-op count, TensorFlow runs each call's ops in the calling thread; the answers stay. */
+  @Test
+  void a_model_loaded_to_run_in_the_callers_thread_serves() throws Exception {
+    Path version = GenericSavedModel.write(root.resolve("caller"), 1);
+    try (ServableModel model = ServableModel.load(version, 1, null, new SessionThreads(1, -1))) {
+      Map<String, HostTensor> out = model.run("", Map.of(
+          "x", new HostTensor(DataType.DT_FLOAT, new long[] {1, 3}, new float[] {3, 4, 5}),
+          "n", new HostTensor(DataType.DT_INT64, new long[0], new long[] {7})), List.of());
+      assertArrayEquals(new float[] {6, 8, 10}, (float[]) out.get("y").values()); // ×2 is exact
+      assertArrayEquals(new long[] {8}, (long[]) out.get("n_next").values());
+    }
   }
 
   /**

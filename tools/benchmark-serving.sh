@@ -7,17 +7,21 @@
 #            thread role); the server's RSS before and after; per setting of TensorFlow's session pools
 #            (TF Serving's --tensorflow_intra_op_parallelism and --tensorflow_inter_op_parallelism)
 #   tools/benchmark-serving.sh [models dir] [model name] [requests per level] ["intra,inter ..."] [cases]
-#   (default settings: "0,0 1,1": TensorFlow's choice, one per core, and one thread each; cases: all, or
-#   some of decode1,reconstruct1,reconstruct64; SERVE_JVM_OPTIONS reaches the server's JVM)
+#     [batching]
+#   (default settings: "0,0 0,-1": TensorFlow's choice, one per core, and each call's ops in its calling
+#   thread (TF Serving's --tensorflow_inter_op_parallelism=-1); cases: all, or
+#   some of decode1,reconstruct1,reconstruct64; batching: off,on (on: batch_timeout_micros 1000), or e.g.
+#   on:0,on:3000 to compare timeouts; SERVE_JVM_OPTIONS reaches the server's JVM)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models="${1:-models}"
 name="${2:-fashion-mnist}"
 requests="${3:-1000}"
-pools="${4:-0,0 1,1}"
+pools="${4:-0,0 0,-1}"
 cases="${5:-all}"
+batching="${6:-off,on}"
 source tools/benchmarks-classpath.sh
 java -cp "$cp" org.introvae.tools.LoaderBenchmark "$models/$name" 10000
 for p in $pools; do
-  java -cp "$cp" org.introvae.tools.ServeBenchmark "$models" "$name" "$requests" "$p" "$cases"
+  java -cp "$cp" org.introvae.tools.ServeBenchmark "$models" "$name" "$requests" "$p" "$cases" "$batching"
 done

@@ -27,13 +27,40 @@ import org.introvae.serving.grpc.PredictionServiceGrpc;
  * core), for decode at batch 1 and reconstruct at batch 1 and 64; CPU per request of the clients and of
  * the server (by thread role); the server's RSS before and after.
  * Usage: ServeBenchmark [MODELS_DIR] [MODEL] [requests] [intra,inter (TensorFlow's pools, 0: its choice)]
- * [cases: decode1,reconstruct1,reconstruct64 or all]. The server's JVM takes extra options from the
- * environment variable SERVE_JVM_OPTIONS (e.g. a flight recording to profile it).
+ * [cases: decode1,reconstruct1,reconstruct64 or all] [batching: off, on (batch_timeout_micros 1000) or
+ * on:MICROS, comma-separated; default off,on]. The server's JVM takes extra options from the environment
+ * variable SERVE_JVM_OPTIONS (e.g. a flight recording to profile it).
  */
 public final class ServeBenchmark {
   private record Case(String signature, String input, long[] shape, int requests) {
     String label() {
       return signature + shape[0];
+    }
+  }
+
+  /** Batching off ({@code timeoutMicros} -1) or on with that batch_timeout_micros. */
+  private record Batching(long timeoutMicros) {
+    static final long DEFAULT_TIMEOUT_MICROS = 1000;
+
+    static Batching parse(String setting) {
+      if (setting.equals("off")) {
+        return new Batching(-1);
+      }
+      if (setting.equals("on")) {
+        return new Batching(DEFAULT_TIMEOUT_MICROS);
+      }
+      if (setting.matches("on:\\d{1,8}")) {
+        return new Batching(Long.parseLong(setting.substring(3)));
+      }
+      throw new IllegalArgumentException("batching setting '" + setting + "': expected off, on or on:MICROS");
+    }
+
+    boolean on() {
+      return timeoutMicros >= 0;
+    }
+
+    String label() {
+      return !on() ? "off" : timeoutMicros == DEFAULT_TIMEOUT_MICROS ? "on" : "on:" + timeoutMicros;
     }
   }
 
@@ -65,14 +92,16 @@ public final class ServeBenchmark {
     System.out.println("protocol  batching  case                 clients    req/s   p50 ms   p99 ms   CPU per request:"
         + " clients + server, the server's by thread role (TensorFlow/main: TensorFlow's own threads)");
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    for (boolean batching : new boolean[] {false, true}) {
+    List<Batching> settings = List.of((args.length > 5 ? args[5] : "off,on").split(",")).stream().map(Batching::parse)
+        .toList();
+    for (Batching batching : settings) {
       List<String> serveFlags = new ArrayList<>(flags);
-      if (batching) {
-        serveFlags.addAll(List.of("--batching_parameters_file", batchingParameters().toString()));
+      if (batching.on()) {
+        serveFlags.addAll(List.of("--batching_parameters_file", batchingParameters(batching.timeoutMicros()).toString()));
       }
       try (ServerProcess server = ServerProcess.start(models, jvmOptions, serveFlags)) {
         server.awaitAvailable(http, name);
-        System.out.printf("batching %s: server RSS %.0f MB once its model is available%n", batching ? "on" : "off",
+        System.out.printf("batching %s: server RSS %.0f MB once its model is available%n", batching.label(),
             ProcessMemory.rssMb(server.pid()));
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext()
             .maxInboundMessageSize(64 << 20).build();
@@ -97,30 +126,31 @@ public final class ServeBenchmark {
             for (int clients : new int[] {1, 16, 32, 64}) {
               for (String protocol : List.of("REST", "gRPC")) {
                 Callable<Void> call = protocol.equals("REST") ? rest : grpc;
-                warmUp(call, clients);
+                double warmUp = warmUp(call, clients, server.pid());
                 ThreadCpu clientBefore = ThreadCpu.now();
                 ThreadCpu serverBefore = ThreadCpu.of(server.pid());
                 double[] r = load(call, clients, c.requests());
                 ThreadCpu serverAfter = ThreadCpu.of(server.pid());
-                System.out.printf("%-8s  %-8s  %-11s batch %2d   %3d   %7.1f  %7.2f  %7.2f   clients %.2f ms; server %s%n",
-                    protocol, batching ? "on" : "off", c.signature(), c.shape()[0], clients, r[0], r[1], r[2],
-                    ThreadCpu.now().msPerRequest(clientBefore, (int) r[3]), serverAfter.perRequest(serverBefore, (int) r[3]));
+                System.out.printf("%-8s  %-8s  %-11s batch %2d   %3d   %7.1f  %7.2f  %7.2f   clients %.2f ms; server %s;"
+                    + " warm-up %.0f s%n",
+                    protocol, batching.label(), c.signature(), c.shape()[0], clients, r[0], r[1], r[2],
+                    ThreadCpu.now().msPerRequest(clientBefore, (int) r[3]), serverAfter.perRequest(serverBefore, (int) r[3]), warmUp);
               }
             }
           }
         } finally {
           channel.shutdownNow();
         }
-        System.out.printf("batching %s: server RSS %.0f MB after the load%n", batching ? "on" : "off",
+        System.out.printf("batching %s: server RSS %.0f MB after the load%n", batching.label(),
             ProcessMemory.rssMb(server.pid()));
       }
     }
   }
 
   /** TF Serving's BatchingParameters (text format) of this benchmark, in a temporary file. */
-  private static Path batchingParameters() throws java.io.IOException {
+  private static Path batchingParameters(long timeoutMicros) throws java.io.IOException {
     Path file = java.nio.file.Files.createTempFile("batching", ".txt");
-    java.nio.file.Files.writeString(file, "max_batch_size { value: 64 }\nbatch_timeout_micros { value: 1000 }\n"
+    java.nio.file.Files.writeString(file, "max_batch_size { value: 64 }\nbatch_timeout_micros { value: " + timeoutMicros + " }\n"
         + "max_enqueued_batches { value: 1000 }\nnum_batch_threads { value: " + Runtime.getRuntime().availableProcessors()
         + " }\n");
     file.toFile().deleteOnExit();
@@ -132,15 +162,32 @@ public final class ServeBenchmark {
         + ServingRequests.nestedJson(c.shape()) + "}}";
   }
 
+  /** A level is timed once the JIT compilers used less than this share of each JVM's CPU over a window. */
+  private static final double SETTLED_COMPILER_SHARE = 0.05;
+  private static final long WARM_UP_WINDOW_NANOS = 2_000_000_000L;
+  private static final long WARM_UP_LIMIT_NANOS = 60_000_000_000L;
+
   /**
-   * Calls for at least two seconds before a level is timed, so that the JIT has compiled the request
-   * path and the timed calls do not share the cores with the compiler.
+   * Calls in windows of two seconds until the JIT compilers of the server and of the clients have
+   * settled (under 5 % of each JVM's CPU in the last window; at most a minute), so that the timed calls
+   * measure the steady state a long-running server reaches and do not share the cores with the compiler.
+   * Returns the seconds it took.
    */
-  private static void warmUp(Callable<Void> call, int clients) throws Exception {
-    long end = System.nanoTime() + 2_000_000_000L;
-    do {
-      load(call, clients, Math.max(16, clients));
-    } while (System.nanoTime() < end);
+  private static double warmUp(Callable<Void> call, int clients, long serverPid) throws Exception {
+    long start = System.nanoTime();
+    while (true) {
+      ThreadCpu client = ThreadCpu.now();
+      ThreadCpu server = ThreadCpu.of(serverPid);
+      long end = System.nanoTime() + WARM_UP_WINDOW_NANOS;
+      do {
+        load(call, clients, Math.max(16, clients));
+      } while (System.nanoTime() < end);
+      boolean settled = ThreadCpu.now().compilerShare(client) < SETTLED_COMPILER_SHARE
+          && ThreadCpu.of(serverPid).compilerShare(server) < SETTLED_COMPILER_SHARE;
+      if (settled || System.nanoTime() - start > WARM_UP_LIMIT_NANOS) {
+        return (System.nanoTime() - start) / 1e9;
+      }
+    }
   }
 
   /** {requests/s, p50 ms, p99 ms, requests} of {@code total} calls spread over {@code clients} threads. */

@@ -83,6 +83,15 @@ final class ThreadCpu {
     return 1000 * byRole(before).values().stream().mapToDouble(Double::doubleValue).sum() / requests;
   }
 
+  /** The share of the CPU time since {@code before} that the JIT compiler threads used (0 when none was used). */
+  double compilerShare(ThreadCpu before) {
+    Map<String, Double> byRole = byRole(before);
+    double total = byRole.values().stream().mapToDouble(Double::doubleValue).sum();
+    double compiler = byRole.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+        .mapToDouble(Map.Entry::getValue).sum();
+    return total == 0 ? 0 : compiler / total;
+  }
+
   /** A thread name without its number: "pool-3-thread-12" → "pool-thread", "GC Thread#1" → "GC Thread". */
   static String role(String name) {
     if (name.equals("java")) {

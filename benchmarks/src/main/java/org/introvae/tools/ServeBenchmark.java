@@ -25,7 +25,8 @@ import org.introvae.serving.grpc.PredictionServiceGrpc;
  * this JVM. Requests per second and p50/p99 latency for REST and gRPC, at 1, 16, 32 and 64 concurrent
  * clients, with batching off and on (max_batch_size 64, batch_timeout_micros 1000, one batch thread per
  * core), for decode at batch 1 and reconstruct at batch 1 and 64; CPU per request of the clients and of
- * the server (by thread role); the server's RSS before and after.
+ * the server (by thread role); requests per batch (from TF Serving's batching counter on the server's
+ * Prometheus page); the server's RSS before and after.
  * Usage: ServeBenchmark [MODELS_DIR] [MODEL] [requests] [intra,inter (TensorFlow's pools, 0: its choice)]
  * [cases: decode1,reconstruct1,reconstruct64 or all] [batching: off, on (batch_timeout_micros 1000) or
  * on:MICROS, comma-separated; default off,on]. The server's JVM takes extra options from the environment
@@ -85,7 +86,7 @@ public final class ServeBenchmark {
     List<String> jvmOptions = List.of(System.getenv().getOrDefault("SERVE_JVM_OPTIONS", "").trim().split("\\s+"))
         .stream().filter(o -> !o.isEmpty()).toList();
     List<String> flags = List.of("--threads", "16", "--access_log", "false", "--tensorflow_intra_op_parallelism", pools[0],
-        "--tensorflow_inter_op_parallelism", pools[1]);
+        "--tensorflow_inter_op_parallelism", pools[1], "--monitoring_config_file", monitoringConfig().toString());
     System.out.printf("serving %s, %d cores, Serve as its own process, TensorFlow pools intra-op %s, inter-op %s%n", name,
         Runtime.getRuntime().availableProcessors(), pools[0].equals("0") ? "auto" : pools[0],
         pools[1].equals("0") ? "auto" : pools[1]);
@@ -127,14 +128,18 @@ public final class ServeBenchmark {
               for (String protocol : List.of("REST", "gRPC")) {
                 Callable<Void> call = protocol.equals("REST") ? rest : grpc;
                 double warmUp = warmUp(call, clients, server.pid());
+                long runsBefore = batchSessionRuns(http, server);
                 ThreadCpu clientBefore = ThreadCpu.now();
                 ThreadCpu serverBefore = ThreadCpu.of(server.pid());
                 double[] r = load(call, clients, c.requests());
                 ThreadCpu serverAfter = ThreadCpu.of(server.pid());
+                long runs = batchSessionRuns(http, server) - runsBefore;
+                String perBatch = runs > 0 ? String.format(java.util.Locale.ROOT, "; %.1f requests per batch", r[3] / runs) : "";
                 System.out.printf("%-8s  %-8s  %-11s batch %2d   %3d   %7.1f  %7.2f  %7.2f   clients %.2f ms; server %s;"
-                    + " warm-up %.0f s%n",
+                    + " warm-up %.0f s%s%n",
                     protocol, batching.label(), c.signature(), c.shape()[0], clients, r[0], r[1], r[2],
-                    ThreadCpu.now().msPerRequest(clientBefore, (int) r[3]), serverAfter.perRequest(serverBefore, (int) r[3]), warmUp);
+                    ThreadCpu.now().msPerRequest(clientBefore, (int) r[3]), serverAfter.perRequest(serverBefore, (int) r[3]), warmUp,
+                    perBatch);
               }
             }
           }
@@ -145,6 +150,25 @@ public final class ServeBenchmark {
             ProcessMemory.rssMb(server.pid()));
       }
     }
+  }
+
+  private static final String METRICS_PATH = "/monitoring/prometheus/metrics";
+  private static final String WRAPPED_RUNS = ":tensorflow:serving:batching_session:wrapped_run_count ";
+
+  /** TF Serving's MonitoringConfig (text format) turning its Prometheus page on, in a temporary file. */
+  private static Path monitoringConfig() throws java.io.IOException {
+    Path file = java.nio.file.Files.createTempFile("monitoring", ".txt");
+    java.nio.file.Files.writeString(file, "prometheus_config { enable: true, path: \"" + METRICS_PATH + "\" }\n");
+    file.toFile().deleteOnExit();
+    return file;
+  }
+
+  /** The server's session runs for batches so far (TF Serving's batching counter on its Prometheus page). */
+  private static long batchSessionRuns(HttpClient http, ServerProcess server) throws Exception {
+    String page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.restPort() + METRICS_PATH)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    return page.lines().filter(l -> l.startsWith(WRAPPED_RUNS)).mapToLong(l -> Long.parseLong(l.substring(WRAPPED_RUNS.length())))
+        .findFirst().orElse(0);
   }
 
   /** TF Serving's BatchingParameters (text format) of this benchmark, in a temporary file. */

@@ -167,7 +167,8 @@ public final class ModelServer implements AutoCloseable {
       }
       throw e;
     }
-    ServingMetrics metrics = metricsPath == null ? null : new ServingMetrics(repository);
+    ServingMetrics metrics = metricsPath == null ? null : new ServingMetrics(repository,
+        batcher == null ? () -> 0 : batcher::batchesRun);
     api = endpoint != null ? endpoint : new RestApi(repository, metrics, metricsPath)::handle;
     workers = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "model-worker");

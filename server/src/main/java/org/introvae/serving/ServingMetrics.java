@@ -12,8 +12,10 @@ import java.util.concurrent.atomic.LongAdder;
  * :tensorflow:serving:request_count{model_name, status} and the histogram
  * :tensorflow:serving:request_latency{model_name, API, entrypoint} in microseconds with TF Serving's
  * buckets (10 · 1.8^i, 33 of them), plus :tensorflow:serving:model_version_state{model_name, version,
- * state} = 1 for each version the repository knows. Model names are recorded only for models the
- * repository has, so clients cannot grow the label sets.
+ * state} = 1 for each version the repository knows, and TF Serving's batching counter
+ * :tensorflow:serving:batching_session:wrapped_run_count (session runs made for batches; requests over
+ * it give the mean batch). Model names are recorded only for models the repository has, so clients
+ * cannot grow the label sets.
  */
 final class ServingMetrics {
   static final String DEFAULT_PATH = "/monitoring/prometheus/metrics";
@@ -47,11 +49,14 @@ final class ServingMetrics {
   }
 
   private final ModelRepository repository;
+  private final java.util.function.LongSupplier batchSessionRuns;
   private final Map<CountKey, LongAdder> counts = new ConcurrentHashMap<>();
   private final Map<LatencyKey, Histogram> latencies = new ConcurrentHashMap<>();
 
-  ServingMetrics(ModelRepository repository) {
+  /** {@code batchSessionRuns}: the session runs the request batcher has made (0 with batching off). */
+  ServingMetrics(ModelRepository repository, java.util.function.LongSupplier batchSessionRuns) {
     this.repository = repository;
+    this.batchSessionRuns = batchSessionRuns;
   }
 
   /** One answered request: TF Serving's status code name (OK, INVALID_ARGUMENT, ...). */
@@ -106,6 +111,8 @@ final class ServingMetrics {
             .append(v.number()).append("\",state=").append(quote(v.state())).append("} 1\n");
       }
     }
+    s.append("# TYPE :tensorflow:serving:batching_session:wrapped_run_count counter\n");
+    s.append(":tensorflow:serving:batching_session:wrapped_run_count ").append(batchSessionRuns.getAsLong()).append('\n');
     return s.toString();
   }
 

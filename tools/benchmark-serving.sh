@@ -11,7 +11,7 @@
 #   (default settings: "0,0 0,-1": TensorFlow's choice, one per core, and each call's ops in its calling
 #   thread (TF Serving's --tensorflow_inter_op_parallelism=-1); cases: all, or
 #   some of decode1,reconstruct1,reconstruct64; batching: off,on (on: batch_timeout_micros 1000), or e.g.
-#   on:0,on:3000 to compare timeouts; SERVE_JVM_OPTIONS reaches the server's JVM)
+#   on:0,on:3000 to compare timeouts, on:3000:1 for one batch thread; SERVE_JVM_OPTIONS reaches the server's JVM)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models="${1:-models}"

@@ -29,7 +29,7 @@ import org.introvae.serving.grpc.PredictionServiceGrpc;
  * Prometheus page); the server's RSS before and after.
  * Usage: ServeBenchmark [MODELS_DIR] [MODEL] [requests] [intra,inter (TensorFlow's pools, 0: its choice)]
  * [cases: decode1,reconstruct1,reconstruct64 or all] [batching: off, on (batch_timeout_micros 1000) or
- * on:MICROS, comma-separated; default off,on]. The server's JVM takes extra options from the environment
+ * on:MICROS[:THREADS] (batch_timeout_micros, num_batch_threads), comma-separated; default off,on]. The server's JVM takes extra options from the environment
  * variable SERVE_JVM_OPTIONS (e.g. a flight recording to profile it).
  */
 public final class ServeBenchmark {
@@ -39,21 +39,27 @@ public final class ServeBenchmark {
     }
   }
 
-  /** Batching off ({@code timeoutMicros} -1) or on with that batch_timeout_micros. */
-  private record Batching(long timeoutMicros) {
+  /** Batching off ({@code timeoutMicros} -1) or on with that batch_timeout_micros and num_batch_threads. */
+  private record Batching(long timeoutMicros, int threads) {
     static final long DEFAULT_TIMEOUT_MICROS = 1000;
+    static final int DEFAULT_THREADS = Runtime.getRuntime().availableProcessors();
 
     static Batching parse(String setting) {
       if (setting.equals("off")) {
-        return new Batching(-1);
+        return new Batching(-1, 0);
       }
       if (setting.equals("on")) {
-        return new Batching(DEFAULT_TIMEOUT_MICROS);
+        return new Batching(DEFAULT_TIMEOUT_MICROS, DEFAULT_THREADS);
       }
-      if (setting.matches("on:\\d{1,8}")) {
-        return new Batching(Long.parseLong(setting.substring(3)));
+      if (setting.matches("on:\\d{1,8}(:\\d{1,3})?")) {
+        String[] parts = setting.split(":");
+        int threads = parts.length > 2 ? Integer.parseInt(parts[2]) : DEFAULT_THREADS;
+        if (threads > 0) {
+          return new Batching(Long.parseLong(parts[1]), threads);
+        }
       }
-      throw new IllegalArgumentException("batching setting '" + setting + "': expected off, on or on:MICROS");
+      throw new IllegalArgumentException("batching setting '" + setting
+          + "': expected off, on, on:MICROS or on:MICROS:THREADS (THREADS at least 1)");
     }
 
     boolean on() {
@@ -61,15 +67,60 @@ public final class ServeBenchmark {
     }
 
     String label() {
-      return !on() ? "off" : timeoutMicros == DEFAULT_TIMEOUT_MICROS ? "on" : "on:" + timeoutMicros;
+      if (!on()) {
+        return "off";
+      }
+      if (threads != DEFAULT_THREADS) {
+        return "on:" + timeoutMicros + ":" + threads;
+      }
+      return timeoutMicros == DEFAULT_TIMEOUT_MICROS ? "on" : "on:" + timeoutMicros;
+    }
+  }
+
+  private static final List<String> CASE_LABELS = List.of("decode1", "reconstruct1", "reconstruct64");
+
+  /** The command line, checked before anything starts. */
+  private record Arguments(Path models, String name, int requests, String[] pools, List<String> cases,
+      List<Batching> settings) {
+    static Arguments parse(String[] args) {
+      String requests = args.length > 2 ? args[2] : "1000";
+      if (!requests.matches("\\d{1,9}") || Integer.parseInt(requests) < 1) {
+        throw new IllegalArgumentException("requests '" + requests + "': expected a positive whole number");
+      }
+      String pools = args.length > 3 ? args[3] : "0,0";
+      if (!pools.matches("-?\\d{1,4},-?\\d{1,4}")) {
+        throw new IllegalArgumentException("pools '" + pools + "': expected intra,inter (whole numbers, 0: TensorFlow's choice)");
+      }
+      List<String> cases = args.length <= 4 || args[4].equals("all") ? CASE_LABELS : List.of(args[4].split(","));
+      for (String c : cases) {
+        if (!CASE_LABELS.contains(c)) {
+          throw new IllegalArgumentException("case '" + c + "': expected all or some of " + String.join(",", CASE_LABELS));
+        }
+      }
+      List<Batching> settings = List.of((args.length > 5 ? args[5] : "off,on").split(",")).stream().map(Batching::parse)
+          .toList();
+      return new Arguments(Path.of(args.length > 0 ? args[0] : "models"), args.length > 1 ? args[1] : "fashion-mnist",
+          Integer.parseInt(requests), pools.split(","), cases, settings);
     }
   }
 
   public static void main(String[] args) throws Exception {
-    Path models = Path.of(args.length > 0 ? args[0] : "models");
-    String name = args.length > 1 ? args[1] : "fashion-mnist";
-    int requests = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
-    String[] pools = (args.length > 3 ? args[3] : "0,0").split(",");
+    Arguments arguments;
+    try {
+      arguments = Arguments.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("ServeBenchmark: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    run(arguments);
+  }
+
+  private static void run(Arguments arguments) throws Exception {
+    Path models = arguments.models();
+    String name = arguments.name();
+    int requests = arguments.requests();
+    String[] pools = arguments.pools();
     int z;
     int size;
     int channels;
@@ -81,8 +132,7 @@ public final class ServeBenchmark {
     List<Case> cases = List.of(new Case(Signatures.DECODE, Signatures.Z, new long[] {1, z}, requests),
         new Case(Signatures.RECONSTRUCT, Signatures.IMAGES, new long[] {1, size, size, channels}, requests),
         new Case(Signatures.RECONSTRUCT, Signatures.IMAGES, new long[] {64, size, size, channels}, Math.max(64, requests / 8)))
-        .stream().filter(c -> args.length <= 4 || args[4].equals("all") || List.of(args[4].split(",")).contains(c.label()))
-        .toList();
+        .stream().filter(c -> arguments.cases().contains(c.label())).toList();
     List<String> jvmOptions = List.of(System.getenv().getOrDefault("SERVE_JVM_OPTIONS", "").trim().split("\\s+"))
         .stream().filter(o -> !o.isEmpty()).toList();
     List<String> flags = List.of("--threads", "16", "--access_log", "false", "--tensorflow_intra_op_parallelism", pools[0],
@@ -93,12 +143,10 @@ public final class ServeBenchmark {
     System.out.println("protocol  batching  case                 clients    req/s   p50 ms   p99 ms   CPU per request:"
         + " clients + server, the server's by thread role (TensorFlow/main: TensorFlow's own threads)");
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    List<Batching> settings = List.of((args.length > 5 ? args[5] : "off,on").split(",")).stream().map(Batching::parse)
-        .toList();
-    for (Batching batching : settings) {
+    for (Batching batching : arguments.settings()) {
       List<String> serveFlags = new ArrayList<>(flags);
       if (batching.on()) {
-        serveFlags.addAll(List.of("--batching_parameters_file", batchingParameters(batching.timeoutMicros()).toString()));
+        serveFlags.addAll(List.of("--batching_parameters_file", batchingParameters(batching).toString()));
       }
       try (ServerProcess server = ServerProcess.start(models, jvmOptions, serveFlags)) {
         server.awaitAvailable(http, name);
@@ -172,11 +220,10 @@ public final class ServeBenchmark {
   }
 
   /** TF Serving's BatchingParameters (text format) of this benchmark, in a temporary file. */
-  private static Path batchingParameters(long timeoutMicros) throws java.io.IOException {
+  private static Path batchingParameters(Batching batching) throws java.io.IOException {
     Path file = java.nio.file.Files.createTempFile("batching", ".txt");
-    java.nio.file.Files.writeString(file, "max_batch_size { value: 64 }\nbatch_timeout_micros { value: " + timeoutMicros + " }\n"
-        + "max_enqueued_batches { value: 1000 }\nnum_batch_threads { value: " + Runtime.getRuntime().availableProcessors()
-        + " }\n");
+    java.nio.file.Files.writeString(file, "max_batch_size { value: 64 }\nbatch_timeout_micros { value: " + batching.timeoutMicros()
+        + " }\nmax_enqueued_batches { value: 1000 }\nnum_batch_threads { value: " + batching.threads() + " }\n");
     file.toFile().deleteOnExit();
     return file;
   }

@@ -24,7 +24,6 @@ import org.introvae.serving.config.BatchingParameters;
  * inputs do not all share a first dimension (scalars, e.g. "sample") run on their own.
  */
 final class RequestBatcher implements AutoCloseable {
-  /** TF Serving's parameters, with its defaults for the ones a file leaves out. */
   /**
    * TF Serving's BatchingParameters. {@code maxBatchSize} is the largest request accepted; batches run at
    * up to {@link #executionBatchSize()} rows, which only {@code enable_large_batch_splitting} (with

@@ -11,6 +11,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Two encoders and one decoder for unsupervised image translation, after LORD's design (Gabbay &amp;
@@ -22,6 +23,11 @@ import org.tensorflow.types.TFloat32;
  * through unit noise and costs ½μ² nats of KL at least, while the class code is free to be precise. The
  * image's most informative factor (the class) goes to z_c; z_s keeps what is left (style, pose).
  * Translating takes z_c from one image and z_s from another.
+ *
+ * <p>Optionally ({@code classJitter} &gt; 0) the class encoder sees, in training, each image through a
+ * random crop (its side scaled by 1 ± j, its centre moved by up to ±j of the side) resized back: the
+ * class code then cannot tell where an image sits or how large it is, so the decoder has to take
+ * position and size from the content code. Inference and exports read the image as it is.
  */
 public final class TranslationNetworks {
   private TranslationNetworks() {}
@@ -43,25 +49,70 @@ public final class TranslationNetworks {
   public static final class TwoEncoders implements EncoderNet {
     private final ModelConfig config;
     private final int classZ;
+    private final float classJitter;
+    private final long seed;
     private final Parameters parameters;
     private final Encoder classEncoder;
     private final Encoder contentEncoder;
+    private int views;
 
     public TwoEncoders(Ops tf, ModelConfig config, int classZ, long seed) {
-      this(config, classZ, new Parameters(tf, "encoder", seed));
+      this(tf, config, classZ, 0f, seed);
     }
 
-    private TwoEncoders(ModelConfig config, int classZ, Parameters parameters) {
+    public TwoEncoders(Ops tf, ModelConfig config, int classZ, float classJitter, long seed) {
+      this(config, classZ, classJitter, seed, new Parameters(tf, "encoder", seed));
+    }
+
+    private TwoEncoders(ModelConfig config, int classZ, float classJitter, long seed, Parameters parameters) {
+      checkJitter(classJitter);
       this.config = config;
       this.classZ = classZ;
+      this.classJitter = classJitter;
+      this.seed = seed;
       this.parameters = parameters;
       classEncoder = new Encoder(classConfig(config, classZ), parameters, "class.");
       contentEncoder = new Encoder(contentConfig(config, classZ), parameters, "content.");
     }
 
-    /** q(z_c | x). */
+    /** q(z_c | x); in training, of x through a random crop when {@code classJitter} &gt; 0. */
     public Posterior classCode(Ops tf, Operand<TFloat32> x, Mode mode) {
-      return classEncoder.apply(tf, x, mode);
+      boolean training = mode == Mode.TRAIN || mode == Mode.TRAIN_RECORDING;
+      return classEncoder.apply(tf, training && classJitter > 0 ? jittered(tf, x) : x, mode);
+    }
+
+    /**
+     * x through per-image random crops, resized back to its size: boxes of side s ∈ [1 − j, 1 + j] (of the
+     * image) centred at 0.5 + u, u ∈ [−j, j] per axis; outside the image reads 0 (the background).
+     * Each view draws its own stream, so the passes of one step see different crops.
+     */
+    Operand<TFloat32> jittered(Ops tf, Operand<TFloat32> x) {
+      return crops(tf, x, jitterBoxes(tf, tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}))));
+    }
+
+    /** {@code batch} boxes [y1, x1, y2, x2] in CropAndResize's normalised coordinates, as described above. */
+    Operand<TFloat32> jitterBoxes(Ops tf, Operand<TInt32> batch) {
+      Operand<TInt32> shape = tf.concat(List.of(batch, tf.constant(new int[] {3})), tf.constant(0));
+      long stream = ++views;
+      Operand<TFloat32> u = tf.random.randomUniform(shape, TFloat32.class,
+          org.tensorflow.op.random.RandomUniform.seed(seed).seed2(0x6a17L + stream));
+      Operand<TFloat32> signed = tf.math.mul(tf.math.sub(tf.math.mul(u, tf.constant(2f)), tf.constant(1f)),
+          tf.constant(classJitter));  // uniform on [−j, j]
+      Operand<TFloat32> half = tf.math.mul(tf.math.add(tf.constant(1f),
+          tf.slice(signed, tf.constant(new int[] {0, 0}), tf.constant(new int[] {-1, 1}))), tf.constant(0.5f));
+      Operand<TFloat32> centre = tf.math.add(tf.constant(0.5f),
+          tf.slice(signed, tf.constant(new int[] {0, 1}), tf.constant(new int[] {-1, 2})));
+      // Constants to the gradient: RandomUniform has none, and the crop is not a parameter.
+      return tf.stopGradient(tf.concat(List.of(tf.math.sub(centre, half), tf.math.add(centre, half)), tf.constant(1)));
+    }
+
+    /** Image i cropped to boxes[i] and resized (bilinear) to the image size; outside the image reads 0. */
+    Operand<TFloat32> crops(Ops tf, Operand<TFloat32> x, Operand<TFloat32> boxes) {
+      Operand<TInt32> count = tf.reshape(tf.slice(tf.shape(boxes), tf.constant(new int[] {0}), tf.constant(new int[] {1})),
+          tf.constant(new int[0]));
+      int size = config.imageSize();
+      return tf.image.cropAndResize(x, boxes, tf.range(tf.constant(0), count, tf.constant(1)),
+          tf.constant(new int[] {size, size}));
     }
 
     /** q(z_s | x), its variance floored at 1. */
@@ -85,16 +136,29 @@ public final class TranslationNetworks {
 
     @Override
     public EncoderNet readingAfter(Ops tf, List<Op> updates) {
-      return new TwoEncoders(config, classZ, parameters.readingAfter(tf, updates));
+      return new TwoEncoders(config, classZ, classJitter, seed + 7919, parameters.readingAfter(tf, updates));
     }
   }
 
-  /** A training graph of the two encoders and the decoder of {@code config} (z = class + content dimensions). */
-  public static TrainingGraph trainingGraph(ModelConfig config, int classZ, Objective objective, UpdateOrder order,
-      float learningRate, int batch, long seed, Placement placement) {
+  /** Largest {@code classJitter}: a crop of side 1 − j must keep some of the image. */
+  public static final float MAX_CLASS_JITTER = 0.5f;
+
+  static void checkJitter(float classJitter) {
+    if (!(classJitter >= 0 && classJitter <= MAX_CLASS_JITTER)) {
+      throw new IllegalArgumentException("the class view's jitter must be 0 to " + MAX_CLASS_JITTER + ", not " + classJitter);
+    }
+  }
+
+  /**
+   * A training graph of the two encoders and the decoder of {@code config} (z = class + content dimensions),
+   * the class encoder seeing random crops of jitter {@code classJitter} (0: the images as they are).
+   */
+  public static TrainingGraph trainingGraph(ModelConfig config, int classZ, float classJitter, Objective objective,
+      UpdateOrder order, float learningRate, int batch, long seed, Placement placement) {
     contentConfig(config, classZ);
+    checkJitter(classJitter);
     return new TrainingGraph(config, DataShape.square(config.imageSize(), config.imageChannels()), config.zDim(), objective, order,
-        learningRate, batch, tf -> new TwoEncoders(tf, config, classZ, seed), tf -> new Decoder(tf, config, seed + 1),
+        learningRate, batch, tf -> new TwoEncoders(tf, config, classZ, classJitter, seed), tf -> new Decoder(tf, config, seed + 1),
         placement);
   }
 }

@@ -15,6 +15,7 @@ import org.introvae.model.Objective;
 import org.introvae.model.Objectives;
 import org.introvae.model.Preset;
 import org.introvae.model.SoftIntroVaeObjective;
+import org.introvae.model.TranslationNetworks;
 import org.introvae.train.ExperimentOptions;
 import org.introvae.train.TrainOptions;
 import picocli.CommandLine.Command;
@@ -45,6 +46,9 @@ public final class TranslationCommand {
     @Option(names = "--class-z", paramLabel = "N", description = "dimensions of the class code z_c (the rest of --z is"
         + " the content code)")
     int classZ = 8;
+    @Option(names = "--class-jitter", paramLabel = "J", description = "in training the class encoder sees random crops"
+        + " (side 1 ± J, centre moved up to ±J of the side), so position and size must come from the content code; 0: off")
+    float classJitter = 0f;
     @Option(names = "--z", paramLabel = "N", description = "latent dimensions in all [the preset's]")
     Integer z;
     @Option(names = "--objective", paramLabel = "NAME", description = "soft, introvae or vae")
@@ -121,7 +125,12 @@ public final class TranslationCommand {
       if (!Files.isDirectory(classifier)) {
         throw new DataException(classifier + ": no classifier SavedModel folder (--classifier)");
       }
-      TranslationTraining.Settings settings = new TranslationTraining.Settings(config, classZ, objective,
+      float classJitter = o.classJitter;
+      if (!(classJitter >= 0 && classJitter <= TranslationNetworks.MAX_CLASS_JITTER)) {
+        throw new IllegalArgumentException("--class-jitter: expected 0 to " + TranslationNetworks.MAX_CLASS_JITTER
+            + ", not " + classJitter);
+      }
+      TranslationTraining.Settings settings = new TranslationTraining.Settings(config, classZ, classJitter, objective,
           o.execution.order(), ToolOptions.whole("--steps", o.steps, 1, 100_000_000), batch, lr, o.output.seed,
           o.output.logEvery(), o.execution.threads(), heldOut, o.export);
       new TranslationTraining(settings, images, labels, classifier, o.output.folder("translation-" + name), out).run();

@@ -33,7 +33,7 @@ import org.introvae.train.UserError;
  */
 public final class TranslationTraining {
   /** Everything one run needs; {@code heldOut} images chosen by the seed are held out (their labels only measure). */
-  public record Settings(ModelConfig config, int classZ, Objective objective, UpdateOrder order, int steps, int batch,
+  public record Settings(ModelConfig config, int classZ, float classJitter, Objective objective, UpdateOrder order, int steps, int batch,
       float lr, long seed, int logEvery, int threads, int heldOut, Path exportDir) {}
 
   private final Settings settings;
@@ -63,9 +63,12 @@ public final class TranslationTraining {
     int[] training = java.util.Arrays.copyOfRange(shuffled, st.heldOut(), shuffled.length);
     int train = training.length;
     int per = images.imageBytes();
-    out.printf("translation: %s, class code %d + content code %d dimensions; %d training and %d held-out images from %s%n",
-        st.config(), st.classZ(), st.config().zDim() - st.classZ(), train, st.heldOut(), images.source());
+    out.printf(Locale.ROOT, "translation: %s, class code %d + content code %d dimensions%s; %d training and %d held-out"
+        + " images from %s%n", st.config(), st.classZ(), st.config().zDim() - st.classZ(), st.classJitter() > 0
+        ? String.format(Locale.ROOT, ", the class encoder seeing crops of jitter %.2f", st.classJitter()) : "", train,
+        st.heldOut(), images.source());
     try (TrainingSession session = TrainingSession.withThreads(TranslationNetworks.trainingGraph(st.config(), st.classZ(),
+        st.classJitter(),
         st.objective(), st.order(), st.lr(), st.batch(), st.seed(), org.introvae.model.Placement.CPU), st.threads())) {
       session.initialize();
       Random order = new Random(st.seed());
@@ -117,6 +120,7 @@ public final class TranslationTraining {
     facts.put("z", st.config().zDim());
     facts.put("class_z", st.classZ());
     facts.put("content_z", st.config().zDim() - st.classZ());
+    facts.put("class_jitter", st.classJitter());
     facts.put("widths", st.config().widthsText());
     facts.put("weights", st.objective().toString());
     facts.put("lr", st.lr());
@@ -175,6 +179,7 @@ public final class TranslationTraining {
     m.put("updates", st.order().label());
     m.put("model", st.config().toString());
     m.put("class_z", c);
+    m.put("class_jitter", st.classJitter());
     m.put("content_z", z - c);
     m.put("steps", st.steps());
     m.put("batch", st.batch());

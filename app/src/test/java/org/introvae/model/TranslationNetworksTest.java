@@ -76,7 +76,7 @@ class TranslationNetworksTest {
 
   @Test
   void soft_introvae_encoder_gradient_over_both_encoders_matches_finite_differences() {
-    try (TrainingGraph g = TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, CLASS_Z,
+    try (TrainingGraph g = TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, CLASS_Z, 0f,
             new SoftIntroVaeObjective(1f, 1f, 1f, 1f), UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU);
         Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(2))) {
       s.initialize();
@@ -93,6 +93,105 @@ class TranslationNetworksTest {
       } finally {
         held.values().forEach(Tensor::close);
       }
+    }
+  }
+
+  /** TF's CropAndResize (bilinear, extrapolation 0) of one single-channel image at box [y1, x1, y2, x2], by hand. */
+  private static float[] cropByHand(float[] image, int size, float[] box) {
+    float[] out = new float[size * size];
+    for (int i = 0; i < size; i++) {
+      double y = box[0] * (size - 1) + i * (box[2] - box[0]) * (size - 1) / (double) (size - 1);
+      for (int j = 0; j < size; j++) {
+        double x = box[1] * (size - 1) + j * (box[3] - box[1]) * (size - 1) / (double) (size - 1);
+        if (y < 0 || y > size - 1 || x < 0 || x > size - 1) {
+          continue;  // outside the image: 0
+        }
+        int y0 = (int) Math.floor(y);
+        int x0 = (int) Math.floor(x);
+        int y1 = Math.min(y0 + 1, size - 1);
+        int x1 = Math.min(x0 + 1, size - 1);
+        double top = image[y0 * size + x0] + (image[y0 * size + x1] - image[y0 * size + x0]) * (x - x0);
+        double bottom = image[y1 * size + x0] + (image[y1 * size + x1] - image[y1 * size + x0]) * (x - x0);
+        out[i * size + j] = (float) (top + (bottom - top) * (y - y0));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void with_class_jitter_the_class_encoder_sees_random_crops_in_training_and_the_image_itself_otherwise() {
+    float jitter = 0.25f;
+    int size = TinyGraphs.CONFIG.imageSize();
+    float[] px = TinyGraphs.randomImages(5);
+    try (Graph g = new Graph(); Session s = new Session(g); TFloat32 x = TinyGraphs.images(px)) {
+      Ops tf = Ops.create(g);
+      TranslationNetworks.TwoEncoders e = new TranslationNetworks.TwoEncoders(tf, TinyGraphs.CONFIG, CLASS_Z, jitter, 3);
+      var in = tf.placeholder(TFloat32.class);
+      Operand<TFloat32> boxes = e.jitterBoxes(tf, tf.constant(new int[] {TinyGraphs.BATCH}));
+      Operand<TFloat32> crops = e.crops(tf, in, boxes);
+      int before = countOps(g, "CropAndResize");
+      e.classCode(tf, in, Mode.INFERENCE);
+      assertEquals(before, countOps(g, "CropAndResize"), "inference reads the image as it is");
+      e.classCode(tf, in, Mode.TRAIN_RECORDING);
+      e.classCode(tf, in, Mode.TRAIN);
+      assertEquals(before + 2, countOps(g, "CropAndResize"), "each training pass crops");
+      s.initialize();
+      float[] previous = null;
+      for (int run = 0; run < 3; run++) {
+        try (Result r = s.runner().feed(in, x).fetch(boxes).fetch(crops).run()) {
+          float[] b = values(r, 0);
+          float[] c = values(r, 1);
+          for (int i = 0; i < TinyGraphs.BATCH; i++) {
+            float[] box = java.util.Arrays.copyOfRange(b, 4 * i, 4 * i + 4);
+            for (int axis = 0; axis < 2; axis++) {
+              float side = box[axis + 2] - box[axis];
+              float centre = (box[axis + 2] + box[axis]) / 2;
+              assertEquals(box[2] - box[0], box[3] - box[1], 1e-6f, "square boxes");
+              assertTrue(side >= 1 - jitter - 1e-6f && side <= 1 + jitter + 1e-6f, "side " + side);
+              assertTrue(Math.abs(centre - 0.5f) <= jitter + 1e-6f, "centre " + centre);
+            }
+            float[] expected = cropByHand(java.util.Arrays.copyOfRange(px, i * size * size, (i + 1) * size * size), size, box);
+            // Bilinear weights in float32 against double: a few ulps of values in [0, 1].
+            assertArrayEquals(expected, java.util.Arrays.copyOfRange(c, i * size * size, (i + 1) * size * size), 1e-5f,
+                "image " + i + " cropped at " + java.util.Arrays.toString(box));
+          }
+          assertTrue(previous == null || !java.util.Arrays.equals(previous, b), "fresh boxes every run");
+          previous = b;
+        }
+      }
+    }
+    assertThrows(IllegalArgumentException.class, () -> TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, CLASS_Z, 0.6f,
+        new SoftIntroVaeObjective(1f, 1f, 1f, 1f), UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU));
+  }
+
+  private static int countOps(Graph g, String type) {
+    int n = 0;
+    for (java.util.Iterator<org.tensorflow.GraphOperation> it = g.operations(); it.hasNext(); ) {
+      if (it.next().type().equals(type)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void a_jittered_model_trains_through_the_crops_and_exports_without_them() {
+    try (TrainingSession session = TrainingSession.withThreads(TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, CLASS_Z,
+        0.2f, new SoftIntroVaeObjective(1f, 1f, 1f, 1f), UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU),
+        1)) {
+      // Real images, reconstructions and samples, in both halves of the alternating step.
+      assertTrue(countOps(session.graph(), "CropAndResize") >= 4);
+      session.initialize();
+      float[] before = TinyGraphs.read(session.session(), session.model().encoder.parameters().trainable().get(0));
+      for (int step = 0; step < 2; step++) {
+        StepLosses l = session.step(TinyGraphs.randomImages(step), 3, step, 1e-3f, false, true);
+        assertEquals(null, l.firstNonFinite(), "finite losses");
+      }
+      float[] after = TinyGraphs.read(session.session(), session.model().encoder.parameters().trainable().get(0));
+      assertTrue(!java.util.Arrays.equals(before, after), "the encoders train through the crops");
+    }
+    try (InferenceGraph g = new InferenceGraph(TinyGraphs.CONFIG, CLASS_Z)) {
+      assertEquals(0, countOps(g.graph, "CropAndResize"), "the exported graph reads images as they are");
     }
   }
 }

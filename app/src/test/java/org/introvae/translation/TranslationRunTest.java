@@ -39,6 +39,7 @@ class TranslationRunTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(runs.resolve("t/metrics.json")));
     assertEquals(8, ((Number) m.get("class_z")).intValue());
+    assertEquals(0.0, ((Number) m.get("class_jitter")).doubleValue(), "off unless asked");
     assertEquals(24, ((Number) m.get("content_z")).intValue());
     for (String rate : new String[] {"translation_keeps_class_source", "translation_takes_content_source_class",
         "reconstruction_keeps_class", "content_code_class_accuracy", "class_code_class_accuracy", "chance"}) {
@@ -100,6 +101,8 @@ class TranslationRunTest {
   void user_mistakes_are_one_line_errors() {
     assertEquals("error: --class-z: '32' must be a whole number from 1 to 31\n",
         train(2, "--model", "translation", "--class-z", "32")[1]);
+    assertEquals("error: --class-jitter: expected 0 to 0.5, not 0.7\n",
+        train(2, "--model", "translation", "--class-jitter", "0.7")[1]);
     Path images = Path.of("data/fashion-mnist/t10k-images-idx3-ubyte.gz");
     assertEquals("error: " + runs.resolve("none.gz") + ": no labels file (give --labels PATH; labels only measure"
         + " translations)\n", train(2, "--model", "translation", "--data", images.toString(), "--labels",

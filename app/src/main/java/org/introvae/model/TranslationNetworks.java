@@ -136,6 +136,7 @@ public final class TranslationNetworks {
 
     @Override
     public EncoderNet readingAfter(Ops tf, List<Op> updates) {
+      // Another seed: the post-update passes draw crops of their own, not the pre-update passes' again.
       return new TwoEncoders(config, classZ, classJitter, seed + 7919, parameters.readingAfter(tf, updates));
     }
   }

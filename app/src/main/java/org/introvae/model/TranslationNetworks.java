@@ -144,9 +144,10 @@ public final class TranslationNetworks {
   /** Largest {@code classJitter}: a crop of side 1 − j must keep some of the image. */
   public static final float MAX_CLASS_JITTER = 0.5f;
 
-  static void checkJitter(float classJitter) {
+  /** Refuses a jitter outside 0 to {@link #MAX_CLASS_JITTER}. */
+  public static void checkJitter(float classJitter) {
     if (!(classJitter >= 0 && classJitter <= MAX_CLASS_JITTER)) {
-      throw new IllegalArgumentException("the class view's jitter must be 0 to " + MAX_CLASS_JITTER + ", not " + classJitter);
+      throw new IllegalArgumentException("expected 0 to " + MAX_CLASS_JITTER + ", not " + classJitter);
     }
   }
 

@@ -126,9 +126,10 @@ public final class TranslationCommand {
         throw new DataException(classifier + ": no classifier SavedModel folder (--classifier)");
       }
       float classJitter = o.classJitter;
-      if (!(classJitter >= 0 && classJitter <= TranslationNetworks.MAX_CLASS_JITTER)) {
-        throw new IllegalArgumentException("--class-jitter: expected 0 to " + TranslationNetworks.MAX_CLASS_JITTER
-            + ", not " + classJitter);
+      try {
+        TranslationNetworks.checkJitter(classJitter);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--class-jitter: " + e.getMessage());
       }
       TranslationTraining.Settings settings = new TranslationTraining.Settings(config, classZ, classJitter, objective,
           o.execution.order(), ToolOptions.whole("--steps", o.steps, 1, 100_000_000), batch, lr, o.output.seed,

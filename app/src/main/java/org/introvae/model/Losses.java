@@ -187,13 +187,15 @@ public final class Losses {
     }
 
     /**
-     * The ELBO both networks minimise in the VAE warm-up, β_rec·L_REC(x) + β_kl·L_REG(x) (batch means),
-     * unscaled as in the official code's warm-up.
+     * The ELBO both networks minimise in the VAE warm-up, s·(β_rec·L_REC(x) + β_kl·L_REG(x)) (batch means).
+     * The official code leaves out s here. Adam ignores a constant factor within a phase, but its second
+     * moments outlive the switch: after an unscaled warm-up they are 1/s² too large for the game's
+     * gradients and shrink its steps about 1/s-fold (784-fold at 28×28) for thousands of steps.
      */
     public static Operand<TFloat32> L_ELBO(Ops tf, Operand<TFloat32> recReal, Operand<TFloat32> regReal,
-        SoftIntroVaeObjective w) {
-      return tf.math.add(tf.math.mul(tf.constant(w.β_rec()), mean(tf, recReal)),
-          tf.math.mul(tf.constant(w.β_kl()), mean(tf, regReal)));
+        SoftIntroVaeObjective w, float s) {
+      return tf.math.mul(tf.constant(s), tf.math.add(tf.math.mul(tf.constant(w.β_rec()), mean(tf, recReal)),
+          tf.math.mul(tf.constant(w.β_kl()), mean(tf, regReal))));
     }
   }
 

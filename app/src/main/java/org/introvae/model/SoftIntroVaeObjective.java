@@ -47,10 +47,10 @@ public record SoftIntroVaeObjective(float β_kl, float β_rec, float β_neg, flo
     return new float[] {β_kl, β_rec, β_neg, γ_r};
   }
 
-  /** The VAE warm-up: β_rec·L_REC(x) + β_kl·L_REG(x). */
+  /** The VAE warm-up: s·(β_rec·L_REC(x) + β_kl·L_REG(x)), on the game's scale. */
   @Override
   public Operand<TFloat32> warmUpLoss(Ops tf, SharedPasses p) {
-    return Losses.Soft.L_ELBO(tf, p.recReal(), p.regReal(), this);
+    return Losses.Soft.L_ELBO(tf, p.recReal(), p.regReal(), this, 1f / p.pixels());
   }
 
   /**

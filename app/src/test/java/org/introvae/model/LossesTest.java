@@ -145,10 +145,10 @@ class LossesTest {
   }
 
   @Test
-  void soft_warm_up_is_the_unscaled_elbo() {
-    // β_rec·mean(L_REC) + β_kl·mean(L_REG) = 2·2 + 1·3 (no s: the official warm-up's form)
-    float[] l = eval(tf -> Losses.Soft.L_ELBO(tf, tf.constant(new float[] {1, 3}), tf.constant(new float[] {2, 4}), W));
-    assertEquals(7f, l[0], 1e-5f);
+  void soft_warm_up_is_the_elbo_on_the_games_scale() {
+    // s·(β_rec·mean(L_REC) + β_kl·mean(L_REG)) = .25·(2·2 + 1·3)
+    float[] l = eval(tf -> Losses.Soft.L_ELBO(tf, tf.constant(new float[] {1, 3}), tf.constant(new float[] {2, 4}), W, .25f));
+    assertEquals(1.75f, l[0], 1e-6f);
   }
 
   @Test

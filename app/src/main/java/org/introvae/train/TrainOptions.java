@@ -58,7 +58,8 @@ public final class TrainOptions {
       new Spec("batch", "N", "images per step [default: the preset's for the objective]", p -> null),
       new Spec("epochs", "N", "passes over the training images", p -> str(p.epochs())),
       new Spec("steps", "N", "stop after N steps in total (0 = no limit)", p -> "0"),
-      new Spec("vae-epochs", "N", "first N epochs train the plain VAE objective (α = 0)", p -> str(p.vaeEpochs())),
+      new Spec("vae-epochs", "N", "first N epochs train the plain VAE objective (α = 0) [default: the preset's for the"
+          + " objective, 0 for soft]", p -> null),
       new Spec("seed", "N", "seed of weights, data order and noise; the same seed gives the same losses", p -> "1"),
       new Spec("threads", "N", "TensorFlow's intra- and inter-op threads (0 = TensorFlow's default: all cores)", p -> "0"),
       new Spec("device", "cpu|gpu|gpu:N", "where the step runs; without a GPU, gpu falls back to the CPU", p -> "cpu"),
@@ -288,7 +289,7 @@ public final class TrainOptions {
     int batch = batch();
     Placement placement = placement(batch);
     TrainConfig.Schedule schedule = new TrainConfig.Schedule(lr, batch, nonNegative("epochs"), nonNegative("steps"),
-        nonNegative("vae-epochs"), seed, nonNegative("threads"), placement.device(), placement.replicas());
+        vaeEpochs(), seed, nonNegative("threads"), placement.device(), placement.replicas());
     int averageLast = positive("average-last");
     int keep = explicit.containsKey("keep-checkpoints") ? positive("keep-checkpoints")
         : Math.max(Checkpoints.DEFAULT_KEEP, averageLast);
@@ -407,6 +408,10 @@ public final class TrainOptions {
 
   private int batch() throws UserError {
     return explicit.containsKey("batch") ? positive("batch") : preset.batch(get("objective"));
+  }
+
+  private int vaeEpochs() throws UserError {
+    return explicit.containsKey("vae-epochs") ? nonNegative("vae-epochs") : preset.vaeEpochs(get("objective"));
   }
 
   public String runName() {

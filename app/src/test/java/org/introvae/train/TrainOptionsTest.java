@@ -188,4 +188,13 @@ class TrainOptionsTest {
     assertEquals("--objective: 'gan' is not one of introvae, soft, vae", error("--objective", "gan"));
     assertEquals("--beta-neg: must be > 0, not 0", error("--objective", "soft", "--beta-neg", "0"));
   }
+
+  @Test
+  void soft_intro_vae_skips_the_vae_warm_up_unless_asked() throws Exception {
+    assertEquals(0, TrainOptions.parse("--objective", "soft").config().schedule().vaeEpochs());
+    assertEquals(0, TrainOptions.parse("--objective", "soft", "--preset", "32").config().schedule().vaeEpochs());
+    assertEquals(2, TrainOptions.parse("--objective", "soft", "--vae-epochs", "2").config().schedule().vaeEpochs());
+    assertEquals(1, TrainOptions.parse().config().schedule().vaeEpochs());
+    assertEquals(1, TrainOptions.parse("--objective", "vae", "--preset", "28").config().schedule().vaeEpochs());
+  }
 }

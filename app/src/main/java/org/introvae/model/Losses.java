@@ -165,9 +165,7 @@ public final class Losses {
 
     /** Encoder loss. */
     public static Operand<TFloat32> L_E(Ops tf, Energies e, SoftIntroVaeObjective w, float s) {
-      Operand<TFloat32> elbo = tf.math.mul(tf.constant(s), tf.math.add(
-          tf.math.mul(tf.constant(w.β_rec()), mean(tf, e.recReal())),
-          tf.math.mul(tf.constant(w.β_kl()), mean(tf, e.regReal()))));
+      Operand<TFloat32> elbo = L_ELBO(tf, e.recReal(), e.regReal(), w, s);
       Operand<TFloat32> expElbos = tf.math.add(expELBO(tf, e.recOfRecStopped(), e.regOfRecStopped(), w, s),
           expELBO(tf, e.recOfSampleStopped(), e.regOfSampleStopped(), w, s));
       return tf.math.add(elbo, tf.math.mul(tf.constant(0.25f), expElbos));
@@ -187,8 +185,9 @@ public final class Losses {
     }
 
     /**
-     * The ELBO both networks minimise in the VAE warm-up, s·(β_rec·L_REC(x) + β_kl·L_REG(x)) (batch means).
-     * The official code leaves out s here. Adam ignores a constant factor within a phase, but its second
+     * s·(β_rec·L_REC(x) + β_kl·L_REG(x)) (batch means): L_E's term for real images, and the ELBO both
+     * networks minimise in the VAE warm-up.
+     * The official code leaves out s in its warm-up. Adam ignores a constant factor within a phase, but its second
      * moments outlive the switch: after an unscaled warm-up they are 1/s² too large for the game's
      * gradients and shrink its steps about 1/s-fold (784-fold at 28×28) for thousands of steps.
      */

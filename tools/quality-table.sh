@@ -9,6 +9,7 @@
 #   PARALLEL=2 THREADS=1 tools/quality-table.sh 1        # two runs side by side, one thread each
 #   LR=1e-3 QUALITY_ROOT=runs/quality-lr1e-3 tools/quality-table.sh 1   # another learning rate, its own table
 #   SEED=2 ... tools/quality-table.sh 1 soft:alternating                # another seed: rows named ...-seed2
+#   BETA_NEG=128 ... tools/quality-table.sh 3 soft:alternating          # another β_neg: rows named ...-bneg128
 # Finished runs are skipped, so the script can be re-run (or run with more epochs) to extend the table.
 # At ~30-70 images/s an epoch takes 15-35 minutes per run here: run it in the background with nohup.
 set -euo pipefail
@@ -22,6 +23,7 @@ threads=${THREADS:-0}
 root=${QUALITY_ROOT:-runs/quality}
 lr=${LR:-2e-4}  # the authors' rate for Fashion-MNIST
 seed=${SEED:-1}
+beta_neg=${BETA_NEG:-}  # empty: the preset's
 
 tools/install-fashion-mnist.sh > /dev/null
 train=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
@@ -33,8 +35,10 @@ source tools/frozen-classpath.sh "$root/.classes"   # the runs train for hours: 
 one() {
   local row=$1 objective=${1%%:*} updates=${1#*:} extra=()
   [ "$updates" = "$objective" ] && updates=alternating
-  if [ "${updates#*:}" = bootstrap ]; then updates=${updates%%:*}; extra=(--bootstrap --gamma-r 1); fi
-  local name="e${epochs}-${objective}$([ "$objective" = vae ] || echo "-$updates")$([ ${#extra[@]} -eq 0 ] || echo -bootstrap)$([ "$seed" = 1 ] || echo "-seed$seed")"
+  local suffix=""
+  if [ "${updates#*:}" = bootstrap ]; then updates=${updates%%:*}; extra=(--bootstrap --gamma-r 1); suffix=-bootstrap; fi
+  if [ -n "$beta_neg" ] && [ "$objective" = soft ]; then extra+=(--beta-neg "$beta_neg"); suffix+="-bneg$beta_neg"; fi
+  local name="e${epochs}-${objective}$([ "$objective" = vae ] || echo "-$updates")$suffix$([ "$seed" = 1 ] || echo "-seed$seed")"
   if [ ! -f "$root/$name/eval/metrics.json" ]; then
     rm -rf "$root/$name"
     java -Xmx6g -cp "$cp" Train --data "$train" --preset 28 --objective "$objective" --updates "$updates" \
@@ -46,7 +50,7 @@ one() {
   echo "$name: $(grep -m1 -A1 FD-FMNIST "$root/$name/eval/metrics.json" | tail -1 | tr -d ' ,')"
 }
 export -f one
-export epochs threads lr seed root train test mnist cp
+export epochs threads lr seed beta_neg root train test mnist cp
 printf '%s\n' "${rows[@]}" | xargs -P "$parallel" -I{} bash -c 'one {}'
 
 if [ ! -f "$root/floor.json" ]; then  # the training images against the test images: the best FD a model could reach

@@ -179,6 +179,8 @@ class TrainOptionsTest {
   @Test
   void the_objective_picks_its_weights_and_batch() throws Exception {
     assertEquals(new SoftIntroVaeObjective(1f, 1f, 256f, 1e-8f), objective("--objective", "soft", "--preset", "28"));
+    assertEquals(new SoftIntroVaeObjective(1f, 1f, 128f, 1e-8f), objective("--objective", "soft"),
+        "the short default run halves the authors' β_neg");
     assertEquals(128, TrainOptions.parse("--objective", "soft", "--preset", "28").config().schedule().batch());
     assertEquals(32, TrainOptions.parse("--objective", "soft", "--preset", "32").config().schedule().batch());
     assertEquals(64, TrainOptions.parse("--preset", "32").config().schedule().batch());

@@ -28,7 +28,7 @@ public enum Preset {
     static final SoftIntroVaeObjective CIFAR = new SoftIntroVaeObjective(1f, 1f, 256f, 1e-8f);
     static final SoftIntroVaeObjective CELEBA = new SoftIntroVaeObjective(0.5f, 1f, 1024f, 1e-8f);
     /**
-     * β_neg 128 for the 700-step default run: FD 55.2, 63.5 and 43.0 on three seeds against 88.8, 116.9
+     * β_neg 128 for the 1,120-step default run: FD 55.2, 63.5 and 43.0 on three seeds against 88.8, 116.9
      * and 122.7 with the authors' 256, which flattens the push on generated images too early for so short
      * a run (README: β_neg at the default length).
      */

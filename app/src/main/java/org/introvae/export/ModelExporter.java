@@ -19,6 +19,7 @@ import org.introvae.model.ImageArchitecture;
 import org.introvae.model.InferenceGraph;
 import org.introvae.model.PriorCalibration;
 import org.introvae.model.StyleTruncation;
+import org.introvae.model.TranslationNetworks;
 import org.introvae.model.ModelConfig;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Json;
@@ -103,20 +104,20 @@ public final class ModelExporter {
     if (Files.isRegularFile(model.averagedSteps())) {
       facts.put("averaged_steps", Json.parse(Files.readString(model.averagedSteps())));
     }
-    return write(config, 0, checkpoint.dir().resolve("model"), facts, modelDir, version,
+    return write(config, TranslationNetworks.Split.NONE, checkpoint.dir().resolve("model"), facts, modelDir, version,
         evalData == null ? null : evalData.open(params, config), truncationPsi);
   }
 
   /**
-   * Writes the inference graph of {@code config} (with two encoders when {@code classZ} > 0) with the
+   * Writes the inference graph of {@code config} (with two encoders when {@code split} has them) with the
    * variables of {@code checkpoint} and {@code facts} as a new version of {@code modelDir}, through a
    * temporary folder and a rename; returns the version folder.
    */
-  public static Path write(ModelConfig config, int classZ, Path checkpoint, Map<String, Object> facts, Path modelDir,
+  public static Path write(ModelConfig config, TranslationNetworks.Split split, Path checkpoint, Map<String, Object> facts, Path modelDir,
       Integer version, EvalImages evalData, float truncationPsi) throws UserError, IOException {
     StyleTruncation truncation = truncation(config, checkpoint, truncationPsi);
     Map<String, Architecture.Moments> priorStatistics = config.architecture().batchNormalized()
-        ? PriorCalibration.of(config, classZ, checkpoint) : null;
+        ? PriorCalibration.of(config, split, checkpoint) : null;
     facts.remove(TRUNCATION_FACT);  // a re-export's source may carry another ψ
     if (truncation != null) {
       Map<String, Object> fact = new LinkedHashMap<>();
@@ -126,7 +127,7 @@ public final class ModelExporter {
       facts.put(TRUNCATION_FACT, fact);
     }
     return ModelVersions.write(modelDir, version, tmp -> {
-      try (InferenceGraph g = new InferenceGraph(config, classZ, priorStatistics, truncation);
+      try (InferenceGraph g = new InferenceGraph(config, split, priorStatistics, truncation);
           Session session = new Session(g.graph)) {
         session.restore(checkpoint.toString());
         try {

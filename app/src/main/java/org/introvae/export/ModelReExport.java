@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.introvae.model.ImageArchitecture;
 import org.introvae.model.ModelConfig;
+import org.introvae.model.TranslationNetworks;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.ModelInfo;
 import org.introvae.train.UserError;
@@ -37,13 +38,26 @@ public final class ModelReExport {
     } catch (IllegalArgumentException e) {
       throw new UserError("--from-model: " + e.getMessage());
     }
-    int classZ = facts.get("class_z") instanceof Number n ? n.intValue() : 0;
+    TranslationNetworks.Split split = split(facts);
     facts.put("batch_norm", ModelExporter.batchNormFact(config));
     facts.put("exported_at", Instant.now().toString());
     facts.put("exported_from", source.toString());
     ModelExporter.EvalImages eval = evalData == null ? null : evalData.open(null, config);
-    return ModelExporter.write(config, classZ, source.resolve("variables").resolve("variables"), facts, modelDir,
+    return ModelExporter.write(config, split, source.resolve("variables").resolve("variables"), facts, modelDir,
         version, eval, truncationPsi);
+  }
+
+  /** A translation model's latent split from its facts (models exported before "content_noise" was written floor at 1). */
+  static TranslationNetworks.Split split(Map<String, Object> facts) throws UserError {
+    if (!(facts.get("class_z") instanceof Number classZ)) {
+      return TranslationNetworks.Split.NONE;
+    }
+    float noise = facts.get("content_noise") instanceof Number n ? n.floatValue() : 1f;
+    try {
+      return new TranslationNetworks.Split(classZ.intValue(), noise);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("content_noise in the model's facts: " + e.getMessage());
+    }
   }
 
   /** The network shape the facts describe (models exported before "architecture" was written are residual). */

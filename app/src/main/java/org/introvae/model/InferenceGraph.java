@@ -56,31 +56,32 @@ public final class InferenceGraph implements AutoCloseable {
   public final Operand<TFloat32> translations;
 
   public InferenceGraph(ModelConfig config) {
-    this(config, 0);
+    this(config, TranslationNetworks.Split.NONE);
   }
 
-  /** With {@code classZ} > 0 the translation model of {@link TranslationNetworks}: two encoders, z = [z_c, z_s]. */
-  public InferenceGraph(ModelConfig config, int classZ) {
-    this(config, classZ, null);
+  /** With two encoders in {@code split}, the translation model of {@link TranslationNetworks}: z = [z_c, z_s]. */
+  public InferenceGraph(ModelConfig config, TranslationNetworks.Split split) {
+    this(config, split, null);
   }
 
   /**
    * As above; {@code priorStatistics} (from {@link PriorCalibration}, null for none) are the decoder's
    * normalisation statistics for {@link #samples}, which otherwise uses the moving averages.
    */
-  public InferenceGraph(ModelConfig config, int classZ, java.util.Map<String, Architecture.Moments> priorStatistics) {
-    this(config, classZ, priorStatistics, null);
+  public InferenceGraph(ModelConfig config, TranslationNetworks.Split split,
+      java.util.Map<String, Architecture.Moments> priorStatistics) {
+    this(config, split, priorStatistics, null);
   }
 
   /** As above, style decoders' {@link #samples} with {@code truncation} (null for none). */
-  public InferenceGraph(ModelConfig config, int classZ, java.util.Map<String, Architecture.Moments> priorStatistics,
-      StyleTruncation truncation) {
+  public InferenceGraph(ModelConfig config, TranslationNetworks.Split split,
+      java.util.Map<String, Architecture.Moments> priorStatistics, StyleTruncation truncation) {
     TensorFlowRuntime.prepare();
     this.config = config;
     graph = new Graph();
     Ops tf = Ops.create(graph);
     int s = config.imageSize();
-    Architecture.EncoderNet encoder = classZ > 0 ? new TranslationNetworks.TwoEncoders(tf, config, classZ, 0)
+    Architecture.EncoderNet encoder = split.twoEncoders() ? new TranslationNetworks.TwoEncoders(tf, config, split, 0)
         : config.architecture().encoder(tf, config, 0);
     Architecture.DecoderNet decoder = config.architecture().decoder(tf, config, 1, false, "decoder");
 

@@ -31,8 +31,8 @@ public final class PriorCalibration {
   private PriorCalibration() {}
 
   /** The statistics for the decoder of {@code config} with the variables of {@code checkpoint}. */
-  public static Map<String, Moments> of(ModelConfig config, int classZ, Path checkpoint) {
-    try (InferenceGraph g = new InferenceGraph(config, classZ); Session session = new Session(g.graph)) {
+  public static Map<String, Moments> of(ModelConfig config, TranslationNetworks.Split split, Path checkpoint) {
+    try (InferenceGraph g = new InferenceGraph(config, split); Session session = new Session(g.graph)) {
       session.restore(checkpoint.toString());
       return measure(g, session, BATCHES, batch(config.imageSize()));
     }

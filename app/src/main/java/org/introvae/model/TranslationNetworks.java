@@ -19,9 +19,10 @@ import org.tensorflow.types.TInt32;
  * encoder z_s, and the decoder reads [z_c, z_s]. Both are the residual encoder of {@link Architecture}.
  *
  * <p>What separates the two codes is capacity, as LORD's content noise does: the content posterior's
- * variance is floored at 1 (log σ² ≥ 0), so each content dimension passes the information of a mean
- * through unit noise and costs ½μ² nats of KL at least, while the class code is free to be precise. The
- * image's most informative factor (the class) goes to z_c; z_s keeps what is left (style, pose).
+ * variance is floored at v (σ²_s ≥ v, {@code contentNoise}, 1 by default), so each content dimension
+ * passes the information of a mean through noise of variance v and costs at least ½(μ² + v − 1 − ln v)
+ * nats of KL, while the class code is free to be precise. The image's most informative factor (the
+ * class) goes to z_c; z_s keeps what is left (style, pose). A larger v leaves z_s less capacity per nat.
  * Translating takes z_c from one image and z_s from another.
  *
  * <p>Optionally ({@code classJitter} &gt; 0) the class encoder sees, in training, each image through a
@@ -31,6 +32,33 @@ import org.tensorflow.types.TInt32;
  */
 public final class TranslationNetworks {
   private TranslationNetworks() {}
+
+  /**
+   * How z splits between the two encoders: z = [z_c (classZ), z_s (z − classZ)], the content posterior's
+   * variance floored at {@code contentNoise}. {@link #NONE} (classZ 0) is the one-encoder image model.
+   */
+  public record Split(int classZ, float contentNoise) {
+    public static final Split NONE = new Split(0, 1f);
+
+    public Split {
+      checkContentNoise(contentNoise);
+    }
+
+    public boolean twoEncoders() {
+      return classZ > 0;
+    }
+  }
+
+  /** Smallest and largest content variance floor: below 1 the floor loosens LORD's noise, above 100 z_s carries nothing. */
+  public static final float MIN_CONTENT_NOISE = 0.01f;
+  public static final float MAX_CONTENT_NOISE = 100f;
+
+  /** Refuses a content variance floor outside {@link #MIN_CONTENT_NOISE} to {@link #MAX_CONTENT_NOISE}. */
+  public static void checkContentNoise(float contentNoise) {
+    if (!(contentNoise >= MIN_CONTENT_NOISE && contentNoise <= MAX_CONTENT_NOISE)) {
+      throw new IllegalArgumentException("expected " + MIN_CONTENT_NOISE + " to " + MAX_CONTENT_NOISE + ", not " + contentNoise);
+    }
+  }
 
   /** The latent split: z = [z_c (classZ), z_s (zDim − classZ)]. */
   public static ModelConfig classConfig(ModelConfig config, int classZ) {
@@ -45,10 +73,10 @@ public final class TranslationNetworks {
     return new ModelConfig(config.imageSize(), config.imageChannels(), config.widths(), config.zDim() - classZ);
   }
 
-  /** E(x) = ([μ_c, μ_s], [log σ²_c, max(log σ²_s, 0)]) from the class and content encoders, which share one variable scope. */
+  /** E(x) = ([μ_c, μ_s], [log σ²_c, max(log σ²_s, ln v)]) from the class and content encoders, which share one variable scope. */
   public static final class TwoEncoders implements EncoderNet {
     private final ModelConfig config;
-    private final int classZ;
+    private final Split split;
     private final float classJitter;
     private final long seed;
     private final Parameters parameters;
@@ -56,23 +84,23 @@ public final class TranslationNetworks {
     private final Encoder contentEncoder;
     private int views;
 
-    public TwoEncoders(Ops tf, ModelConfig config, int classZ, long seed) {
-      this(tf, config, classZ, 0f, seed);
+    public TwoEncoders(Ops tf, ModelConfig config, Split split, long seed) {
+      this(tf, config, split, 0f, seed);
     }
 
-    public TwoEncoders(Ops tf, ModelConfig config, int classZ, float classJitter, long seed) {
-      this(config, classZ, classJitter, seed, new Parameters(tf, "encoder", seed));
+    public TwoEncoders(Ops tf, ModelConfig config, Split split, float classJitter, long seed) {
+      this(config, split, classJitter, seed, new Parameters(tf, "encoder", seed));
     }
 
-    private TwoEncoders(ModelConfig config, int classZ, float classJitter, long seed, Parameters parameters) {
+    private TwoEncoders(ModelConfig config, Split split, float classJitter, long seed, Parameters parameters) {
       checkJitter(classJitter);
       this.config = config;
-      this.classZ = classZ;
+      this.split = split;
       this.classJitter = classJitter;
       this.seed = seed;
       this.parameters = parameters;
-      classEncoder = new Encoder(classConfig(config, classZ), parameters, "class.");
-      contentEncoder = new Encoder(contentConfig(config, classZ), parameters, "content.");
+      classEncoder = new Encoder(classConfig(config, split.classZ()), parameters, "class.");
+      contentEncoder = new Encoder(contentConfig(config, split.classZ()), parameters, "content.");
     }
 
     /** q(z_c | x); in training, of x through a random crop when {@code classJitter} &gt; 0. */
@@ -115,10 +143,10 @@ public final class TranslationNetworks {
           tf.constant(new int[] {size, size}));
     }
 
-    /** q(z_s | x), its variance floored at 1. */
+    /** q(z_s | x), its variance floored at v. */
     public Posterior contentCode(Ops tf, Operand<TFloat32> x, Mode mode) {
       Posterior q = contentEncoder.apply(tf, x, mode);
-      return new Posterior(q.mu(), tf.math.maximum(q.logvar(), tf.constant(0f)));
+      return new Posterior(q.mu(), tf.math.maximum(q.logvar(), tf.constant((float) Math.log(split.contentNoise()))));
     }
 
     @Override
@@ -137,7 +165,7 @@ public final class TranslationNetworks {
     @Override
     public EncoderNet readingAfter(Ops tf, List<Op> updates) {
       // Another seed: the post-update passes draw crops of their own, not the pre-update passes' again.
-      return new TwoEncoders(config, classZ, classJitter, seed + 7919, parameters.readingAfter(tf, updates));
+      return new TwoEncoders(config, split, classJitter, seed + 7919, parameters.readingAfter(tf, updates));
     }
   }
 
@@ -152,15 +180,15 @@ public final class TranslationNetworks {
   }
 
   /**
-   * A training graph of the two encoders and the decoder of {@code config} (z = class + content dimensions),
+   * A training graph of the two encoders and the decoder of {@code config} (z split as {@code split}),
    * the class encoder seeing random crops of jitter {@code classJitter} (0: the images as they are).
    */
-  public static TrainingGraph trainingGraph(ModelConfig config, int classZ, float classJitter, Objective objective,
+  public static TrainingGraph trainingGraph(ModelConfig config, Split split, float classJitter, Objective objective,
       UpdateOrder order, float learningRate, int batch, long seed, Placement placement) {
-    contentConfig(config, classZ);
+    contentConfig(config, split.classZ());
     checkJitter(classJitter);
     return new TrainingGraph(config, DataShape.square(config.imageSize(), config.imageChannels()), config.zDim(), objective, order,
-        learningRate, batch, tf -> new TwoEncoders(tf, config, classZ, classJitter, seed), tf -> new Decoder(tf, config, seed + 1),
+        learningRate, batch, tf -> new TwoEncoders(tf, config, split, classJitter, seed), tf -> new Decoder(tf, config, seed + 1),
         placement);
   }
 }

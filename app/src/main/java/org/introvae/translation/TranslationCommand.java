@@ -49,6 +49,9 @@ public final class TranslationCommand {
     @Option(names = "--class-jitter", paramLabel = "J", description = "in training the class encoder sees random crops"
         + " (side 1 ± J, centre moved up to ±J of the side), so position and size must come from the content code; 0: off")
     float classJitter = 0f;
+    @Option(names = "--content-noise", paramLabel = "V", description = "the content posterior's variance floor σ²_s ≥ V"
+        + " (LORD's noise on content codes): a larger V leaves the content code less capacity per nat of KL")
+    float contentNoise = TranslationNetworks.Split.NONE.contentNoise();
     @Option(names = "--z", paramLabel = "N", description = "latent dimensions in all [the preset's]")
     Integer z;
     @Option(names = "--objective", paramLabel = "NAME", description = "soft, introvae or vae")
@@ -131,7 +134,13 @@ public final class TranslationCommand {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--class-jitter: " + e.getMessage());
       }
-      TranslationTraining.Settings settings = new TranslationTraining.Settings(config, classZ, classJitter, objective,
+      TranslationNetworks.Split split;
+      try {
+        split = new TranslationNetworks.Split(classZ, o.contentNoise);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--content-noise: " + e.getMessage());
+      }
+      TranslationTraining.Settings settings = new TranslationTraining.Settings(config, split, classJitter, objective,
           o.execution.order(), ToolOptions.whole("--steps", o.steps, 1, 100_000_000), batch, lr, o.output.seed,
           o.output.logEvery(), o.execution.threads(), heldOut, o.export);
       new TranslationTraining(settings, images, labels, classifier, o.output.folder("translation-" + name), out).run();

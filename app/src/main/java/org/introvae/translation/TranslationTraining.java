@@ -33,8 +33,12 @@ import org.introvae.train.UserError;
  */
 public final class TranslationTraining {
   /** Everything one run needs; {@code heldOut} images chosen by the seed are held out (their labels only measure). */
-  public record Settings(ModelConfig config, int classZ, float classJitter, Objective objective, UpdateOrder order, int steps, int batch,
-      float lr, long seed, int logEvery, int threads, int heldOut, Path exportDir) {}
+  public record Settings(ModelConfig config, TranslationNetworks.Split split, float classJitter, Objective objective,
+      UpdateOrder order, int steps, int batch, float lr, long seed, int logEvery, int threads, int heldOut, Path exportDir) {
+    public int classZ() {
+      return split.classZ();
+    }
+  }
 
   private final Settings settings;
   private final ImageSet images;
@@ -63,13 +67,14 @@ public final class TranslationTraining {
     int[] training = java.util.Arrays.copyOfRange(shuffled, st.heldOut(), shuffled.length);
     int train = training.length;
     int per = images.imageBytes();
-    out.printf(Locale.ROOT, "translation: %s, class code %d + content code %d dimensions%s; %d training and %d held-out"
-        + " images from %s%n", st.config(), st.classZ(), st.config().zDim() - st.classZ(), st.classJitter() > 0
+    out.printf(Locale.ROOT, "translation: %s, class code %d + content code %d dimensions (variance ≥ %s)%s; %d training"
+        + " and %d held-out images from %s%n", st.config(), st.classZ(), st.config().zDim() - st.classZ(),
+        st.split().contentNoise(), st.classJitter() > 0
         ? String.format(Locale.ROOT, ", the class encoder seeing crops of jitter %.2f", st.classJitter()) : "", train,
         st.heldOut(), images.source());
-    try (TrainingSession session = TrainingSession.withThreads(TranslationNetworks.trainingGraph(st.config(), st.classZ(),
-        st.classJitter(),
-        st.objective(), st.order(), st.lr(), st.batch(), st.seed(), org.introvae.model.Placement.CPU), st.threads())) {
+    try (TrainingSession session = TrainingSession.withThreads(TranslationNetworks.trainingGraph(st.config(), st.split(),
+        st.classJitter(), st.objective(), st.order(), st.lr(), st.batch(), st.seed(), org.introvae.model.Placement.CPU),
+        st.threads())) {
       session.initialize();
       Random order = new Random(st.seed());
       int[] permutation = new int[train];
@@ -120,6 +125,7 @@ public final class TranslationTraining {
     facts.put("z", st.config().zDim());
     facts.put("class_z", st.classZ());
     facts.put("content_z", st.config().zDim() - st.classZ());
+    facts.put("content_noise", st.split().contentNoise());
     facts.put("class_jitter", st.classJitter());
     facts.put("widths", st.config().widthsText());
     facts.put("weights", st.objective().toString());
@@ -132,7 +138,7 @@ public final class TranslationTraining {
     facts.put("batch_norm", ModelExporter.batchNormFact(st.config()));
     facts.put("output_range", "[0, 1], clipped");
     try {
-      return ModelExporter.write(st.config(), st.classZ(), saved.dir().resolve("model"), facts, st.exportDir(), null, null, 1f);
+      return ModelExporter.write(st.config(), st.split(), saved.dir().resolve("model"), facts, st.exportDir(), null, null, 1f);
     } catch (UserError e) {
       throw new IllegalArgumentException("--export: " + e.getMessage());
     }
@@ -181,6 +187,7 @@ public final class TranslationTraining {
     m.put("class_z", c);
     m.put("class_jitter", st.classJitter());
     m.put("content_z", z - c);
+    m.put("content_noise", st.split().contentNoise());
     m.put("steps", st.steps());
     m.put("batch", st.batch());
     m.put("held_out", n);

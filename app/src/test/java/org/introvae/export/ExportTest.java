@@ -219,6 +219,17 @@ class ExportTest {
   }
 
   @Test
+  void a_re_export_keeps_a_translation_models_latent_split() throws UserError {
+    assertEquals(org.introvae.model.TranslationNetworks.Split.NONE, ModelReExport.split(Map.of("z", 32)));
+    assertEquals(new org.introvae.model.TranslationNetworks.Split(8, 1f), ModelReExport.split(Map.of("class_z", 8)),
+        "models exported before content_noise was written floor the content variance at 1");
+    assertEquals(new org.introvae.model.TranslationNetworks.Split(8, 4f),
+        ModelReExport.split(Map.of("class_z", 8, "content_noise", 4.0)));
+    UserError e = assertThrows(UserError.class, () -> ModelReExport.split(Map.of("class_z", 8, "content_noise", -1)));
+    assertEquals("content_noise in the model's facts: expected 0.01 to 100.0, not -1.0", e.getMessage());
+  }
+
+  @Test
   void export_takes_exactly_one_source() {
     for (String[] args : new String[][] {{"--out", "x"}, {"--run", run.toString(), "--from-model", "y", "--out", "x"}}) {
       ByteArrayOutputStream err = new ByteArrayOutputStream();

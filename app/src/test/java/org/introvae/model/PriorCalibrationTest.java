@@ -47,7 +47,7 @@ class PriorCalibrationTest {
     Map<String, Moments> measured;
     float[] batchStatistics;
     float[] moving;
-    try (InferenceGraph g = new InferenceGraph(CONFIG, 0); Session s = new Session(g.graph)) {
+    try (InferenceGraph g = new InferenceGraph(CONFIG); Session s = new Session(g.graph)) {
       s.initialize();
       measured = PriorCalibration.measure(g, s, 1, BATCH);
       batchStatistics = run(s, g, g.samplesBatchStatistics);
@@ -56,7 +56,7 @@ class PriorCalibrationTest {
     // Every normalisation of the decoder: two per residual block (three blocks at two widths).
     assertEquals(6, measured.size(), measured.keySet().toString());
     float[] calibrated;
-    try (InferenceGraph g = new InferenceGraph(CONFIG, 0, measured); Session s = new Session(g.graph)) {
+    try (InferenceGraph g = new InferenceGraph(CONFIG, TranslationNetworks.Split.NONE, measured); Session s = new Session(g.graph)) {
       s.initialize(); // stateless initialisers: the same weights as above
       calibrated = run(s, g, g.samples);
     }

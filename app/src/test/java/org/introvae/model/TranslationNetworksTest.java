@@ -26,6 +26,7 @@ import org.tensorflow.types.TFloat32;
  */
 class TranslationNetworksTest {
   static final int CLASS_Z = 1;
+  static final TranslationNetworks.Split SPLIT = new TranslationNetworks.Split(CLASS_Z, 1f);
 
   @BeforeAll
   static void runtime() {
@@ -44,7 +45,7 @@ class TranslationNetworksTest {
     try (Graph g = new Graph(); Session s = new Session(g);
         TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(1))) {
       Ops tf = Ops.create(g);
-      TranslationNetworks.TwoEncoders e = new TranslationNetworks.TwoEncoders(tf, TinyGraphs.CONFIG, CLASS_Z, 3);
+      TranslationNetworks.TwoEncoders e = new TranslationNetworks.TwoEncoders(tf, TinyGraphs.CONFIG, SPLIT, 3);
       var in = tf.placeholder(TFloat32.class);
       Posterior both = e.apply(tf, in, Mode.INFERENCE);
       Posterior c = e.classCode(tf, in, Mode.INFERENCE);
@@ -74,9 +75,44 @@ class TranslationNetworksTest {
         () -> TranslationNetworks.contentConfig(TinyGraphs.CONFIG, TinyGraphs.CONFIG.zDim()));
   }
 
+  /** The content code's mean and log σ² (in that order) of encoders of the same seed with the given variance floor. */
+  private static float[][] contentCode(float contentNoise, TFloat32 x) {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      var e = new TranslationNetworks.TwoEncoders(tf, TinyGraphs.CONFIG,
+          new TranslationNetworks.Split(CLASS_Z, contentNoise), 3);
+      var in = tf.placeholder(TFloat32.class);
+      Posterior content = e.contentCode(tf, in, Mode.INFERENCE);
+      s.initialize();
+      try (Result r = s.runner().feed(in, x).fetch(content.mu()).fetch(content.logvar()).run()) {
+        return new float[][] {values(r, 0), values(r, 1)};
+      }
+    }
+  }
+
+  @Test
+  void the_content_noise_floors_the_content_variance_and_changes_nothing_else() {
+    try (TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(4))) {
+      float[][] unit = contentCode(1f, x);
+      float[][] four = contentCode(4f, x);
+      float ln4 = (float) Math.log(4);
+      assertArrayEquals(unit[0], four[0], 0f, "the same weights give the same means");
+      int floored = 0;
+      for (int k = 0; k < unit[1].length; k++) {
+        // max(max(l, 0), ln 4) = max(l, ln 4): the same op on the same input, so exact.
+        assertEquals(Math.max(unit[1][k], ln4), four[1][k], 0f, "log σ² at " + k);
+        floored += four[1][k] == ln4 ? 1 : 0;
+      }
+      assertTrue(floored > 0, "a fresh encoder's log σ² sits near 0, so the floor of ln 4 holds somewhere");
+    }
+    for (float bad : new float[] {0f, -1f, Float.NaN, 1000f}) {
+      assertThrows(IllegalArgumentException.class, () -> new TranslationNetworks.Split(CLASS_Z, bad), "noise " + bad);
+    }
+  }
+
   @Test
   void soft_introvae_encoder_gradient_over_both_encoders_matches_finite_differences() {
-    try (TrainingGraph g = TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, CLASS_Z, 0f,
+    try (TrainingGraph g = TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, SPLIT, 0f,
             new SoftIntroVaeObjective(1f, 1f, 1f, 1f), UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU);
         Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(2))) {
       s.initialize();
@@ -125,7 +161,7 @@ class TranslationNetworksTest {
     float[] px = TinyGraphs.randomImages(5);
     try (Graph g = new Graph(); Session s = new Session(g); TFloat32 x = TinyGraphs.images(px)) {
       Ops tf = Ops.create(g);
-      TranslationNetworks.TwoEncoders e = new TranslationNetworks.TwoEncoders(tf, TinyGraphs.CONFIG, CLASS_Z, jitter, 3);
+      TranslationNetworks.TwoEncoders e = new TranslationNetworks.TwoEncoders(tf, TinyGraphs.CONFIG, SPLIT, jitter, 3);
       var in = tf.placeholder(TFloat32.class);
       Operand<TFloat32> boxes = e.jitterBoxes(tf, tf.constant(new int[] {TinyGraphs.BATCH}));
       Operand<TFloat32> crops = e.crops(tf, in, boxes);
@@ -160,7 +196,7 @@ class TranslationNetworksTest {
         }
       }
     }
-    assertThrows(IllegalArgumentException.class, () -> TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, CLASS_Z, 0.6f,
+    assertThrows(IllegalArgumentException.class, () -> TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, SPLIT, 0.6f,
         new SoftIntroVaeObjective(1f, 1f, 1f, 1f), UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU));
   }
 
@@ -176,7 +212,7 @@ class TranslationNetworksTest {
 
   @Test
   void a_jittered_model_trains_through_the_crops_and_exports_without_them() {
-    try (TrainingSession session = TrainingSession.withThreads(TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, CLASS_Z,
+    try (TrainingSession session = TrainingSession.withThreads(TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, SPLIT,
         0.2f, new SoftIntroVaeObjective(1f, 1f, 1f, 1f), UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU),
         1)) {
       // Real images, reconstructions and samples, in both halves of the alternating step.
@@ -190,7 +226,7 @@ class TranslationNetworksTest {
       float[] after = TinyGraphs.read(session.session(), session.model().encoder.parameters().trainable().get(0));
       assertTrue(!java.util.Arrays.equals(before, after), "the encoders train through the crops");
     }
-    try (InferenceGraph g = new InferenceGraph(TinyGraphs.CONFIG, CLASS_Z)) {
+    try (InferenceGraph g = new InferenceGraph(TinyGraphs.CONFIG, SPLIT)) {
       assertEquals(0, countOps(g.graph, "CropAndResize"), "the exported graph reads images as they are");
     }
   }

@@ -56,12 +56,19 @@ class TranslationRunTest {
   void exports_a_model_whose_translate_signature_pairs_class_and_content_codes() throws Exception {
     Path models = runs.resolve("served/translation");
     train(0, "--model", "translation", "--steps", "2", "--batch", "8", "--held-out", "40", "--threads", "1",
-        "--runs", runs.toString(), "--run", "e", "--export", models.toString());
+        "--runs", runs.toString(), "--run", "e", "--export", models.toString(), "--content-noise", "4");
     try (IntroVaeModel model = IntroVaeModel.load(models.resolve("1"))) {
       assertEquals(8, ((Number) model.info().facts().get("class_z")).intValue());
+      assertEquals(4.0, ((Number) model.info().facts().get("content_noise")).doubleValue());
       float[][] images = model.sample(3, 4);  // any images of the model's size
       float[][] a = {images[0], images[1]};
       float[][] b = {images[2], images[3]};
+      for (float[] logvar : model.encode(a).logvar()) {
+        for (int k = 8; k < 32; k++) {
+          // The exported encoder floors the content variance as training did: log σ² ≥ ln 4 (float32's ln 4).
+          assertTrue(logvar[k] >= (float) Math.log(4), "content log σ² " + logvar[k] + " at " + k);
+        }
+      }
       float[][] translated = model.translate(a, b);
       float[][] muA = model.encode(a).mu();
       float[][] muB = model.encode(b).mu();
@@ -103,6 +110,8 @@ class TranslationRunTest {
         train(2, "--model", "translation", "--class-z", "32")[1]);
     assertEquals("error: --class-jitter: expected 0 to 0.5, not 0.7\n",
         train(2, "--model", "translation", "--class-jitter", "0.7")[1]);
+    assertEquals("error: --content-noise: expected 0.01 to 100.0, not 0.0\n",
+        train(2, "--model", "translation", "--content-noise", "0")[1]);
     Path images = Path.of("data/fashion-mnist/t10k-images-idx3-ubyte.gz");
     assertEquals("error: " + runs.resolve("none.gz") + ": no labels file (give --labels PATH; labels only measure"
         + " translations)\n", train(2, "--model", "translation", "--data", images.toString(), "--labels",

@@ -1,4 +1,5 @@
 import org.introvae.toy.Toy2DCommand;
+import org.introvae.train.Interruption;
 
 /** Entry point: {@code mvn compile exec:java -Dexec.mainClass=Toy2D -Dexec.args="--dataset 8gaussians --objective soft"}. */
 public final class Toy2D {
@@ -6,8 +7,6 @@ public final class Toy2D {
 
   public static void main(String[] args) {
     int code = Toy2DCommand.run(args, System.out, System.err);
-    if (code != 0) {
-      System.exit(code);
-    }
+    Interruption.exit(code);
   }
 }

@@ -1,4 +1,5 @@
 import org.introvae.export.ModelExporter;
+import org.introvae.train.Interruption;
 import org.introvae.train.TrainCommand;
 
 /** Entry point: {@code mvn compile exec:java -Dexec.mainClass=Train -Dexec.args="--help"}. */
@@ -7,8 +8,6 @@ public final class Train {
 
   public static void main(String[] args) {
     int code = TrainCommand.run(args, System.out, System.err, (run, models) -> ModelExporter.export(run, models, null));
-    if (code != 0) {
-      System.exit(code);
-    }
+    Interruption.exit(code);
   }
 }

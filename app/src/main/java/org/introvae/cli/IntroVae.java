@@ -15,6 +15,7 @@ import org.introvae.serving.SampleCommand;
 import org.introvae.serving.ServeCommand;
 import org.introvae.toy.Toy2DCommand;
 import org.introvae.train.AverageCommand;
+import org.introvae.train.Interruption;
 import org.introvae.train.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,9 +57,7 @@ public final class IntroVae {
 
   public static void main(String[] args) {
     int code = run(args, System.out, System.err);
-    if (code != 0) {
-      System.exit(code);
-    }
+    Interruption.exit(code);
   }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {

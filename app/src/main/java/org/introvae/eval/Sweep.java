@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.introvae.commandline.ToolOptions;
 import org.introvae.serving.Json;
+import org.introvae.train.Interruption;
 import org.introvae.train.TrainCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,9 +57,7 @@ public final class Sweep {
 
   public static void main(String[] args) {
     int code = run(args, System.out, System.err);
-    if (code != 0) {
-      System.exit(code);
-    }
+    Interruption.exit(code);
   }
 
   /** Trains and evaluates every grid point; 0 when the report was written, 2 for a usage error, 1 for an I/O error. */

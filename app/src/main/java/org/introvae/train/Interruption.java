@@ -48,6 +48,17 @@ public final class Interruption {
     }
   }
 
+  /**
+   * Ends a command's JVM with {@code code} (0: returns). After a signal the JVM is already shutting down
+   * and exits with the signal's own status (128 + n, e.g. 143 for SIGTERM) once the hooks are done; a
+   * System.exit with another code would race that halt and win now and then, so it is not called.
+   */
+  public static void exit(int code) {
+    if (code != 0 && !requested) {
+      System.exit(code);
+    }
+  }
+
   /** Opens a region the shutdown waits for. */
   public static Guard guard() {
     return new Guard();

@@ -6,7 +6,7 @@ public final class Serve {
   private Serve() {}
 
   public static void main(String[] args) throws InterruptedException {
-    TensorFlowRuntime.prepareForServing(); // quiet native logs, TensorFlow's own kernels (faster for inference)
+    TensorFlowRuntime.prepareForServing(); // quiet native logs, the kernels measured faster for inference on this CPU
     int code = ServeCommand.run(args, System.out, System.err);
     if (code != 0) {
       System.exit(code);

@@ -1,5 +1,10 @@
 package org.introvae.model;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.bytedeco.systems.global.linux;
 
 /**
@@ -28,16 +33,36 @@ public final class TensorFlowRuntime {
   }
 
   /**
-   * As {@link #prepare}, but with oneDNN's kernels off unless the user chose (TF_ENABLE_ONEDNN_OPTS),
-   * for a process that only runs models. Measured on an AVX-512 EPYC (`tools/benchmark-serving.sh`):
-   * oneDNN makes a training step ~1.5× faster but the inference graphs ~1.7× slower (decode at batch
-   * 16: 15.6 ms without, 29.3 ms with); on CPUs without AVX-512 VNNI off is TensorFlow's own default.
+   * As {@link #prepare}, but for a process that only runs models: oneDNN's kernels are on only where they
+   * were measured faster for inference, unless the user chose (TF_ENABLE_ONEDNN_OPTS). See
+   * {@link #oneDnnForInference}.
    */
   public static synchronized void prepareForServing() {
     if (!prepared) {
-      setIfAbsent("TF_ENABLE_ONEDNN_OPTS", "0");
+      setIfAbsent("TF_ENABLE_ONEDNN_OPTS", oneDnnForInference(cpuVendor()) ? "1" : "0");
     }
     prepare();
+  }
+
+  /**
+   * Whether oneDNN's kernels serve faster than TensorFlow's own on a CPU of this vendor
+   * ({@code vendor_id} in /proc/cpuinfo), measured with {@code tools/benchmark-serving.sh}: on an
+   * AVX-512 AMD EPYC the inference graphs ran ~1.7× slower with them (decode at batch 16: 29.3 ms
+   * against 15.6 ms), on an AVX-512 Intel Xeon (AMX) faster (decode at batch 64 17–18 ms against
+   * 20–21 ms; the server's batch-1 decodes ~15 % more requests/s). Unknown vendors keep them off.
+   */
+  public static boolean oneDnnForInference(String vendor) {
+    return "GenuineIntel".equals(vendor);
+  }
+
+  /** The CPU's vendor_id from /proc/cpuinfo, or null where it cannot be read. */
+  public static String cpuVendor() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      return lines.filter(l -> l.startsWith("vendor_id")).findFirst()
+          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(null);
+    } catch (IOException | UncheckedIOException e) {
+      return null;
+    }
   }
 
   /**

@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.introvae.model.TensorFlowRuntime;
 import org.introvae.serving.IntroVaeModel;
 import org.introvae.serving.Signatures;
 import org.introvae.serving.grpc.PredictRequest;
@@ -137,8 +138,12 @@ public final class ServeBenchmark {
         .stream().filter(o -> !o.isEmpty()).toList();
     List<String> flags = List.of("--threads", "16", "--access_log", "false", "--tensorflow_intra_op_parallelism", pools[0],
         "--tensorflow_inter_op_parallelism", pools[1], "--monitoring_config_file", monitoringConfig().toString());
-    System.out.printf("serving %s, %d cores, Serve as its own process, TensorFlow pools intra-op %s, inter-op %s%n", name,
-        Runtime.getRuntime().availableProcessors(), pools[0].equals("0") ? "auto" : pools[0],
+    String asked = System.getenv("TF_ENABLE_ONEDNN_OPTS");
+    String kernels = asked != null ? "TF_ENABLE_ONEDNN_OPTS=" + asked
+        : (TensorFlowRuntime.oneDnnForInference(TensorFlowRuntime.cpuVendor()) ? "oneDNN's" : "TensorFlow's own")
+            + " (Serve's choice for " + TensorFlowRuntime.cpuVendor() + ")";
+    System.out.printf("serving %s, %d cores, Serve as its own process, kernels %s, TensorFlow pools intra-op %s, inter-op %s%n",
+        name, Runtime.getRuntime().availableProcessors(), kernels, pools[0].equals("0") ? "auto" : pools[0],
         pools[1].equals("0") ? "auto" : pools[1]);
     System.out.println("protocol  batching  case                 clients    req/s   p50 ms   p99 ms   CPU per request:"
         + " clients + server, the server's by thread role (TensorFlow/main: TensorFlow's own threads)");

@@ -139,9 +139,9 @@ public final class ServeBenchmark {
     List<String> flags = List.of("--threads", "16", "--access_log", "false", "--tensorflow_intra_op_parallelism", pools[0],
         "--tensorflow_inter_op_parallelism", pools[1], "--monitoring_config_file", monitoringConfig().toString());
     String asked = System.getenv("TF_ENABLE_ONEDNN_OPTS");
+    String vendor = TensorFlowRuntime.cpuVendor();
     String kernels = asked != null ? "TF_ENABLE_ONEDNN_OPTS=" + asked
-        : (TensorFlowRuntime.oneDnnForInference(TensorFlowRuntime.cpuVendor()) ? "oneDNN's" : "TensorFlow's own")
-            + " (Serve's choice for " + TensorFlowRuntime.cpuVendor() + ")";
+        : (TensorFlowRuntime.oneDnnForInference(vendor) ? "oneDNN's" : "TensorFlow's own") + " (Serve's choice for " + vendor + ")";
     System.out.printf("serving %s, %d cores, Serve as its own process, kernels %s, TensorFlow pools intra-op %s, inter-op %s%n",
         name, Runtime.getRuntime().availableProcessors(), kernels, pools[0].equals("0") ? "auto" : pools[0],
         pools[1].equals("0") ? "auto" : pools[1]);

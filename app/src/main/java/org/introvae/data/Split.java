@@ -83,7 +83,8 @@ public final class Split {
     return cachedOrder;
   }
 
-  private static int[] permutation(int n, Random random) {
+  /** 0 … n − 1 in the order of a Fisher–Yates shuffle drawn from {@code random}. */
+  public static int[] permutation(int n, Random random) {
     int[] p = new int[n];
     for (int i = 0; i < n; i++) {
       p[i] = i;

@@ -498,6 +498,14 @@ public final class Architecture {
   public interface EncoderNet {
     Posterior apply(Ops tf, Operand<TFloat32> x, Mode mode);
 
+    /**
+     * E over a training step's real images, whose posterior the reconstruction and L_REG use; a network
+     * may read them differently from generated ones (the translation model's neighbour pairs).
+     */
+    default Posterior applyToRealImages(Ops tf, Operand<TFloat32> x, Mode mode) {
+      return apply(tf, x, mode);
+    }
+
     Parameters parameters();
 
     /** The same network over the same variables, read only after {@code updates} ran. */

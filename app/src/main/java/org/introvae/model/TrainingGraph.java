@@ -342,7 +342,7 @@ public final class TrainingGraph implements AutoCloseable {
       this.tf = tf;
       this.index = index;
       Mode real = index == 0 ? Mode.TRAIN_RECORDING : Mode.TRAIN;
-      Posterior q = encoder.apply(tf, x, real);
+      Posterior q = encoder.applyToRealImages(tf, x, real);
       Operand<TFloat32> xr = decoder.apply(tf, SharedPasses.reparameterise(tf, q, noise.get(0)), real);
       Operand<TFloat32> xp = mixed == null ? decoder.apply(tf, noise.get(1), Mode.TRAIN)
           : ((StyleNetworks.Decoder) decoder).applyMixed(tf, noise.get(1), mixed.zFine(), mixed.crossover(), Mode.TRAIN);

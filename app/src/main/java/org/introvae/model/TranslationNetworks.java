@@ -25,10 +25,12 @@ import org.tensorflow.types.TInt32;
  * class) goes to z_c; z_s keeps what is left (style, pose). A larger v leaves z_s less capacity per nat.
  * Translating takes z_c from one image and z_s from another.
  *
- * <p>Optionally ({@code classJitter} &gt; 0) the class encoder sees, in training, each image through a
- * random crop (its side scaled by 1 ± j, its centre moved by up to ±j of the side) resized back: the
- * class code then cannot tell where an image sits or how large it is, so the decoder has to take
- * position and size from the content code. Inference and exports read the image as it is.
+ * <p>How the class encoder reads training images is a {@link ClassView}. With jitter j &gt; 0 it sees
+ * each image through a random crop (its side scaled by 1 ± j, its centre moved by up to ±j of the
+ * side) resized back: the class code then cannot tell where an image sits or how large it is. With
+ * neighbour partners (batches arranged as pairs of near neighbours) the decoder reconstructs each real
+ * image from its partner's class code and its own content code, so z_c can carry only what neighbours
+ * share and the rest must come from z_s. Inference and exports read each image as it is, for its own code.
  */
 public final class TranslationNetworks {
   private TranslationNetworks() {}
@@ -46,6 +48,28 @@ public final class TranslationNetworks {
 
     public boolean twoEncoders() {
       return classZ > 0;
+    }
+  }
+
+  /**
+   * How the class encoder reads the real images of a training step: through random crops of jitter
+   * {@code jitter} (0: the images as they are), and, when {@code neighbours} &gt; 0, swapped within
+   * pairs — the batch holds pairs (2i, 2i + 1) of an image and one of its {@code neighbours} nearest
+   * training images, and each is reconstructed from its partner's class code.
+   */
+  public record ClassView(float jitter, int neighbours) {
+    public static final ClassView DIRECT = new ClassView(0f, 0);
+
+    public ClassView {
+      checkJitter(jitter);
+      if (neighbours < 0) {
+        throw new IllegalArgumentException("expected 0 or more neighbours, not " + neighbours);
+      }
+    }
+
+    /** Whether real images take their partners' class codes. */
+    public boolean fromPartner() {
+      return neighbours > 0;
     }
   }
 
@@ -77,7 +101,7 @@ public final class TranslationNetworks {
   public static final class TwoEncoders implements EncoderNet {
     private final ModelConfig config;
     private final Split split;
-    private final float classJitter;
+    private final ClassView view;
     private final long seed;
     private final Parameters parameters;
     private final Encoder classEncoder;
@@ -85,28 +109,27 @@ public final class TranslationNetworks {
     private int views;
 
     public TwoEncoders(Ops tf, ModelConfig config, Split split, long seed) {
-      this(tf, config, split, 0f, seed);
+      this(tf, config, split, ClassView.DIRECT, seed);
     }
 
-    public TwoEncoders(Ops tf, ModelConfig config, Split split, float classJitter, long seed) {
-      this(config, split, classJitter, seed, new Parameters(tf, "encoder", seed));
+    public TwoEncoders(Ops tf, ModelConfig config, Split split, ClassView view, long seed) {
+      this(config, split, view, seed, new Parameters(tf, "encoder", seed));
     }
 
-    private TwoEncoders(ModelConfig config, Split split, float classJitter, long seed, Parameters parameters) {
-      checkJitter(classJitter);
+    private TwoEncoders(ModelConfig config, Split split, ClassView view, long seed, Parameters parameters) {
       this.config = config;
       this.split = split;
-      this.classJitter = classJitter;
+      this.view = view;
       this.seed = seed;
       this.parameters = parameters;
       classEncoder = new Encoder(classConfig(config, split.classZ()), parameters, "class.");
       contentEncoder = new Encoder(contentConfig(config, split.classZ()), parameters, "content.");
     }
 
-    /** q(z_c | x); in training, of x through a random crop when {@code classJitter} &gt; 0. */
+    /** q(z_c | x); in training, of x through a random crop when the view's jitter is above 0. */
     public Posterior classCode(Ops tf, Operand<TFloat32> x, Mode mode) {
       boolean training = mode == Mode.TRAIN || mode == Mode.TRAIN_RECORDING;
-      return classEncoder.apply(tf, training && classJitter > 0 ? jittered(tf, x) : x, mode);
+      return classEncoder.apply(tf, training && view.jitter() > 0 ? jittered(tf, x) : x, mode);
     }
 
     /**
@@ -125,7 +148,7 @@ public final class TranslationNetworks {
       Operand<TFloat32> u = tf.random.randomUniform(shape, TFloat32.class,
           org.tensorflow.op.random.RandomUniform.seed(seed).seed2(0x6a17L + stream));
       Operand<TFloat32> signed = tf.math.mul(tf.math.sub(tf.math.mul(u, tf.constant(2f)), tf.constant(1f)),
-          tf.constant(classJitter));  // uniform on [−j, j]
+          tf.constant(view.jitter()));  // uniform on [−j, j]
       Operand<TFloat32> half = tf.math.mul(tf.math.add(tf.constant(1f),
           tf.slice(signed, tf.constant(new int[] {0, 0}), tf.constant(new int[] {-1, 1}))), tf.constant(0.5f));
       Operand<TFloat32> centre = tf.math.add(tf.constant(0.5f),
@@ -151,8 +174,27 @@ public final class TranslationNetworks {
 
     @Override
     public Posterior apply(Ops tf, Operand<TFloat32> x, Mode mode) {
+      return joined(tf, classCode(tf, x, mode), contentCode(tf, x, mode));
+    }
+
+    /** With neighbour partners, [z_c of the partner, z_s of the image itself]; otherwise {@link #apply}. */
+    @Override
+    public Posterior applyToRealImages(Ops tf, Operand<TFloat32> x, Mode mode) {
+      if (!view.fromPartner()) {
+        return apply(tf, x, mode);
+      }
       Posterior c = classCode(tf, x, mode);
-      Posterior s = contentCode(tf, x, mode);
+      return joined(tf, new Posterior(partners(tf, c.mu()), partners(tf, c.logvar())), contentCode(tf, x, mode));
+    }
+
+    /** Rows 2i and 2i + 1 of {@code codes} swapped: each image's partner's code. */
+    Operand<TFloat32> partners(Ops tf, Operand<TFloat32> codes) {
+      int k = split.classZ();
+      Operand<TFloat32> pairs = tf.reshape(codes, tf.constant(new long[] {-1, 2, k}));
+      return tf.reshape(tf.reverse(pairs, tf.constant(new int[] {1})), tf.constant(new long[] {-1, k}));
+    }
+
+    private static Posterior joined(Ops tf, Posterior c, Posterior s) {
       return new Posterior(tf.concat(List.of(c.mu(), s.mu()), tf.constant(1)),
           tf.concat(List.of(c.logvar(), s.logvar()), tf.constant(1)));
     }
@@ -165,7 +207,7 @@ public final class TranslationNetworks {
     @Override
     public EncoderNet readingAfter(Ops tf, List<Op> updates) {
       // Another seed: the post-update passes draw crops of their own, not the pre-update passes' again.
-      return new TwoEncoders(config, split, classJitter, seed + 7919, parameters.readingAfter(tf, updates));
+      return new TwoEncoders(config, split, view, seed + 7919, parameters.readingAfter(tf, updates));
     }
   }
 
@@ -181,14 +223,17 @@ public final class TranslationNetworks {
 
   /**
    * A training graph of the two encoders and the decoder of {@code config} (z split as {@code split}),
-   * the class encoder seeing random crops of jitter {@code classJitter} (0: the images as they are).
+   * the class encoder reading training images as {@code view} says; with neighbour partners the batch
+   * must be even, its pairs side by side.
    */
-  public static TrainingGraph trainingGraph(ModelConfig config, Split split, float classJitter, Objective objective,
+  public static TrainingGraph trainingGraph(ModelConfig config, Split split, ClassView view, Objective objective,
       UpdateOrder order, float learningRate, int batch, long seed, Placement placement) {
     contentConfig(config, split.classZ());
-    checkJitter(classJitter);
+    if (view.fromPartner() && batch % 2 != 0) {
+      throw new IllegalArgumentException("neighbour pairs need an even batch, not " + batch);
+    }
     return new TrainingGraph(config, DataShape.square(config.imageSize(), config.imageChannels()), config.zDim(), objective, order,
-        learningRate, batch, tf -> new TwoEncoders(tf, config, split, classJitter, seed), tf -> new Decoder(tf, config, seed + 1),
+        learningRate, batch, tf -> new TwoEncoders(tf, config, split, view, seed), tf -> new Decoder(tf, config, seed + 1),
         placement);
   }
 }

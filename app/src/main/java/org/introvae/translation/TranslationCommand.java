@@ -49,6 +49,10 @@ public final class TranslationCommand {
     @Option(names = "--class-jitter", paramLabel = "J", description = "in training the class encoder sees random crops"
         + " (side 1 ± J, centre moved up to ±J of the side), so position and size must come from the content code; 0: off")
     float classJitter = 0f;
+    @Option(names = "--class-neighbours", paramLabel = "M", description = "in training each real image is"
+        + " reconstructed from the class code of one of its M nearest training images (pixel distance; batches hold such"
+        + " pairs), so z_c carries what neighbours share and z_s the rest; 0: each image's own class code")
+    int classNeighbours = 0;
     @Option(names = "--content-noise", paramLabel = "V", description = "the content posterior's variance floor σ²_s ≥ V"
         + " (LORD's noise on content codes): a larger V leaves the content code less capacity per nat of KL")
     float contentNoise = TranslationNetworks.Split.NONE.contentNoise();
@@ -128,11 +132,14 @@ public final class TranslationCommand {
       if (!Files.isDirectory(classifier)) {
         throw new DataException(classifier + ": no classifier SavedModel folder (--classifier)");
       }
-      float classJitter = o.classJitter;
       try {
-        TranslationNetworks.checkJitter(classJitter);
+        TranslationNetworks.checkJitter(o.classJitter);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--class-jitter: " + e.getMessage());
+      }
+      int neighbours = ToolOptions.whole("--class-neighbours", o.classNeighbours, 0, images.count() - heldOut - 1);
+      if (neighbours > 0 && batch % 2 != 0) {
+        throw new IllegalArgumentException("--batch: neighbour pairs (--class-neighbours) need an even batch, not " + batch);
       }
       TranslationNetworks.Split split;
       try {
@@ -140,7 +147,8 @@ public final class TranslationCommand {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--content-noise: " + e.getMessage());
       }
-      TranslationTraining.Settings settings = new TranslationTraining.Settings(config, split, classJitter, objective,
+      TranslationTraining.Settings settings = new TranslationTraining.Settings(config, split,
+          new TranslationNetworks.ClassView(o.classJitter, neighbours), objective,
           o.execution.order(), ToolOptions.whole("--steps", o.steps, 1, 100_000_000), batch, lr, o.output.seed,
           o.output.logEvery(), o.execution.threads(), heldOut, o.export);
       new TranslationTraining(settings, images, labels, classifier, o.output.folder("translation-" + name), out).run();

@@ -33,7 +33,8 @@ import org.introvae.train.UserError;
  */
 public final class TranslationTraining {
   /** Everything one run needs; {@code heldOut} images chosen by the seed are held out (their labels only measure). */
-  public record Settings(ModelConfig config, TranslationNetworks.Split split, float classJitter, Objective objective,
+  public record Settings(ModelConfig config, TranslationNetworks.Split split, TranslationNetworks.ClassView view,
+      Objective objective,
       UpdateOrder order, int steps, int batch, float lr, long seed, int logEvery, int threads, int heldOut, Path exportDir) {
     public int classZ() {
       return split.classZ();
@@ -67,13 +68,21 @@ public final class TranslationTraining {
     int[] training = java.util.Arrays.copyOfRange(shuffled, st.heldOut(), shuffled.length);
     int train = training.length;
     int per = images.imageBytes();
-    out.printf(Locale.ROOT, "translation: %s, class code %d + content code %d dimensions (variance ≥ %s)%s; %d training"
+    out.printf(Locale.ROOT, "translation: %s, class code %d + content code %d dimensions (variance ≥ %s)%s%s; %d training"
         + " and %d held-out images from %s%n", st.config(), st.classZ(), st.config().zDim() - st.classZ(),
-        st.split().contentNoise(), st.classJitter() > 0
-        ? String.format(Locale.ROOT, ", the class encoder seeing crops of jitter %.2f", st.classJitter()) : "", train,
-        st.heldOut(), images.source());
+        st.split().contentNoise(), st.view().jitter() > 0
+        ? String.format(Locale.ROOT, ", the class encoder seeing crops of jitter %.2f", st.view().jitter()) : "",
+        st.view().fromPartner() ? ", real images reconstructed from the class code of one of their "
+        + st.view().neighbours() + " nearest neighbours" : "", train, st.heldOut(), images.source());
+    NeighbourPairs pairs = null;
+    if (st.view().fromPartner()) {
+      long started = System.nanoTime();
+      pairs = new NeighbourPairs(NeighbourPairs.nearest(images, training, st.view().neighbours(), st.threads()), st.seed());
+      out.printf(Locale.ROOT, "found each training image's %d nearest neighbours in %.1f s%n", st.view().neighbours(),
+          (System.nanoTime() - started) / 1e9);
+    }
     try (TrainingSession session = TrainingSession.withThreads(TranslationNetworks.trainingGraph(st.config(), st.split(),
-        st.classJitter(), st.objective(), st.order(), st.lr(), st.batch(), st.seed(), org.introvae.model.Placement.CPU),
+        st.view(), st.objective(), st.order(), st.lr(), st.batch(), st.seed(), org.introvae.model.Placement.CPU),
         st.threads())) {
       session.initialize();
       Random order = new Random(st.seed());
@@ -86,12 +95,16 @@ public final class TranslationTraining {
         if (Interruption.requested()) {
           throw Interruption.stopped(step, null);  // translation runs do not resume
         }
-        for (int i = 0; i < st.batch(); i++) {
-          if (next == train) {
-            shuffle(permutation, order);
-            next = 0;
+        if (pairs != null) {
+          pairs.fill(images, training, batch, per);
+        } else {
+          for (int i = 0; i < st.batch(); i++) {
+            if (next == train) {
+              shuffle(permutation, order);
+              next = 0;
+            }
+            images.copyTo(training[permutation[next++]], batch, i * per);
           }
-          images.copyTo(training[permutation[next++]], batch, i * per);
         }
         boolean logStep = (step + 1) % st.logEvery() == 0 || step + 1 == st.steps();
         recorder.record(step, session.step(batch, st.seed(), step, st.lr(), false, logStep), false, logStep);
@@ -126,7 +139,8 @@ public final class TranslationTraining {
     facts.put("class_z", st.classZ());
     facts.put("content_z", st.config().zDim() - st.classZ());
     facts.put("content_noise", st.split().contentNoise());
-    facts.put("class_jitter", st.classJitter());
+    facts.put("class_jitter", st.view().jitter());
+    facts.put("class_neighbours", st.view().neighbours());
     facts.put("widths", st.config().widthsText());
     facts.put("weights", st.objective().toString());
     facts.put("lr", st.lr());
@@ -185,7 +199,8 @@ public final class TranslationTraining {
     m.put("updates", st.order().label());
     m.put("model", st.config().toString());
     m.put("class_z", c);
-    m.put("class_jitter", st.classJitter());
+    m.put("class_jitter", st.view().jitter());
+    m.put("class_neighbours", st.view().neighbours());
     m.put("content_z", z - c);
     m.put("content_noise", st.split().contentNoise());
     m.put("steps", st.steps());

@@ -112,9 +112,18 @@ class TranslationNetworksTest {
 
   @Test
   void soft_introvae_encoder_gradient_over_both_encoders_matches_finite_differences() {
-    try (TrainingGraph g = TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, SPLIT, 0f,
-            new SoftIntroVaeObjective(1f, 1f, 1f, 1f), UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU);
-        Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(2))) {
+    assertEncoderGradientMatchesFiniteDifferences(TranslationNetworks.ClassView.DIRECT, 2);
+  }
+
+  private static TrainingGraph softIntroVaeGraph(TranslationNetworks.ClassView view) {
+    return TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, SPLIT, view, new SoftIntroVaeObjective(1f, 1f, 1f, 1f),
+        UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU);
+  }
+
+  /** L_E's derivative along a direction near its gradient, analytic against central differences. */
+  private static void assertEncoderGradientMatchesFiniteDifferences(TranslationNetworks.ClassView view, long imageSeed) {
+    try (TrainingGraph g = softIntroVaeGraph(view);
+        Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(imageSeed))) {
       s.initialize();
       var vars = g.encoder.parameters().trainable();
       List<float[]> d = GradientTest.towardsGradient(s, g, g.encoderGradients, x,
@@ -123,13 +132,62 @@ class TranslationNetworksTest {
       Map<Operand<TFloat32>, TFloat32> held = GradientTest.stoppedValues(s, g, x, g.ngForEncoder);
       try {
         double numeric = GradientTest.numeric(s, g, g.lossE, vars, d, x, held);
-        // GradientTest's tolerance and reasons; the floor max(log σ², 0) is one more kink.
+        // GradientTest's tolerance and reasons; the floor max(log σ², 0) is one more kink. The partner view's
+        // swap is a permutation, linear, and adds no error.
         assertEquals(numeric, exact, 0.05 * Math.abs(numeric) + 1e-3);
         assertTrue(Math.abs(exact) > 1e-2, "a derivative large enough to compare: " + exact);
       } finally {
         held.values().forEach(Tensor::close);
       }
     }
+  }
+
+  @Test
+  void with_neighbour_partners_real_images_take_their_partners_class_codes_and_keep_their_own_content_codes() {
+    TranslationNetworks.ClassView partners = new TranslationNetworks.ClassView(0f, 5);
+    try (Graph g = new Graph(); Session s = new Session(g, TrainingSession.threads(1));
+        TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(6))) {
+      Ops tf = Ops.create(g);
+      var e = new TranslationNetworks.TwoEncoders(tf, TinyGraphs.CONFIG, SPLIT, partners, 3);
+      var in = tf.placeholder(TFloat32.class);
+      Posterior real = e.applyToRealImages(tf, in, Mode.TRAIN);
+      Posterior own = e.apply(tf, in, Mode.TRAIN);
+      Operand<TFloat32> swapped = e.partners(tf, tf.constant(new float[][] {{1}, {2}, {3}, {4}}));  // class z 1
+      s.initialize();
+      try (Result r = s.runner().feed(in, x).fetch(real.mu()).fetch(real.logvar()).fetch(own.mu()).fetch(own.logvar())
+          .fetch(swapped).run()) {
+        assertArrayEquals(new float[] {2, 1, 4, 3}, values(r, 4), 0f, "rows 2i and 2i + 1 change places");
+        int z = TinyGraphs.CONFIG.zDim();
+        for (int v = 0; v < 2; v++) {
+          float[] fromPartner = values(r, v);
+          float[] itsOwn = values(r, v + 2);
+          for (int i = 0; i < TinyGraphs.BATCH; i++) {
+            int partner = i ^ 1;
+            // Two copies of the same ops over the same batch, threads and session: the same kernels give the
+            // same values; 1e-6 only allows a kernel that sums in another order.
+            assertArrayEquals(java.util.Arrays.copyOfRange(itsOwn, partner * z, partner * z + CLASS_Z),
+                java.util.Arrays.copyOfRange(fromPartner, i * z, i * z + CLASS_Z), 1e-6f, "z_c of the partner, image " + i);
+            assertArrayEquals(java.util.Arrays.copyOfRange(itsOwn, i * z + CLASS_Z, (i + 1) * z),
+                java.util.Arrays.copyOfRange(fromPartner, i * z + CLASS_Z, (i + 1) * z), 1e-6f, "its own z_s, image " + i);
+          }
+        }
+      }
+    }
+    assertThrows(IllegalArgumentException.class, () -> TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, SPLIT, partners,
+        new SoftIntroVaeObjective(1f, 1f, 1f, 1f), UpdateOrder.ALTERNATING, 1e-3f, 3, 3, Placement.CPU), "odd batch");
+    assertThrows(IllegalArgumentException.class, () -> new TranslationNetworks.ClassView(0f, -1));
+  }
+
+  @Test
+  void with_neighbour_partners_only_real_images_swap_and_the_encoder_gradient_matches_finite_differences() {
+    TranslationNetworks.ClassView partners = new TranslationNetworks.ClassView(0f, 5);
+    try (TrainingGraph direct = softIntroVaeGraph(TranslationNetworks.ClassView.DIRECT);
+        TrainingGraph paired = softIntroVaeGraph(partners)) {
+      // One swap of μ_c and log σ²_c (two Reverses) in the pass over real images; the passes over generated
+      // images read their own codes.
+      assertEquals(forwardOps(direct.graph, "ReverseV2") + 2, forwardOps(paired.graph, "ReverseV2"));
+    }
+    assertEncoderGradientMatchesFiniteDifferences(partners, 7);
   }
 
   /** TF's CropAndResize (bilinear, extrapolation 0) of one single-channel image at box [y1, x1, y2, x2], by hand. */
@@ -161,7 +219,8 @@ class TranslationNetworksTest {
     float[] px = TinyGraphs.randomImages(5);
     try (Graph g = new Graph(); Session s = new Session(g); TFloat32 x = TinyGraphs.images(px)) {
       Ops tf = Ops.create(g);
-      TranslationNetworks.TwoEncoders e = new TranslationNetworks.TwoEncoders(tf, TinyGraphs.CONFIG, SPLIT, jitter, 3);
+      TranslationNetworks.TwoEncoders e = new TranslationNetworks.TwoEncoders(tf, TinyGraphs.CONFIG, SPLIT,
+          new TranslationNetworks.ClassView(jitter, 0), 3);
       var in = tf.placeholder(TFloat32.class);
       Operand<TFloat32> boxes = e.jitterBoxes(tf, tf.constant(new int[] {TinyGraphs.BATCH}));
       Operand<TFloat32> crops = e.crops(tf, in, boxes);
@@ -196,8 +255,17 @@ class TranslationNetworksTest {
         }
       }
     }
-    assertThrows(IllegalArgumentException.class, () -> TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, SPLIT, 0.6f,
-        new SoftIntroVaeObjective(1f, 1f, 1f, 1f), UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU));
+    assertThrows(IllegalArgumentException.class, () -> new TranslationNetworks.ClassView(0.6f, 0));
+  }
+
+  /** Ops of {@code type} outside the gradients' scopes (grad_…; a Reverse's gradient is a Reverse). */
+  private static int forwardOps(Graph g, String type) {
+    int n = 0;
+    for (java.util.Iterator<org.tensorflow.GraphOperation> it = g.operations(); it.hasNext(); ) {
+      org.tensorflow.GraphOperation op = it.next();
+      n += op.type().equals(type) && !op.name().contains("grad_") ? 1 : 0;
+    }
+    return n;
   }
 
   private static int countOps(Graph g, String type) {
@@ -213,7 +281,7 @@ class TranslationNetworksTest {
   @Test
   void a_jittered_model_trains_through_the_crops_and_exports_without_them() {
     try (TrainingSession session = TrainingSession.withThreads(TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, SPLIT,
-        0.2f, new SoftIntroVaeObjective(1f, 1f, 1f, 1f), UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU),
+        new TranslationNetworks.ClassView(0.2f, 0), new SoftIntroVaeObjective(1f, 1f, 1f, 1f), UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU),
         1)) {
       // Real images, reconstructions and samples, in both halves of the alternating step.
       assertTrue(countOps(session.graph(), "CropAndResize") >= 4);

@@ -500,7 +500,7 @@ public final class Architecture {
 
     /**
      * E over a training step's real images, whose posterior the reconstruction and L_REG use; a network
-     * may read them differently from generated ones (the translation model's neighbour pairs).
+     * may read them differently from generated ones (the translation model's pairs).
      */
     default Posterior applyToRealImages(Ops tf, Operand<TFloat32> x, Mode mode) {
       return apply(tf, x, mode);

@@ -28,9 +28,10 @@ import org.tensorflow.types.TInt32;
  * <p>How the class encoder reads training images is a {@link ClassView}. With jitter j &gt; 0 it sees
  * each image through a random crop (its side scaled by 1 ± j, its centre moved by up to ±j of the
  * side) resized back: the class code then cannot tell where an image sits or how large it is. With
- * neighbour partners (batches arranged as pairs of near neighbours) the decoder reconstructs each real
- * image from its partner's class code and its own content code, so z_c can carry only what neighbours
- * share and the rest must come from z_s. Inference and exports read each image as it is, for its own code.
+ * partners (batches arranged as pairs of near neighbours, or of images of one label) the decoder
+ * reconstructs each real image from its partner's class code and its own content code, so z_c can
+ * carry only what partners share and the rest must come from z_s. Inference and exports read each
+ * image as it is, for its own codes.
  */
 public final class TranslationNetworks {
   private TranslationNetworks() {}
@@ -53,23 +54,15 @@ public final class TranslationNetworks {
 
   /**
    * How the class encoder reads the real images of a training step: through random crops of jitter
-   * {@code jitter} (0: the images as they are), and, when {@code neighbours} &gt; 0, swapped within
-   * pairs — the batch holds pairs (2i, 2i + 1) of an image and one of its {@code neighbours} nearest
-   * training images, and each is reconstructed from its partner's class code.
+   * {@code jitter} (0: the images as they are), and, {@code fromPartner}, swapped within pairs — the
+   * batch holds pairs (2i, 2i + 1) of images that should share a class (near neighbours, or the same
+   * label), and each is reconstructed from its partner's class code.
    */
-  public record ClassView(float jitter, int neighbours) {
-    public static final ClassView DIRECT = new ClassView(0f, 0);
+  public record ClassView(float jitter, boolean fromPartner) {
+    public static final ClassView DIRECT = new ClassView(0f, false);
 
     public ClassView {
       checkJitter(jitter);
-      if (neighbours < 0) {
-        throw new IllegalArgumentException("expected 0 or more neighbours, not " + neighbours);
-      }
-    }
-
-    /** Whether real images take their partners' class codes. */
-    public boolean fromPartner() {
-      return neighbours > 0;
     }
   }
 
@@ -177,7 +170,7 @@ public final class TranslationNetworks {
       return joined(tf, classCode(tf, x, mode), contentCode(tf, x, mode));
     }
 
-    /** With neighbour partners, [z_c of the partner, z_s of the image itself]; otherwise {@link #apply}. */
+    /** With partners, [z_c of the partner, z_s of the image itself]; otherwise {@link #apply}. */
     @Override
     public Posterior applyToRealImages(Ops tf, Operand<TFloat32> x, Mode mode) {
       if (!view.fromPartner()) {
@@ -223,14 +216,14 @@ public final class TranslationNetworks {
 
   /**
    * A training graph of the two encoders and the decoder of {@code config} (z split as {@code split}),
-   * the class encoder reading training images as {@code view} says; with neighbour partners the batch
+   * the class encoder reading training images as {@code view} says; with partners the batch
    * must be even, its pairs side by side.
    */
   public static TrainingGraph trainingGraph(ModelConfig config, Split split, ClassView view, Objective objective,
       UpdateOrder order, float learningRate, int batch, long seed, Placement placement) {
     contentConfig(config, split.classZ());
     if (view.fromPartner() && batch % 2 != 0) {
-      throw new IllegalArgumentException("neighbour pairs need an even batch, not " + batch);
+      throw new IllegalArgumentException("pairs need an even batch, not " + batch);
     }
     return new TrainingGraph(config, DataShape.square(config.imageSize(), config.imageChannels()), config.zDim(), objective, order,
         learningRate, batch, tf -> new TwoEncoders(tf, config, split, view, seed), tf -> new Decoder(tf, config, seed + 1),

@@ -53,6 +53,9 @@ public final class TranslationCommand {
         + " reconstructed from the class code of one of its M nearest training images (pixel distance; batches hold such"
         + " pairs), so z_c carries what neighbours share and z_s the rest; 0: each image's own class code")
     int classNeighbours = 0;
+    @Option(names = "--class-same-label", description = "supervised, as LORD: pair each image with a training image of"
+        + " its label (the labels file, or the digits folder's) and reconstruct it from that image's class code")
+    boolean classSameLabel;
     @Option(names = "--content-noise", paramLabel = "V", description = "the content posterior's variance floor σ²_s ≥ V"
         + " (LORD's noise on content codes): a larger V leaves the content code less capacity per nat of KL")
     float contentNoise = TranslationNetworks.Split.NONE.contentNoise();
@@ -138,8 +141,14 @@ public final class TranslationCommand {
         throw new IllegalArgumentException("--class-jitter: " + e.getMessage());
       }
       int neighbours = ToolOptions.whole("--class-neighbours", o.classNeighbours, 0, images.count() - heldOut - 1);
-      if (neighbours > 0 && batch % 2 != 0) {
-        throw new IllegalArgumentException("--batch: neighbour pairs (--class-neighbours) need an even batch, not " + batch);
+      if (neighbours > 0 && o.classSameLabel) {
+        throw new IllegalArgumentException("--class-neighbours: pairs come from neighbours or from labels"
+            + " (--class-same-label), not both");
+      }
+      Partners partners = new Partners(neighbours, o.classSameLabel);
+      if (partners.paired() && batch % 2 != 0) {
+        throw new IllegalArgumentException("--batch: pairs (--class-neighbours, --class-same-label) need an even batch, not "
+            + batch);
       }
       TranslationNetworks.Split split;
       try {
@@ -148,7 +157,7 @@ public final class TranslationCommand {
         throw new IllegalArgumentException("--content-noise: " + e.getMessage());
       }
       TranslationTraining.Settings settings = new TranslationTraining.Settings(config, split,
-          new TranslationNetworks.ClassView(o.classJitter, neighbours), objective,
+          o.classJitter, partners, objective,
           o.execution.order(), ToolOptions.whole("--steps", o.steps, 1, 100_000_000), batch, lr, o.output.seed,
           o.output.logEvery(), o.execution.threads(), heldOut, o.export);
       new TranslationTraining(settings, images, labels, classifier, o.output.folder("translation-" + name), out).run();

@@ -33,11 +33,16 @@ import org.introvae.train.UserError;
  */
 public final class TranslationTraining {
   /** Everything one run needs; {@code heldOut} images chosen by the seed are held out (their labels only measure). */
-  public record Settings(ModelConfig config, TranslationNetworks.Split split, TranslationNetworks.ClassView view,
+  public record Settings(ModelConfig config, TranslationNetworks.Split split, float classJitter, Partners partners,
       Objective objective,
       UpdateOrder order, int steps, int batch, float lr, long seed, int logEvery, int threads, int heldOut, Path exportDir) {
     public int classZ() {
       return split.classZ();
+    }
+
+    /** How the class encoder reads training images. */
+    public TranslationNetworks.ClassView view() {
+      return new TranslationNetworks.ClassView(classJitter, partners.paired());
     }
   }
 
@@ -70,15 +75,16 @@ public final class TranslationTraining {
     int per = images.imageBytes();
     out.printf(Locale.ROOT, "translation: %s, class code %d + content code %d dimensions (variance ≥ %s)%s%s; %d training"
         + " and %d held-out images from %s%n", st.config(), st.classZ(), st.config().zDim() - st.classZ(),
-        st.split().contentNoise(), st.view().jitter() > 0
-        ? String.format(Locale.ROOT, ", the class encoder seeing crops of jitter %.2f", st.view().jitter()) : "",
-        st.view().fromPartner() ? ", real images reconstructed from the class code of one of their "
-        + st.view().neighbours() + " nearest neighbours" : "", train, st.heldOut(), images.source());
-    NeighbourPairs pairs = null;
-    if (st.view().fromPartner()) {
+        st.split().contentNoise(), st.classJitter() > 0
+        ? String.format(Locale.ROOT, ", the class encoder seeing crops of jitter %.2f", st.classJitter()) : "",
+        st.partners().paired() ? ", real images reconstructed from the class code of " + st.partners().label() : "",
+        train, st.heldOut(), images.source());
+    ClassPairs pairs = null;
+    if (st.partners().paired()) {
       long started = System.nanoTime();
-      pairs = new NeighbourPairs(NeighbourPairs.nearest(images, training, st.view().neighbours(), st.threads()), st.seed());
-      out.printf(Locale.ROOT, "found each training image's %d nearest neighbours in %.1f s%n", st.view().neighbours(),
+      pairs = new ClassPairs(st.partners().sameLabel() ? ClassPairs.sameLabel(labels, training)
+          : ClassPairs.nearest(images, training, st.partners().neighbours(), st.threads()), st.seed());
+      out.printf(Locale.ROOT, "paired each training image with %s in %.1f s%n", st.partners().label(),
           (System.nanoTime() - started) / 1e9);
     }
     try (TrainingSession session = TrainingSession.withThreads(TranslationNetworks.trainingGraph(st.config(), st.split(),
@@ -139,8 +145,8 @@ public final class TranslationTraining {
     facts.put("class_z", st.classZ());
     facts.put("content_z", st.config().zDim() - st.classZ());
     facts.put("content_noise", st.split().contentNoise());
-    facts.put("class_jitter", st.view().jitter());
-    facts.put("class_neighbours", st.view().neighbours());
+    facts.put("class_jitter", st.classJitter());
+    facts.put("class_partners", st.partners().label());
     facts.put("widths", st.config().widthsText());
     facts.put("weights", st.objective().toString());
     facts.put("lr", st.lr());
@@ -199,8 +205,8 @@ public final class TranslationTraining {
     m.put("updates", st.order().label());
     m.put("model", st.config().toString());
     m.put("class_z", c);
-    m.put("class_jitter", st.view().jitter());
-    m.put("class_neighbours", st.view().neighbours());
+    m.put("class_jitter", st.classJitter());
+    m.put("class_partners", st.partners().label());
     m.put("content_z", z - c);
     m.put("content_noise", st.split().contentNoise());
     m.put("steps", st.steps());

@@ -144,7 +144,7 @@ class TranslationNetworksTest {
 
   @Test
   void with_neighbour_partners_real_images_take_their_partners_class_codes_and_keep_their_own_content_codes() {
-    TranslationNetworks.ClassView partners = new TranslationNetworks.ClassView(0f, 5);
+    TranslationNetworks.ClassView partners = new TranslationNetworks.ClassView(0f, true);
     try (Graph g = new Graph(); Session s = new Session(g, TrainingSession.threads(1));
         TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(6))) {
       Ops tf = Ops.create(g);
@@ -175,12 +175,11 @@ class TranslationNetworksTest {
     }
     assertThrows(IllegalArgumentException.class, () -> TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, SPLIT, partners,
         new SoftIntroVaeObjective(1f, 1f, 1f, 1f), UpdateOrder.ALTERNATING, 1e-3f, 3, 3, Placement.CPU), "odd batch");
-    assertThrows(IllegalArgumentException.class, () -> new TranslationNetworks.ClassView(0f, -1));
   }
 
   @Test
   void with_neighbour_partners_only_real_images_swap_and_the_encoder_gradient_matches_finite_differences() {
-    TranslationNetworks.ClassView partners = new TranslationNetworks.ClassView(0f, 5);
+    TranslationNetworks.ClassView partners = new TranslationNetworks.ClassView(0f, true);
     try (TrainingGraph direct = softIntroVaeGraph(TranslationNetworks.ClassView.DIRECT);
         TrainingGraph paired = softIntroVaeGraph(partners)) {
       // One swap of μ_c and log σ²_c (two Reverses) in the pass over real images; the passes over generated
@@ -220,7 +219,7 @@ class TranslationNetworksTest {
     try (Graph g = new Graph(); Session s = new Session(g); TFloat32 x = TinyGraphs.images(px)) {
       Ops tf = Ops.create(g);
       TranslationNetworks.TwoEncoders e = new TranslationNetworks.TwoEncoders(tf, TinyGraphs.CONFIG, SPLIT,
-          new TranslationNetworks.ClassView(jitter, 0), 3);
+          new TranslationNetworks.ClassView(jitter, false), 3);
       var in = tf.placeholder(TFloat32.class);
       Operand<TFloat32> boxes = e.jitterBoxes(tf, tf.constant(new int[] {TinyGraphs.BATCH}));
       Operand<TFloat32> crops = e.crops(tf, in, boxes);
@@ -255,7 +254,7 @@ class TranslationNetworksTest {
         }
       }
     }
-    assertThrows(IllegalArgumentException.class, () -> new TranslationNetworks.ClassView(0.6f, 0));
+    assertThrows(IllegalArgumentException.class, () -> new TranslationNetworks.ClassView(0.6f, false));
   }
 
   /** Ops of {@code type} outside the gradients' scopes (grad_…; a Reverse's gradient is a Reverse). */
@@ -281,7 +280,7 @@ class TranslationNetworksTest {
   @Test
   void a_jittered_model_trains_through_the_crops_and_exports_without_them() {
     try (TrainingSession session = TrainingSession.withThreads(TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, SPLIT,
-        new TranslationNetworks.ClassView(0.2f, 0), new SoftIntroVaeObjective(1f, 1f, 1f, 1f), UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU),
+        new TranslationNetworks.ClassView(0.2f, false), new SoftIntroVaeObjective(1f, 1f, 1f, 1f), UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU),
         1)) {
       // Real images, reconstructions and samples, in both halves of the alternating step.
       assertTrue(countOps(session.graph(), "CropAndResize") >= 4);

@@ -40,7 +40,7 @@ class TranslationRunTest {
     Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(runs.resolve("t/metrics.json")));
     assertEquals(8, ((Number) m.get("class_z")).intValue());
     assertEquals(0.0, ((Number) m.get("class_jitter")).doubleValue(), "off unless asked");
-    assertEquals(0, ((Number) m.get("class_neighbours")).intValue(), "off unless asked");
+    assertEquals("the image itself", m.get("class_partners"), "off unless asked");
     assertEquals(24, ((Number) m.get("content_z")).intValue());
     for (String rate : new String[] {"translation_keeps_class_source", "translation_takes_content_source_class",
         "reconstruction_keeps_class", "content_code_class_accuracy", "class_code_class_accuracy", "chance"}) {
@@ -118,20 +118,25 @@ class TranslationRunTest {
         + " translations)\n", train(2, "--model", "translation", "--data", images.toString(), "--labels",
         runs.resolve("none.gz").toString())[1]);
     assertTrue(train(2, "--model", "translation", "--objective", "gan")[1].startsWith("error: --objective: "));
-    assertEquals("error: --batch: neighbour pairs (--class-neighbours) need an even batch, not 7\n",
+    assertEquals("error: --batch: pairs (--class-neighbours, --class-same-label) need an even batch, not 7\n",
         train(2, "--model", "translation", "--class-neighbours", "5", "--batch", "7")[1]);
     assertEquals("error: --class-neighbours: '9000' must be a whole number from 0 to 8999\n",
         train(2, "--model", "translation", "--class-neighbours", "9000", "--held-out", "1000")[1]);
+    assertEquals("error: --class-neighbours: pairs come from neighbours or from labels (--class-same-label), not both\n",
+        train(2, "--model", "translation", "--class-neighbours", "5", "--class-same-label")[1]);
   }
 
   @Test
-  void trains_on_neighbour_pairs_when_asked() throws Exception {
+  void trains_on_neighbour_or_same_label_pairs_when_asked() throws Exception {
     String out = train(0, "--model", "translation", "--class-neighbours", "5", "--steps", "2", "--batch", "8",
         "--held-out", "40", "--threads", "1", "--runs", runs.toString(), "--run", "n")[0];
-    assertTrue(out.contains("found each training image's 5 nearest neighbours"), out);
+    assertTrue(out.contains("paired each training image with one of its 5 nearest neighbours"), out);
     @SuppressWarnings("unchecked")
     Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(runs.resolve("n/metrics.json")));
-    assertEquals(5, ((Number) m.get("class_neighbours")).intValue());
+    assertEquals("one of its 5 nearest neighbours", m.get("class_partners"));
     assertTrue(Files.size(runs.resolve("n/images/translation.png")) > 1000);
+    out = train(0, "--model", "translation", "--class-same-label", "--steps", "1", "--batch", "8", "--held-out", "40",
+        "--threads", "1", "--runs", runs.toString(), "--run", "l")[0];
+    assertTrue(out.contains("paired each training image with an image of the same label"), out);
   }
 }

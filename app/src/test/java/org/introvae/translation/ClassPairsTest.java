@@ -14,8 +14,8 @@ import org.introvae.model.TensorFlowRuntime;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The neighbour pairs of the translation model's partner view: nearest images by pixel distance, batches of pairs. */
-class NeighbourPairsTest {
+/** The pairs of the translation model's partner view: nearest images by pixel distance or the same label, batches of pairs. */
+class ClassPairsTest {
   static final int SIDE = 4;
 
   @BeforeAll
@@ -46,7 +46,7 @@ class NeighbourPairsTest {
     ImageSet images = randomImages(1500, 1);  // more than one chunk of 1,024 rows
     int[] training = IntStream.range(0, 1500).filter(i -> i % 3 != 0).toArray();  // positions, not image indices
     int m = 4;
-    int[][] found = NeighbourPairs.nearest(images, training, m, 1);
+    int[][] found = ClassPairs.nearest(images, training, m, 1);
     int checked = 0;
     for (int p = 0; p < training.length; p += 7) {
       int self = p;
@@ -64,8 +64,8 @@ class NeighbourPairsTest {
       checked++;
     }
     assertTrue(checked > 100, "most rankings are clear: " + checked);
-    assertThrows(IllegalArgumentException.class, () -> NeighbourPairs.nearest(images, training, training.length, 1));
-    assertThrows(IllegalArgumentException.class, () -> NeighbourPairs.nearest(images, training, 0, 1));
+    assertThrows(IllegalArgumentException.class, () -> ClassPairs.nearest(images, training, training.length, 1));
+    assertThrows(IllegalArgumentException.class, () -> ClassPairs.nearest(images, training, 0, 1));
   }
 
   @Test
@@ -74,7 +74,7 @@ class NeighbourPairsTest {
     new Random(2).nextBytes(pixels);
     System.arraycopy(pixels, 0, pixels, SIDE * SIDE, SIDE * SIDE);  // images 0 and 1 are the same
     ImageSet images = new ImageSet(pixels, 5, SIDE, 1, "duplicates", 0, null);
-    int[][] found = NeighbourPairs.nearest(images, new int[] {0, 1, 2, 3, 4}, 2, 1);
+    int[][] found = ClassPairs.nearest(images, new int[] {0, 1, 2, 3, 4}, 2, 1);
     for (int p = 0; p < 5; p++) {
       assertEquals(2, found[p].length);
       for (int q : found[p]) {
@@ -89,8 +89,8 @@ class NeighbourPairsTest {
   void a_batch_holds_pairs_of_an_image_and_one_of_its_neighbours_and_an_epoch_visits_every_image_first() {
     ImageSet images = randomImages(40, 3);
     int[] training = IntStream.range(0, 40).filter(i -> i % 5 != 0).toArray();  // 32: one epoch of 8 batches
-    int[][] nearest = NeighbourPairs.nearest(images, training, 3, 1);
-    NeighbourPairs pairs = new NeighbourPairs(nearest, 5);
+    int[][] nearest = ClassPairs.nearest(images, training, 3, 1);
+    ClassPairs pairs = new ClassPairs(nearest, 5);
     int per = images.imageBytes();
     float[] batch = new float[8 * per];
     int[] firsts = new int[training.length];
@@ -105,6 +105,33 @@ class NeighbourPairsTest {
       }
     }
     assertTrue(Arrays.stream(firsts).allMatch(c -> c == 1), "each image leads one pair an epoch");
+  }
+
+  @Test
+  void same_label_pairs_share_the_label_and_never_pair_an_image_with_itself() {
+    ImageSet images = randomImages(60, 4);
+    int[] labels = IntStream.range(0, 60).map(i -> i % 3 == 0 ? 7 : i % 2).toArray();  // labels 7, 0 and 1
+    int[] training = IntStream.range(0, 60).filter(i -> i % 5 != 0).toArray();  // 48 positions
+    int[][] candidates = ClassPairs.sameLabel(labels, training);
+    for (int p = 0; p < training.length; p++) {
+      for (int q : candidates[p]) {
+        assertEquals(labels[training[p]], labels[training[q]], "the same label");
+      }
+      int self = p;
+      assertTrue(Arrays.stream(candidates[p]).anyMatch(q -> q == self), "a class's one list holds every member");
+    }
+    ClassPairs pairs = new ClassPairs(candidates, 9);
+    int per = images.imageBytes();
+    float[] batch = new float[8 * per];
+    for (int step = 0; step < 12; step++) {  // two epochs of 48
+      pairs.fill(images, training, batch, per);
+      for (int i = 0; i < 8; i += 2) {
+        int a = positionOf(images, training, batch, i * per);
+        int b = positionOf(images, training, batch, (i + 1) * per);
+        assertTrue(a != b, "not the image itself");
+        assertEquals(labels[training[a]], labels[training[b]]);
+      }
+    }
   }
 
   /** The position in {@code training} of the image at {@code offset} of {@code batch} (random images are distinct). */

@@ -15,34 +15,38 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Training batches of neighbour pairs for the translation model's partner view: slot 2i holds the next
- * image of a shuffled epoch, slot 2i + 1 one of its M nearest training images by Euclidean pixel
- * distance, drawn at random. Near neighbours mostly share the class (measured on 9,000 images: 88 % of
- * the 30 nearest for MNIST digits, 72 % for Fashion-MNIST) but differ in stroke, slant and size, which
- * is what the content code should carry. No labels are read.
+ * Training batches of pairs for the translation model's partner view: slot 2i holds the next image of a
+ * shuffled epoch, slot 2i + 1 a partner drawn at random from its candidates, either
+ * <ul>
+ *   <li>its M nearest training images by Euclidean pixel distance (no labels): near neighbours mostly
+ *       share the class (measured on 9,000 images: 88 % of the 30 nearest for MNIST digits, 72 % for
+ *       Fashion-MNIST) but also much of their style; or
+ *   <li>the other training images of its label (supervised, as LORD's class embeddings are).
+ * </ul>
  */
-final class NeighbourPairs {
+final class ClassPairs {
   /** Rows of the distance matrix computed per run: 1,024 × n floats at a time. */
   private static final int CHUNK = 1024;
 
-  private final int[][] nearest;
+  private final int[][] candidates;
   private final Random random;
   private int[] epoch = new int[0];
   private int next;
 
-  NeighbourPairs(int[][] nearest, long seed) {
-    this.nearest = nearest;
+  /** Pairs of training positions p and one of {@code candidates[p]} (p itself is never drawn while there are others). */
+  ClassPairs(int[][] candidates, long seed) {
+    this.candidates = candidates;
     this.random = new Random(seed);
   }
 
-  /** Image p's M nearest among {@code images}, nearest first, p itself excluded. */
+  /** The partners image p may get. */
   int[] of(int p) {
-    return nearest[p].clone();
+    return candidates[p].clone();
   }
 
   /**
    * Fills {@code batch} (an even number of images of {@code per} values) from {@code images}[{@code
-   * training}[·]] as pairs of an image and one of its neighbours.
+   * training}[·]] as pairs of an image and one of its candidates.
    */
   void fill(ImageSet images, int[] training, float[] batch, int per) {
     int count = batch.length / per;
@@ -52,9 +56,13 @@ final class NeighbourPairs {
         next = 0;
       }
       int a = epoch[next++];
-      int[] near = nearest[a];
+      int[] near = candidates[a];
+      int b = near[random.nextInt(near.length)];
+      while (b == a && near.length > 1) {
+        b = near[random.nextInt(near.length)];
+      }
       images.copyTo(training[a], batch, i * per);
-      images.copyTo(training[near[random.nextInt(near.length)]], batch, (i + 1) * per);
+      images.copyTo(training[b], batch, (i + 1) * per);
     }
   }
 
@@ -96,6 +104,24 @@ final class NeighbourPairs {
           }
         }
       }
+    }
+    return out;
+  }
+
+  /**
+   * For each of {@code training}'s positions, the positions of the same label (itself among them, shared
+   * arrays: a class's list is built once).
+   */
+  static int[][] sameLabel(int[] labels, int[] training) {
+    java.util.Map<Integer, java.util.List<Integer>> byLabel = new java.util.HashMap<>();
+    for (int p = 0; p < training.length; p++) {
+      byLabel.computeIfAbsent(labels[training[p]], k -> new java.util.ArrayList<>()).add(p);
+    }
+    java.util.Map<Integer, int[]> lists = new java.util.HashMap<>();
+    byLabel.forEach((label, positions) -> lists.put(label, positions.stream().mapToInt(Integer::intValue).toArray()));
+    int[][] out = new int[training.length][];
+    for (int p = 0; p < training.length; p++) {
+      out[p] = lists.get(labels[training[p]]);
     }
     return out;
   }

@@ -43,11 +43,14 @@ class ClassPairsTest {
 
   @Test
   void finds_each_images_nearest_others_as_a_brute_force_search_does() {
-    ImageSet images = randomImages(1500, 1);  // more than one chunk of 1,024 rows
-    int[] training = IntStream.range(0, 1500).filter(i -> i % 3 != 0).toArray();  // positions, not image indices
+    ImageSet images = randomImages(1500, 1);
+    // 1,285 positions (not image indices): two chunks of up to 1,024 rows.
+    int[] training = IntStream.range(0, 1500).filter(i -> i % 7 != 0).toArray();
+    assertTrue(training.length > 1024);
     int m = 4;
     int[][] found = ClassPairs.nearest(images, training, m, 1);
     int checked = 0;
+    int checkedInSecondChunk = 0;
     for (int p = 0; p < training.length; p += 7) {
       int self = p;
       Integer[] order = IntStream.range(0, training.length).filter(q -> q != self).boxed().toArray(Integer[]::new);
@@ -62,8 +65,10 @@ class ClassPairsTest {
       int[] expected = Arrays.stream(order, 0, m).mapToInt(Integer::intValue).sorted().toArray();
       assertArrayEquals(expected, Arrays.stream(found[p]).sorted().toArray(), "neighbours of " + p);
       checked++;
+      checkedInSecondChunk += p >= 1024 ? 1 : 0;
     }
     assertTrue(checked > 100, "most rankings are clear: " + checked);
+    assertTrue(checkedInSecondChunk > 10, "rows of the second chunk checked: " + checkedInSecondChunk);
     assertThrows(IllegalArgumentException.class, () -> ClassPairs.nearest(images, training, training.length, 1));
     assertThrows(IllegalArgumentException.class, () -> ClassPairs.nearest(images, training, 0, 1));
   }

@@ -485,8 +485,15 @@ public final class Architecture {
     return tf.nn.leakyRelu(x, org.tensorflow.op.nn.LeakyRelu.alpha(LEAKY_SLOPE));
   }
 
-  /** (μ, log σ²) of q(z|x). */
-  public record Posterior(Operand<TFloat32> mu, Operand<TFloat32> logvar) {
+  /**
+   * (μ, log σ²) of q(z|x), and how much each dimension's KL counts in L_REG ({@code klWeights}, a [z]
+   * vector; null: every dimension counts once).
+   */
+  public record Posterior(Operand<TFloat32> mu, Operand<TFloat32> logvar, Operand<TFloat32> klWeights) {
+    public Posterior(Operand<TFloat32> mu, Operand<TFloat32> logvar) {
+      this(mu, logvar, null);
+    }
+
     /** Splits an encoder head of width 2z into μ and log σ². */
     static Posterior of(Ops tf, Operand<TFloat32> head) {
       List<Output<TFloat32>> halves = tf.split(tf.constant(1), head, 2L).output();

@@ -26,11 +26,17 @@ public final class Losses {
     return tf.stopGradient(x);
   }
 
-  /** L_REG = KL(q(z|x) ‖ N(0, I)) = −½ Σ_j (1 + log σ_j² − μ_j² − σ_j²), one value per sample. */
+  /**
+   * L_REG = KL(q(z|x) ‖ N(0, I)) = −½ Σ_j w_j (1 + log σ_j² − μ_j² − σ_j²), one value per sample; the
+   * weights w_j are the posterior's {@code klWeights}, 1 when it has none.
+   */
   public static Operand<TFloat32> L_REG(Ops tf, Posterior q) {
     Operand<TFloat32> inner = tf.math.sub(
         tf.math.add(tf.constant(1f), q.logvar()),
         tf.math.add(tf.math.square(q.mu()), tf.math.exp(q.logvar())));
+    if (q.klWeights() != null) {
+      inner = tf.math.mul(inner, q.klWeights());
+    }
     return tf.math.mul(tf.constant(-0.5f), tf.sum(inner, tf.constant(1)));
   }
 

@@ -52,7 +52,8 @@ public record SharedPasses(Operand<TFloat32> x, Operand<TFloat32> xr, Operand<TF
     Posterior both = e.apply(tf, tf.concat(List.of(a, b), tf.constant(0)), Mode.TRAIN);
     List<Output<TFloat32>> mu = tf.split(tf.constant(0), both.mu(), 2L).output();
     List<Output<TFloat32>> logvar = tf.split(tf.constant(0), both.logvar(), 2L).output();
-    return new Posterior[] {new Posterior(mu.get(0), logvar.get(0)), new Posterior(mu.get(1), logvar.get(1))};
+    return new Posterior[] {new Posterior(mu.get(0), logvar.get(0), both.klWeights()),
+        new Posterior(mu.get(1), logvar.get(1), both.klWeights())};
   }
 
   /**

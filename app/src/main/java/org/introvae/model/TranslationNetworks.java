@@ -1,5 +1,6 @@
 package org.introvae.model;
 
+import java.util.Arrays;
 import java.util.List;
 import org.introvae.model.Architecture.Decoder;
 import org.introvae.model.Architecture.Encoder;
@@ -38,13 +39,20 @@ public final class TranslationNetworks {
 
   /**
    * How z splits between the two encoders: z = [z_c (classZ), z_s (z − classZ)], the content posterior's
-   * variance floored at {@code contentNoise}. {@link #NONE} (classZ 0) is the one-encoder image model.
+   * variance floored at {@code contentNoise}, and L_REG = KL(z_s) + w_c·KL(z_c) with w_c
+   * {@code classKlWeight}: below 1 a nat in the class code costs less than one in the content code (at
+   * 0 z_c is free, as LORD's class embeddings are). {@link #NONE} (classZ 0) is the one-encoder image model.
    */
-  public record Split(int classZ, float contentNoise) {
+  public record Split(int classZ, float contentNoise, float classKlWeight) {
     public static final Split NONE = new Split(0, 1f);
 
     public Split {
       checkContentNoise(contentNoise);
+      checkClassKlWeight(classKlWeight);
+    }
+
+    public Split(int classZ, float contentNoise) {
+      this(classZ, contentNoise, 1f);
     }
 
     public boolean twoEncoders() {
@@ -74,6 +82,16 @@ public final class TranslationNetworks {
   public static void checkContentNoise(float contentNoise) {
     if (!(contentNoise >= MIN_CONTENT_NOISE && contentNoise <= MAX_CONTENT_NOISE)) {
       throw new IllegalArgumentException("expected " + MIN_CONTENT_NOISE + " to " + MAX_CONTENT_NOISE + ", not " + contentNoise);
+    }
+  }
+
+  /** Largest class KL weight w_c: above it the class code could carry nothing. */
+  public static final float MAX_CLASS_KL_WEIGHT = 100f;
+
+  /** Refuses a class KL weight outside 0 to {@link #MAX_CLASS_KL_WEIGHT}. */
+  public static void checkClassKlWeight(float weight) {
+    if (!(weight >= 0 && weight <= MAX_CLASS_KL_WEIGHT)) {
+      throw new IllegalArgumentException("expected 0 to " + MAX_CLASS_KL_WEIGHT + ", not " + weight);
     }
   }
 
@@ -187,9 +205,17 @@ public final class TranslationNetworks {
       return tf.reshape(tf.reverse(pairs, tf.constant(new int[] {1})), tf.constant(new long[] {-1, k}));
     }
 
-    private static Posterior joined(Ops tf, Posterior c, Posterior s) {
-      return new Posterior(tf.concat(List.of(c.mu(), s.mu()), tf.constant(1)),
-          tf.concat(List.of(c.logvar(), s.logvar()), tf.constant(1)));
+    /** [z_c, z_s], its KL weighted w_c on z_c when w_c ≠ 1. */
+    private Posterior joined(Ops tf, Posterior c, Posterior s) {
+      Operand<TFloat32> mu = tf.concat(List.of(c.mu(), s.mu()), tf.constant(1));
+      Operand<TFloat32> logvar = tf.concat(List.of(c.logvar(), s.logvar()), tf.constant(1));
+      if (split.classKlWeight() == 1f) {
+        return new Posterior(mu, logvar);
+      }
+      float[] weights = new float[config.zDim()];
+      Arrays.fill(weights, 1f);
+      Arrays.fill(weights, 0, split.classZ(), split.classKlWeight());
+      return new Posterior(mu, logvar, tf.constant(weights));
     }
 
     @Override

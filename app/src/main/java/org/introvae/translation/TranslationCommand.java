@@ -59,6 +59,9 @@ public final class TranslationCommand {
     @Option(names = "--content-noise", paramLabel = "V", description = "the content posterior's variance floor σ²_s ≥ V"
         + " (LORD's noise on content codes): a larger V leaves the content code less capacity per nat of KL")
     float contentNoise = TranslationNetworks.Split.NONE.contentNoise();
+    @Option(names = "--class-kl-weight", paramLabel = "W", description = "L_REG = KL(z_s) + W·KL(z_c): below 1 the class"
+        + " code's nats cost less than the content code's (0: z_c free of KL, as LORD's class embeddings)")
+    float classKlWeight = 1f;
     @Option(names = "--z", paramLabel = "N", description = "latent dimensions in all [the preset's]")
     Integer z;
     @Option(names = "--objective", paramLabel = "NAME", description = "soft, introvae or vae")
@@ -152,7 +155,12 @@ public final class TranslationCommand {
       }
       TranslationNetworks.Split split;
       try {
-        split = new TranslationNetworks.Split(classZ, o.contentNoise);
+        TranslationNetworks.checkClassKlWeight(o.classKlWeight);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--class-kl-weight: " + e.getMessage());
+      }
+      try {
+        split = new TranslationNetworks.Split(classZ, o.contentNoise, o.classKlWeight);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--content-noise: " + e.getMessage());
       }

@@ -73,9 +73,9 @@ public final class TranslationTraining {
     int[] training = java.util.Arrays.copyOfRange(shuffled, st.heldOut(), shuffled.length);
     int train = training.length;
     int per = images.imageBytes();
-    out.printf(Locale.ROOT, "translation: %s, class code %d + content code %d dimensions (variance ≥ %s)%s%s; %d training"
-        + " and %d held-out images from %s%n", st.config(), st.classZ(), st.config().zDim() - st.classZ(),
-        st.split().contentNoise(), st.classJitter() > 0
+    out.printf(Locale.ROOT, "translation: %s, class code %d (KL weight %s) + content code %d dimensions (variance ≥ %s)%s%s;"
+        + " %d training and %d held-out images from %s%n", st.config(), st.classZ(), st.split().classKlWeight(),
+        st.config().zDim() - st.classZ(), st.split().contentNoise(), st.classJitter() > 0
         ? String.format(Locale.ROOT, ", the class encoder seeing crops of jitter %.2f", st.classJitter()) : "",
         st.partners().paired() ? ", real images reconstructed from the class code of " + st.partners().label() : "",
         train, st.heldOut(), images.source());
@@ -145,6 +145,7 @@ public final class TranslationTraining {
     facts.put("class_z", st.classZ());
     facts.put("content_z", st.config().zDim() - st.classZ());
     facts.put("content_noise", st.split().contentNoise());
+    facts.put("class_kl_weight", st.split().classKlWeight());
     facts.put("class_jitter", st.classJitter());
     facts.put("class_partners", st.partners().label());
     facts.put("widths", st.config().widthsText());
@@ -209,6 +210,7 @@ public final class TranslationTraining {
     m.put("class_partners", st.partners().label());
     m.put("content_z", z - c);
     m.put("content_noise", st.split().contentNoise());
+    m.put("class_kl_weight", st.split().classKlWeight());
     m.put("steps", st.steps());
     m.put("batch", st.batch());
     m.put("held_out", n);

@@ -44,6 +44,15 @@ class LossesTest {
   }
 
   @Test
+  void L_REG_weighs_each_dimension_by_the_posteriors_KL_weights() {
+    // The samples above with weights (0.5, 0): sample 1 −½·0.5·(1+0−1−1) = 0.25; sample 2 −½·0.5·(1+ln2−0−2).
+    float ln2 = (float) Math.log(2);
+    float[] kl = eval(tf -> Losses.L_REG(tf, new Posterior(tf.constant(new float[][] {{1, 0}, {0, 2}}),
+        tf.constant(new float[][] {{0, 0}, {ln2, -1}}), tf.constant(new float[] {0.5f, 0f}))));
+    assertArrayEquals(new float[] {0.25f, (float) (-0.25 * (Math.log(2) - 1))}, kl, 1e-6f);
+  }
+
+  @Test
   void L_REG_is_zero_for_the_prior_itself() {
     float[] kl = eval(tf -> Losses.L_REG(tf, new Posterior(tf.constant(new float[][] {{0, 0, 0}}),
         tf.constant(new float[][] {{0, 0, 0}}))));

@@ -110,19 +110,67 @@ class TranslationNetworksTest {
     }
   }
 
+  /** L_REG of E(x) under class KL weight w, then of z_c and z_s alone, all from encoders of one seed. */
+  private static float[][] klParts(float w, TFloat32 x) {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      var e = new TranslationNetworks.TwoEncoders(tf, TinyGraphs.CONFIG, new TranslationNetworks.Split(CLASS_Z, 1f, w), 3);
+      var in = tf.placeholder(TFloat32.class);
+      Operand<TFloat32> all = Losses.L_REG(tf, e.apply(tf, in, Mode.INFERENCE));
+      Operand<TFloat32> c = Losses.L_REG(tf, e.classCode(tf, in, Mode.INFERENCE));
+      Operand<TFloat32> content = Losses.L_REG(tf, e.contentCode(tf, in, Mode.INFERENCE));
+      s.initialize();
+      try (Result r = s.runner().feed(in, x).fetch(all).fetch(c).fetch(content).run()) {
+        return new float[][] {values(r, 0), values(r, 1), values(r, 2)};
+      }
+    }
+  }
+
+  @Test
+  void the_class_kl_weight_scales_only_the_class_codes_KL() {
+    try (TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(4))) {
+      for (float w : new float[] {0f, 0.25f, 1f, 3f}) {
+        float[][] kl = klParts(w, x);
+        for (int i = 0; i < kl[0].length; i++) {
+          // Float sums over a different number of terms: rounding of a few ulps of KLs near 1.
+          assertEquals(w * kl[1][i] + kl[2][i], kl[0][i], 1e-5f * (1 + kl[0][i]), "w " + w + ", image " + i);
+        }
+        assertTrue(kl[1][0] > 0, "a fresh class encoder's KL is above 0, so the weight shows");
+      }
+    }
+    for (float bad : new float[] {-0.1f, Float.NaN, 101f}) {
+      assertThrows(IllegalArgumentException.class, () -> new TranslationNetworks.Split(CLASS_Z, 1f, bad), "weight " + bad);
+    }
+  }
+
   @Test
   void soft_introvae_encoder_gradient_over_both_encoders_matches_finite_differences() {
     assertEncoderGradientMatchesFiniteDifferences(TranslationNetworks.ClassView.DIRECT, 2);
   }
 
+  @Test
+  void encoder_gradient_with_a_lighter_class_kl_matches_finite_differences() {
+    assertEncoderGradientMatchesFiniteDifferences(new TranslationNetworks.Split(CLASS_Z, 1f, 0.25f),
+        TranslationNetworks.ClassView.DIRECT, 4);
+  }
+
   private static TrainingGraph softIntroVaeGraph(TranslationNetworks.ClassView view) {
-    return TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, SPLIT, view, new SoftIntroVaeObjective(1f, 1f, 1f, 1f),
+    return softIntroVaeGraph(SPLIT, view);
+  }
+
+  private static TrainingGraph softIntroVaeGraph(TranslationNetworks.Split split, TranslationNetworks.ClassView view) {
+    return TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, split, view, new SoftIntroVaeObjective(1f, 1f, 1f, 1f),
         UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU);
   }
 
   /** L_E's derivative along a direction near its gradient, analytic against central differences. */
   private static void assertEncoderGradientMatchesFiniteDifferences(TranslationNetworks.ClassView view, long imageSeed) {
-    try (TrainingGraph g = softIntroVaeGraph(view);
+    assertEncoderGradientMatchesFiniteDifferences(SPLIT, view, imageSeed);
+  }
+
+  private static void assertEncoderGradientMatchesFiniteDifferences(TranslationNetworks.Split split,
+      TranslationNetworks.ClassView view, long imageSeed) {
+    try (TrainingGraph g = softIntroVaeGraph(split, view);
         Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(imageSeed))) {
       s.initialize();
       var vars = g.encoder.parameters().trainable();

@@ -41,6 +41,7 @@ class TranslationRunTest {
     assertEquals(8, ((Number) m.get("class_z")).intValue());
     assertEquals(0.0, ((Number) m.get("class_jitter")).doubleValue(), "off unless asked");
     assertEquals("the image itself", m.get("class_partners"), "off unless asked");
+    assertEquals(1.0, ((Number) m.get("class_kl_weight")).doubleValue(), "z_c's KL counts fully unless asked");
     assertEquals(24, ((Number) m.get("content_z")).intValue());
     for (String rate : new String[] {"translation_keeps_class_source", "translation_takes_content_source_class",
         "reconstruction_keeps_class", "content_code_class_accuracy", "class_code_class_accuracy", "chance"}) {
@@ -113,6 +114,8 @@ class TranslationRunTest {
         train(2, "--model", "translation", "--class-jitter", "0.7")[1]);
     assertEquals("error: --content-noise: expected 0.01 to 100.0, not 0.0\n",
         train(2, "--model", "translation", "--content-noise", "0")[1]);
+    assertEquals("error: --class-kl-weight: expected 0 to 100.0, not -0.5\n",
+        train(2, "--model", "translation", "--class-kl-weight", "-0.5")[1]);
     Path images = Path.of("data/fashion-mnist/t10k-images-idx3-ubyte.gz");
     assertEquals("error: " + runs.resolve("none.gz") + ": no labels file (give --labels PATH; labels only measure"
         + " translations)\n", train(2, "--model", "translation", "--data", images.toString(), "--labels",
@@ -135,8 +138,9 @@ class TranslationRunTest {
     Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(runs.resolve("n/metrics.json")));
     assertEquals("one of its 5 nearest neighbours", m.get("class_partners"));
     assertTrue(Files.size(runs.resolve("n/images/translation.png")) > 1000);
-    out = train(0, "--model", "translation", "--class-same-label", "--steps", "1", "--batch", "8", "--held-out", "40",
-        "--threads", "1", "--runs", runs.toString(), "--run", "l")[0];
+    out = train(0, "--model", "translation", "--class-same-label", "--class-kl-weight", "0", "--steps", "1", "--batch",
+        "8", "--held-out", "40", "--threads", "1", "--runs", runs.toString(), "--run", "l")[0];
     assertTrue(out.contains("paired each training image with an image of the same label"), out);
+    assertTrue(out.contains("class code 8 (KL weight 0.0)"), out);
   }
 }

@@ -6,8 +6,6 @@ package org.introvae.translation;
  * of its label — LORD's supervision, the reference the unsupervised choices are measured against.
  */
 public record Partners(int neighbours, boolean sameLabel) {
-  public static final Partners OWN = new Partners(0, false);
-
   public Partners {
     if (neighbours < 0 || (neighbours > 0 && sameLabel)) {
       throw new IllegalArgumentException("neighbours (" + neighbours + ") or the same label, not both");

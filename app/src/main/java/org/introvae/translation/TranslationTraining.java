@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.introvae.data.ImageSet;
+import org.introvae.data.Split;
 import org.introvae.eval.FeatureExtractor;
 import org.introvae.export.ModelExporter;
 import org.introvae.model.ModelConfig;
@@ -67,8 +68,8 @@ public final class TranslationTraining {
     Files.createDirectories(folder.resolve("images"));
     MetricsLog log = new MetricsLog(folder.resolve("metrics.csv"));
     log.open(0);
-    int[] shuffled = new int[images.count()];
-    shuffle(shuffled, new Random(st.seed() ^ 0x5eedL));  // digits come sorted by class: hold out a random subset
+    // Digits come sorted by class: hold out a random subset.
+    int[] shuffled = Split.permutation(images.count(), new Random(st.seed() ^ 0x5eedL));
     int[] held = java.util.Arrays.copyOfRange(shuffled, 0, st.heldOut());
     int[] training = java.util.Arrays.copyOfRange(shuffled, st.heldOut(), shuffled.length);
     int train = training.length;
@@ -92,7 +93,7 @@ public final class TranslationTraining {
         st.threads())) {
       session.initialize();
       Random order = new Random(st.seed());
-      int[] permutation = new int[train];
+      int[] permutation = {};  // drawn at the first step
       int next = train;
       float[] batch = new float[st.batch() * per];
       StepRecorder recorder = new StepRecorder("step", log,
@@ -106,7 +107,7 @@ public final class TranslationTraining {
         } else {
           for (int i = 0; i < st.batch(); i++) {
             if (next == train) {
-              shuffle(permutation, order);
+              permutation = Split.permutation(train, order);
               next = 0;
             }
             images.copyTo(training[permutation[next++]], batch, i * per);
@@ -165,18 +166,6 @@ public final class TranslationTraining {
     }
   }
 
-  private static void shuffle(int[] p, Random r) {
-    for (int i = 0; i < p.length; i++) {
-      p[i] = i;
-    }
-    for (int i = p.length - 1; i > 0; i--) {
-      int j = r.nextInt(i + 1);
-      int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
-    }
-  }
-
   private Map<String, Object> measure(TrainingSession session, int[] heldIndex, double seconds) throws IOException {
     Settings st = settings;
     int n = heldIndex.length;
@@ -191,8 +180,7 @@ public final class TranslationTraining {
     }
     TrainingSession.Reconstruction r = session.reconstruct(held, n);
     // Pair each held-out image a_i (class source) with another, b_i (content source).
-    int[] partner = new int[n];
-    shuffle(partner, new Random(st.seed() + 1));
+    int[] partner = Split.permutation(n, new Random(st.seed() + 1));
     float[] latents = new float[n * z];
     for (int i = 0; i < n; i++) {
       System.arraycopy(r.mu(), i * z, latents, i * z, c);

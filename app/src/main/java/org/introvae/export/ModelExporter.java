@@ -256,6 +256,9 @@ public final class ModelExporter {
     f.put("z", config.zDim());
     f.put("widths", config.widthsText());
     f.put("architecture", config.architecture().label());
+    if (config.progressive()) {
+      f.put("progressive", true);  // the networks have an image layer per resolution (ModelReExport rebuilds them)
+    }
     f.put("preset", c.network().preset());
     c.objective().weights().forEach((option, v) -> f.put(option.replace('-', '_'), v));
     f.put("lr", c.schedule().lr());

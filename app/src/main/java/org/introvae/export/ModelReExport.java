@@ -60,13 +60,16 @@ public final class ModelReExport {
     }
   }
 
-  /** The network shape the facts describe (models exported before "architecture" was written are residual). */
+  /**
+   * The network shape the facts describe (models exported before "architecture" was written are residual,
+   * before "progressive" was written none grew).
+   */
   static ModelConfig config(Path source, ModelInfo info) {
     Map<String, Object> facts = info.facts();
     try {
       return new ModelConfig(info.imageSize(), info.imageChannels(), ModelConfig.widthsFrom(String.valueOf(facts.get("widths"))),
           info.zDim(), ImageArchitecture.byLabel(String.valueOf(facts.getOrDefault("architecture",
-              ImageArchitecture.RESIDUAL.label()))));
+              ImageArchitecture.RESIDUAL.label()))), Boolean.TRUE.equals(facts.get("progressive")));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(source.resolve("assets").resolve(ModelInfo.ASSET) + ": " + e.getMessage());
     }

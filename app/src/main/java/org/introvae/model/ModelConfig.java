@@ -4,14 +4,21 @@ import java.util.Arrays;
 
 /**
  * Shape of an IntroVAE network: image size and channels, the channel list of the stages, the latent
- * size z and the networks (residual or style-based). The encoder halves the image once per entry of
- * {@code widths}.
+ * size z, the networks (residual or style-based) and whether they grow progressively ({@link Growth}:
+ * the style-based ones then have an image layer per resolution and a growth variable). The encoder
+ * halves the image once per entry of {@code widths}.
  */
-public record ModelConfig(int imageSize, int imageChannels, int[] widths, int zDim, ImageArchitecture architecture) {
+public record ModelConfig(int imageSize, int imageChannels, int[] widths, int zDim, ImageArchitecture architecture,
+    boolean progressive) {
 
   /** The residual networks (both papers'). */
   public ModelConfig(int imageSize, int imageChannels, int[] widths, int zDim) {
     this(imageSize, imageChannels, widths, zDim, ImageArchitecture.RESIDUAL);
+  }
+
+  /** Networks that do not grow. */
+  public ModelConfig(int imageSize, int imageChannels, int[] widths, int zDim, ImageArchitecture architecture) {
+    this(imageSize, imageChannels, widths, zDim, architecture, false);
   }
 
   public ModelConfig {
@@ -31,11 +38,19 @@ public record ModelConfig(int imageSize, int imageChannels, int[] widths, int zD
     }
     widths = widths.clone();
     java.util.Objects.requireNonNull(architecture, "architecture");
+    if (progressive && !architecture.styleBased()) {
+      throw new IllegalArgumentException("the " + architecture.label() + " networks do not grow (the style-based ones do)");
+    }
   }
 
   /** The same shape with other networks. */
   public ModelConfig withArchitecture(ImageArchitecture a) {
-    return new ModelConfig(imageSize, imageChannels, widths, zDim, a);
+    return new ModelConfig(imageSize, imageChannels, widths, zDim, a, progressive && a.styleBased());
+  }
+
+  /** The same networks, growing progressively or not. */
+  public ModelConfig withProgressive(boolean grows) {
+    return new ModelConfig(imageSize, imageChannels, widths, zDim, architecture, grows);
   }
 
   /** Side of the smallest feature map (after the last pooling). */
@@ -71,17 +86,20 @@ public record ModelConfig(int imageSize, int imageChannels, int[] widths, int zD
   @Override
   public boolean equals(Object o) {
     return o instanceof ModelConfig c && c.imageSize == imageSize && c.imageChannels == imageChannels
-        && Arrays.equals(c.widths, widths) && c.zDim == zDim && c.architecture == architecture;
+        && Arrays.equals(c.widths, widths) && c.zDim == zDim && c.architecture == architecture
+        && c.progressive == progressive;
   }
 
   @Override
   public int hashCode() {
-    return (Arrays.hashCode(widths) * 31 + imageSize * 7 + imageChannels * 3 + zDim) * 2 + architecture.ordinal();
+    return (Arrays.hashCode(widths) * 31 + imageSize * 7 + imageChannels * 3 + zDim) * 2 + architecture.ordinal()
+        + (progressive ? 1 << 20 : 0);
   }
 
   @Override
   public String toString() {
     return imageSize + "x" + imageSize + "x" + imageChannels + " widths " + widthsText() + " z " + zDim
-        + (architecture == ImageArchitecture.RESIDUAL ? "" : " " + architecture.label());
+        + (architecture == ImageArchitecture.RESIDUAL ? "" : " " + architecture.label())
+        + (progressive ? ", growing" : "");
   }
 }

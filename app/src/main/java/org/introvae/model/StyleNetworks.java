@@ -13,6 +13,7 @@ import org.introvae.model.Architecture.Posterior;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.random.RandomStandardNormal;
 import org.tensorflow.types.TFloat32;
@@ -35,8 +36,10 @@ import org.tensorflow.types.TFloat32;
  * {@link ModelConfig#finalSize()}, one doubling per entry of the widths, the widest channels at the
  * smallest map. Style mixing trains through {@link StyleMixing}, truncation is an export's
  * ({@link StyleTruncation}). {@link ImageArchitecture#STYLE_ALAE} builds the layers with ALAE's
- * equalised learning rates and gains and blurs at every resampling ({@link Layers}). Not reproduced
- * (CPU scale): progressive growing (every resolution trains from the start).
+ * equalised learning rates and gains and blurs at every resampling ({@link Layers}). Growing networks
+ * ({@link ModelConfig#progressive()}) add a 1×1 image layer at every smaller resolution in both networks
+ * and read the growth g from a variable of each network, which the trainer sets ({@link Growth}); an
+ * export decodes at the growth its checkpoint reached.
  *
  * <p>Noise inputs: training passes draw fresh noise per sample; inference passes add one fixed noise
  * map shared by the batch (the official "batch_constant" mode), so a served model maps the same z to
@@ -53,6 +56,8 @@ public final class StyleNetworks {
   static final float TO_IMAGE_GAIN = 0.03f;
   /** ALAE's learning-rate multiplier of both mapping networks (MappingFromLatent, MappingToLatent). */
   static final float MAPPING_LR_MUL = 0.1f;
+  /** The name of each growing network's growth variable g ({@link Growth}). */
+  public static final String GROWTH = "growth";
 
   private StyleNetworks() {}
 
@@ -170,6 +175,9 @@ public final class StyleNetworks {
     private final List<StyledLayer> layers = new ArrayList<>();
     private final Conv toImage;
     private final Layers make;
+    /** Growing networks: the image layers of levels 0..K−1 and the growth g; empty and null otherwise. */
+    private final List<Conv> toImageBelow = new ArrayList<>();
+    private final Variable<TFloat32> growth;
 
     public Decoder(Ops tf, ModelConfig config, long seed, String prefix) {
       this.config = config;
@@ -192,6 +200,17 @@ public final class StyleNetworks {
         in = out;
       }
       toImage = make.conv(parameters, "to_image", 1, channels(config, levels), config.imageChannels(), true, TO_IMAGE_GAIN);
+      // created after every other variable, so the shared ones keep the seeds of the networks that do not grow
+      for (int level = 0; config.progressive() && level < levels; level++) {
+        toImageBelow.add(make.conv(parameters, "to_image.level" + level, 1, channels(config, level),
+            config.imageChannels(), true, TO_IMAGE_GAIN));
+      }
+      growth = config.progressive() ? parameters.statistic(GROWTH, 0f) : null;
+    }
+
+    /** The growth variable g (growing networks only, else null). */
+    public Variable<TFloat32> growth() {
+      return growth;
     }
 
     @Override
@@ -253,12 +272,17 @@ public final class StyleNetworks {
       int s = config.finalSize();
       Operand<TFloat32> h = tf.math.add(constant, tf.fill(tf.concat(List.of(batch,
           tf.constant(new int[] {s, s, channels(config, 0)})), tf.constant(0)), tf.constant(0f)));
+      List<Operand<TFloat32>> images = new ArrayList<>();
       for (int i = 0; i < layers.size(); i++) {
         boolean upsample = i > 0 && i % 2 == 0;
         h = layers.get(i).apply(tf, upsample ? Architecture.upsample(tf, h) : h, upsample ? make : null, styleOf.apply(i),
             mode, z.shape().get(0), batch);
+        if (growth != null && i % 2 == 1) {
+          int level = i / 2;
+          images.add((level < toImageBelow.size() ? toImageBelow.get(level) : toImage).apply(tf, h));
+        }
       }
-      return toImage.apply(tf, h);
+      return growth == null ? toImage.apply(tf, h) : Growth.blendImages(tf, images, tf.identity(growth), config.imageSize());
     }
   }
 
@@ -322,6 +346,10 @@ public final class StyleNetworks {
     private final Operand<TFloat32> fromImageBias;
     private final List<StyleBlock> blocks = new ArrayList<>();
     private final List<Dense> head = new ArrayList<>();
+    /** Growing networks: the image layers (and biases) of levels K−1..0, in the blocks' order, and g. */
+    private final List<Conv> fromImageBelow = new ArrayList<>();
+    private final List<Operand<TFloat32>> fromImageBelowBias = new ArrayList<>();
+    private final Variable<TFloat32> growth;
 
     public Encoder(Ops tf, ModelConfig config, long seed) {
       this(config, new Parameters(tf, "encoder", seed));
@@ -343,6 +371,17 @@ public final class StyleNetworks {
         head.add(make.dense(parameters, "mapping" + i, w, i == ENCODER_MAPPING_LAYERS - 1 ? 2 * config.zDim() : w, GAIN,
             MAPPING_LR_MUL));
       }
+      for (int level = levels - 1; config.progressive() && level >= 0; level--) {
+        fromImageBelow.add(make.conv(parameters, "from_image.level" + level, 1, config.imageChannels(),
+            channels(config, level), false, GAIN));
+        fromImageBelowBias.add(parameters.filled("from_image.level" + level + ".b", 0f, channels(config, level)));
+      }
+      growth = config.progressive() ? parameters.statistic(GROWTH, 0f) : null;
+    }
+
+    /** The growth variable g (growing networks only, else null). */
+    public Variable<TFloat32> growth() {
+      return growth;
     }
 
     @Override
@@ -362,6 +401,9 @@ public final class StyleNetworks {
 
     @Override
     public Posterior apply(Ops tf, Operand<TFloat32> x, Mode mode) {
+      if (growth != null) {
+        return grown(tf, x);
+      }
       Operand<TFloat32> h = Architecture.leaky(tf, biased(tf, fromImage.apply(tf, x), fromImageBias));
       Operand<TFloat32> style = null;
       for (int i = 0; i < blocks.size(); i++) {
@@ -369,6 +411,34 @@ public final class StyleNetworks {
         BlockOutput out = b.apply(tf, h);
         style = style == null ? out.style() : tf.math.add(style, out.style());
         h = i < blocks.size() - 1 ? Architecture.Encoder.pool(tf, out.features()) : out.features();
+      }
+      return Posterior.of(tf, mapping(tf, head, style, false));
+    }
+
+    /**
+     * The growing encoder at growth g: block i (level k = K − i) enters from its own image layer over x
+     * averaged down to level k, lerped with the features of the block above by {@link Growth#pathWeight},
+     * and its style contribution is weighted by {@link Growth#styleWeight}.
+     */
+    private Posterior grown(Ops tf, Operand<TFloat32> x) {
+      Operand<TFloat32> g = tf.identity(growth);
+      int levels = blocks.size() - 1;
+      Operand<TFloat32> image = x;
+      Operand<TFloat32> h = null;
+      Operand<TFloat32> style = null;
+      for (int i = 0; i < blocks.size(); i++) {
+        int level = levels - i;
+        Conv from = i == 0 ? fromImage : fromImageBelow.get(i - 1);
+        Operand<TFloat32> entry = Architecture.leaky(tf, biased(tf, from.apply(tf, image),
+            i == 0 ? fromImageBias : fromImageBelowBias.get(i - 1)));
+        h = i == 0 ? entry : Growth.lerp(tf, entry, h, Growth.pathWeight(tf, g, level));
+        BlockOutput out = blocks.get(i).apply(tf, h);
+        Operand<TFloat32> contribution = tf.math.mul(out.style(), Growth.styleWeight(tf, g, level));
+        style = style == null ? contribution : tf.math.add(style, contribution);
+        if (i < blocks.size() - 1) {
+          h = Architecture.Encoder.pool(tf, out.features());
+          image = Architecture.Encoder.pool(tf, image);
+        }
       }
       return Posterior.of(tf, mapping(tf, head, style, false));
     }

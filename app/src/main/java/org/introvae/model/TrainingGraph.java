@@ -129,6 +129,9 @@ public final class TrainingGraph implements AutoCloseable {
   final Operand<TFloat32> evalDecoded;
   /** D(z) of the fed batch with every normalisation on its statistics; null for decoders without batch norm. */
   final Operand<TFloat32> evalDecodedBatchStatistics;
+  /** Growing networks: the growth g to set ({@link Growth}) and the op setting every network's variable to it; else null. */
+  final Placeholder<TFloat32> growth;
+  final Op setGrowth;
   /** The step's style-mixing crossover ({@link StyleMixing}; the decoder's layer count: none); null without mixing. */
   final Operand<TInt32> styleCrossover;
 
@@ -215,6 +218,12 @@ public final class TrainingGraph implements AutoCloseable {
     targetDecoder = targetOf == null ? null : targetOf.apply(tf);
     refreshTarget = targetDecoder == null ? null : tf.withName("refresh_target")
         .withControlDependencies(targetDecoder.parameters().assignedFrom(tf, decoder.parameters())).noOp();
+    boolean grows = config != null && config.progressive();
+    growth = grows ? tf.withName("growth").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar())) : null;
+    setGrowth = grows ? setGrowth(tf, growth, encoder, decoder, targetDecoder) : null;
+    // The grown networks see real images blended as their images are (ALAE's real batches during a fade).
+    Operand<TFloat32> real = grows ? Growth.realImages(tf, x,
+        tf.identity(((StyleNetworks.Decoder) decoder).growth()), config.widths().length) : x;
     List<Variable<TFloat32>> thetaE = encoder.parameters().trainable();
     List<Variable<TFloat32>> thetaD = decoder.parameters().trainable();
     float[] betas = (config == null ? ImageArchitecture.RESIDUAL : config.architecture()).adamBetas();
@@ -235,7 +244,7 @@ public final class TrainingGraph implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       StyleMixing.Draws shardMixed = mixed == null ? null
           : new StyleMixing.Draws(shard(tf, mixed.zFine(), i, n), mixed.crossover());
-      replicas.add(new Replica(placement.on(tf, i), i, shard(tf, x, i, n), shardsOf(tf, noise, i, n), shardMixed));
+      replicas.add(new Replica(placement.on(tf, i), i, shard(tf, real, i, n), shardsOf(tf, noise, i, n), shardMixed));
     }
     // Only replica 0's real-data passes record BN moving statistics: one assign per statistic, no race
     // between replicas, and its shard's statistics are as good an estimate as the whole batch's once
@@ -324,6 +333,18 @@ public final class TrainingGraph implements AutoCloseable {
     evalDecodedBatchStatistics = !(decoder instanceof Architecture.Decoder) ? null
         : tf.withName("eval_decoded_batch_statistics").identity(decoder.apply(tf, evalLatents, Mode.TRAIN));
     executionGraph = placement.placed(graph);
+  }
+
+  /** Assigns g to the growth variable of every network that has one. */
+  private static Op setGrowth(Ops tf, Operand<TFloat32> g, EncoderNet encoder, DecoderNet decoder, DecoderNet target) {
+    List<Op> assigns = new ArrayList<>();
+    assigns.add(tf.assign(((StyleNetworks.Encoder) encoder).growth(), g));
+    for (DecoderNet d : java.util.Arrays.asList(decoder, target)) {
+      if (d != null) {
+        assigns.add(tf.assign(((StyleNetworks.Decoder) d).growth(), g));
+      }
+    }
+    return tf.withName("set_growth").withControlDependencies(assigns).noOp();
   }
 
   /**

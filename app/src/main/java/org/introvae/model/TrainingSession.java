@@ -59,7 +59,19 @@ public final class TrainingSession implements AutoCloseable {
     session.initialize();
   }
 
+  /** Sets the growing networks' growth g ({@link Growth}); the networks must grow. */
+  public void setGrowth(float g) {
+    if (this.g.setGrowth == null) {
+      throw new IllegalStateException("these networks do not grow");
+    }
+    try (TFloat32 value = TFloat32.scalarOf(g);
+        Result r = session.runner().feed(name(this.g.growth), value).addTarget(this.g.setGrowth.op().name()).run()) {
+      // nothing to fetch: the assignments are the point
+    }
+  }
+
   /** Copies the decoder into the bootstrap's target decoder; nothing without bootstrap. */
+
   public void refreshTarget() {
     if (g.refreshTarget != null) {
       session.run(g.refreshTarget.op().name());

@@ -18,10 +18,10 @@ import org.introvae.model.ModelConfig;
  */
 public record RunParams(int format, String run, TrainConfig config, ModelConfig model, DataFacts data) {
   /**
-   * 6: logging says how many checkpoints are kept and averaged. 5: the network has its style-mixing probability. 4: the network names its architecture. 3: the
+   * 7: the network has its epochs per level of progressive growing. 6: logging says how many checkpoints are kept and averaged. 5: the network has its style-mixing probability. 4: the network names its architecture. 3: the
    * schedule names its device and replicas. 2: typed records. 1: a flat string map.
    */
-  public static final int FORMAT = 6;
+  public static final int FORMAT = 7;
 
   /** How many images the run found and how it split them. */
   public record DataFacts(String source, int images, int trainImages, int heldOutImages, int skippedFiles) {}
@@ -69,6 +69,14 @@ public record RunParams(int format, String run, TrainConfig config, ModelConfig 
       if (root.get("format").asInt() <= 5 && root.path("config").path("logging") instanceof ObjectNode logging) {
         logging.put("keep-checkpoints", Checkpoints.DEFAULT_KEEP);  // before format 6 every run kept two
         logging.put("average-last", 1);  // and its model was the last step's weights
+      }
+      if (root.get("format").asInt() <= 6) {  // before format 7 no network grew
+        if (root.path("config").path("network") instanceof ObjectNode network) {
+          network.put("epochs-per-level", 0);
+        }
+        if (root.path("model") instanceof ObjectNode model) {
+          model.put("progressive", false);
+        }
       }
       return JSON.treeToValue(root, RunParams.class);
     }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.introvae.model.Growth;
 import org.introvae.model.ImageArchitecture;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.Objective;
@@ -26,18 +27,25 @@ public record TrainConfig(Data data, Network network, ObjectiveSetting objective
   }
 
   /**
-   * The network's shape before the data fixes its channel count, and the probability that a training
-   * batch of prior samples mixes two styles ({@link StyleMixing}; 0 for the residual networks).
+   * The network's shape before the data fixes its channel count, the probability that a training
+   * batch of prior samples mixes two styles ({@link StyleMixing}; 0 for the residual networks), and the
+   * epochs per resolution of progressive growing ({@link Growth}; 0: none).
    */
   public record Network(String preset, int imageSize, List<Integer> widths, int z, ImageArchitecture architecture,
-      float styleMixing) {
+      float styleMixing, int epochsPerLevel) {
     public Network {
       widths = List.copyOf(widths);
     }
 
     public ModelConfig forChannels(int imageChannels) {
       return new ModelConfig(imageSize, imageChannels, widths.stream().mapToInt(Integer::intValue).toArray(), z,
-          architecture);
+          architecture, epochsPerLevel > 0);
+    }
+
+    /** The growth schedule of a growing network, else empty. */
+    public java.util.Optional<Growth> growth() {
+      return epochsPerLevel > 0 ? java.util.Optional.of(new Growth(epochsPerLevel, widths.size()))
+          : java.util.Optional.empty();
     }
 
     public StyleMixing mixing() {

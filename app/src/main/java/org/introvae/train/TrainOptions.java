@@ -48,6 +48,9 @@ public final class TrainOptions {
       new Spec("style-mixing", "P", "style: probability that a training batch of prior samples takes a second draw's"
           + " style from a random layer on [default: " + StyleMixing.OFFICIAL_PROBABILITY + " for style, as the"
           + " authors; 0 for residual]", p -> null),
+      new Spec("epochs-per-level", "E", "style, style-alae: grow progressively (ALAE's schedule): start at the smallest"
+          + " map and add a resolution every E epochs, fading it in over the first E // 2 (0 = every resolution from"
+          + " the start)", p -> "0"),
       new Spec("objective", "NAME", "training objective: " + Objectives.names(), p -> IntroVaeObjective.NAME),
       new Spec("updates", "ORDER", "alternating (the papers' order: the decoder's loss sees the updated encoder) or"
           + " simultaneous (both gradients on the same weights)", p -> UpdateOrder.ALTERNATING.label()),
@@ -211,6 +214,7 @@ public final class TrainOptions {
     o.put("z", str(c.network().z()));
     o.put("architecture", c.network().architecture().label());
     o.put("style-mixing", str(c.network().styleMixing()));
+    o.put("epochs-per-level", str(c.network().epochsPerLevel()));
     o.put("objective", c.objective().name());
     o.put("updates", c.objective().updates().label());
     c.objective().weights().forEach((w, v) -> o.put(w, str(v)));
@@ -264,7 +268,7 @@ public final class TrainOptions {
       throw new UserError("--architecture: " + e.getMessage());
     }
     TrainConfig.Network network = new TrainConfig.Network(preset.label(), imageSize, widths(), positive("z"), architecture,
-        styleMixing(architecture));
+        styleMixing(architecture), epochsPerLevel(architecture));
     try {
       network.forChannels(1);
     } catch (IllegalArgumentException e) {
@@ -434,7 +438,6 @@ public final class TrainOptions {
     return Boolean.parseBoolean(get("resume"));
   }
 
-  /** A value the graph holds as a 32-bit float: beyond its range is no number either. */
   /** --style-mixing, checked against the architecture: only the style-based decoder has styles to mix. */
   private float styleMixing(ImageArchitecture architecture) throws UserError {
     if (!explicit.containsKey("style-mixing")) {
@@ -451,6 +454,17 @@ public final class TrainOptions {
     return p;
   }
 
+  /** --epochs-per-level, checked against the architecture: the style-based networks grow. */
+  private int epochsPerLevel(ImageArchitecture architecture) throws UserError {
+    int e = nonNegative("epochs-per-level");
+    if (e > 0 && !architecture.styleBased()) {
+      throw new UserError("--epochs-per-level: the " + architecture.label() + " networks do not grow"
+          + " (--architecture style and style-alae do)");
+    }
+    return e;
+  }
+
+  /** A value the graph holds as a 32-bit float: beyond its range is no number either. */
   private float single(String name) throws UserError {
     float f = (float) number(name);
     if (!Float.isFinite(f)) {

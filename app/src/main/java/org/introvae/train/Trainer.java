@@ -16,6 +16,7 @@ import org.introvae.data.ImageSet;
 import org.introvae.data.Split;
 import java.util.OptionalInt;
 import org.introvae.model.Cluster;
+import org.introvae.model.Growth;
 import org.introvae.model.ModelConfig;
 import org.introvae.model.Placement;
 import org.introvae.model.TrainingGraph;
@@ -105,6 +106,8 @@ public final class Trainer {
         objective, c.schedule().lr(), batch, total, perEpoch, c.schedule().vaeEpochs(), c.objective().bootstrapped()
             ? ", bootstrapped: the target decoder is refreshed after every " + c.objective().bootstrapEvery() + " epoch(s)"
             : "", c.network().mixing().on() ? ", style mixing p = " + c.network().styleMixing() : "");
+    c.network().growth().ifPresent(g -> out.printf("growing from %d×%d: a resolution every %d epoch(s), each fading in over"
+        + " its first %d%n", config.finalSize(), config.finalSize(), g.epochsPerLevel(), g.epochsPerLevel() / 2));
 
     Checkpoints checkpoints = run.checkpoints(c.logging().keepCheckpoints());
     MetricsLog metrics = new MetricsLog(run.metrics());
@@ -195,6 +198,8 @@ public final class Trainer {
     }
     StepLosses losses = null;
     int fakeBelowReal = 0;
+    java.util.Optional<Growth> growth = c.network().growth();
+    float grown = -1;
     try (BatchPrefetcher batches = new BatchPrefetcher(split, batch, perEpoch)) {
       for (long step = first; step < total; step++) {
         if (Interruption.requested()) {
@@ -206,6 +211,9 @@ public final class Trainer {
         }
         int epoch = (int) (step / perEpoch);
         boolean warmUp = epoch < c.schedule().vaeEpochs();
+        if (growth.isPresent()) {
+          grown = grow(session, growth.get(), step, perEpoch, grown, progress);
+        }
         long done = step + 1;
         boolean logStep = done % every.logEvery() == 0 || done == total;
         try {
@@ -273,6 +281,20 @@ public final class Trainer {
     }
     out.printf("done: %s (final grid %s, curves %s)%n", run.root(), run.images().resolve("final.png"), run.lossCurves());
     return new Summary(run.root(), model, total, losses);
+  }
+
+  /** Sets the growth g of {@code step} when it changed since {@code last}, saying when a resolution starts to grow in. */
+  private float grow(TrainingSession session, Growth growth, long step, int perEpoch, float last, Progress progress) {
+    float g = growth.at(step, perEpoch);
+    if (g != last) {
+      session.setGrowth(g);
+      int side = session.model().config().finalSize() << (int) Math.ceil(g);
+      if (last >= 0 && Math.ceil(g) > Math.ceil(last)) {
+        progress.breakLine();
+        out.printf("step %d: growing to %d×%d%n", step + 1, side, side);
+      }
+    }
+    return g;
   }
 
   /**

@@ -101,21 +101,7 @@ class GradientTest {
    */
   static List<float[]> towardsGradient(Session s, TrainingGraph g, org.tensorflow.Output<?>[] grads, TFloat32 x,
       List<float[]> random) {
-    List<float[]> gradient = new java.util.ArrayList<>();
-    try (org.tensorflow.types.TInt64 seed = TinyGraphs.seed(0)) {
-      Session.Runner runner = s.runner().feed(g.x, x).feed(g.noiseSeed, seed);
-      for (var grad : grads) {
-        runner.fetch(grad);
-      }
-      try (org.tensorflow.Result r = runner.run()) {
-        for (int k = 0; k < grads.length; k++) {
-          TFloat32 t = (TFloat32) r.get(k);
-          float[] v = new float[(int) t.size()];
-          t.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(v, false, false));
-          gradient.add(v);
-        }
-      }
-    }
+    List<float[]> gradient = values(s, g, grads, x);
     double norm = 0;
     for (float[] v : gradient) {
       for (float f : v) {
@@ -136,6 +122,26 @@ class GradientTest {
       }
     }
     return gradient;
+  }
+
+  /** The values of {@code grads} at batch x and noise seed (0, 0). */
+  static List<float[]> values(Session s, TrainingGraph g, org.tensorflow.Output<?>[] grads, TFloat32 x) {
+    List<float[]> out = new java.util.ArrayList<>();
+    try (org.tensorflow.types.TInt64 seed = TinyGraphs.seed(0)) {
+      Session.Runner runner = s.runner().feed(g.x, x).feed(g.noiseSeed, seed);
+      for (var grad : grads) {
+        runner.fetch(grad);
+      }
+      try (org.tensorflow.Result r = runner.run()) {
+        for (int k = 0; k < grads.length; k++) {
+          TFloat32 t = (TFloat32) r.get(k);
+          float[] v = new float[(int) t.size()];
+          t.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(v, false, false));
+          out.add(v);
+        }
+      }
+    }
+    return out;
   }
 
   static List<float[]> shifted(List<float[]> θ, List<float[]> d, float t) {

@@ -198,18 +198,34 @@ class StyleNetworksTest {
     check(CONFIG, mixing, objective, order, encoder);
   }
 
-  /** As above, for the style networks {@code config} builds. */
+  /** As above, for the style networks {@code config} builds (grown in full if they grow). */
   static void check(ModelConfig config, StyleMixing mixing, Objective objective, UpdateOrder order, boolean... encoder) {
+    check(config, config.widths().length, mixing, objective, order, encoder);
+  }
+
+  /** As above, growing networks at growth {@code growth}. */
+  static void check(ModelConfig config, float growth, StyleMixing mixing, Objective objective, UpdateOrder order,
+      boolean... encoder) {
     try (TrainingGraph g = new TrainingGraph(config, objective, order, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU,
         false, mixing);
         Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(2))) {
       s.initialize();
+      if (config.progressive()) {
+        setGrowth(g, s, growth);
+      }
       if (config.architecture().alae()) {
         louderImages(g, s);
       }
       for (boolean e : encoder) {
         check(g, s, x, objective, order, e);
       }
+    }
+  }
+
+  /** Sets the growing networks' growth as the trainer does. */
+  static void setGrowth(TrainingGraph g, Session s, float growth) {
+    try (TFloat32 value = TFloat32.scalarOf(growth)) {
+      s.runner().feed(g.growth, value).addTarget(g.setGrowth).run().close();
     }
   }
 

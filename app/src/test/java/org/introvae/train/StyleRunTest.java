@@ -12,8 +12,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import org.introvae.export.ExportCommand;
 import org.introvae.export.ModelExporter;
+import org.introvae.export.ModelReExport;
 import org.introvae.model.ImageArchitecture;
 import org.introvae.model.Placement;
+import org.introvae.model.StyleNetworks;
 import org.introvae.model.TrainingGraph;
 import org.introvae.model.TrainingSession;
 import org.introvae.serving.IntroVaeModel;
@@ -82,18 +84,31 @@ class StyleRunTest {
     Outcome o = train("--architecture", "style-alae", "--run", "a", "--steps", "4");
     assertEquals(0, o.code(), o.err());
     Path run = root.resolve("runs/a");
+    assertEquals(ImageArchitecture.STYLE_ALAE, new RunFolder(run).readParams().model().architecture());
+    exportDecodesAsTheRun(run, root.resolve("models/alae"));
+  }
+
+  /**
+   * The exported model decodes as the run's own graph restored from its checkpoint (the same networks,
+   * and for growing ones the same growth); returns the restored networks' growth, or null.
+   */
+  private static Float exportDecodesAsTheRun(Path run, Path models) throws Exception {
     RunParams params = new RunFolder(run).readParams();
-    assertEquals(ImageArchitecture.STYLE_ALAE, params.model().architecture());
-    Path models = root.resolve("models/alae");
     Path version = ModelExporter.export(run, models, null);
     float[] z = TrainingSession.priorDraws(3, 8, 11);
     float[] trained;
+    Float growth = null;
     try (TrainingSession session = TrainingSession.withThreads(new TrainingGraph(params.model(),
         params.config().objective().build(), params.config().objective().updates(), 1e-3f, 16, 1, Placement.CPU, false,
         params.config().network().mixing()), 1)) {
       assertTrue(new Checkpoints(run.resolve("checkpoints")).restoreLatest(session.session(), new PrintStream(
           new ByteArrayOutputStream())).isPresent());
       trained = session.decode(z);
+      if (params.model().progressive()) {
+        try (org.tensorflow.Result r = session.session().runner().fetch("decoder." + StyleNetworks.GROWTH).run()) {
+          growth = ((org.tensorflow.types.TFloat32) r.get(0)).getFloat();
+        }
+      }
     }
     for (int i = 0; i < trained.length; i++) {
       trained[i] = Math.min(1f, Math.max(0f, trained[i]));  // served images are clipped to [0, 1]
@@ -105,6 +120,59 @@ class StyleRunTest {
         assertArrayEquals(java.util.Arrays.copyOfRange(trained, i * 784, (i + 1) * 784), exported[i], 1e-5f, "draw " + i);
       }
     }
+    return growth;
+  }
+
+  /**
+   * --epochs-per-level: 100 training images are 6 steps of 16 an epoch, so with 2 epochs per level
+   * 14×14 fades in over steps 13–18 and 28×28 over steps 25–30. Stopped mid-fade and resumed, the run
+   * grows on from the step it stopped at, records the schedule, and its export (of the last step's
+   * weights, not an average) decodes at full growth.
+   */
+  @Test
+  void the_style_networks_grow_a_resolution_at_a_time() throws Exception {
+    Outcome first = train("--architecture", "style", "--run", "g", "--held-out", "0.99", "--epochs-per-level", "2",
+        "--steps", "16", "--average-last", "1");
+    assertEquals(0, first.code(), first.err());
+    assertTrue(first.out().contains("growing from 7×7: a resolution every 2 epoch(s), each fading in over its first 1"),
+        first.out());
+    assertTrue(first.out().contains("step 14: growing to 14×14"), first.out());
+    Path run = root.resolve("runs/g");
+    RunParams params = new RunFolder(run).readParams();
+    assertEquals(2, params.config().network().epochsPerLevel());
+    assertTrue(params.model().progressive());
+    // Stopped halfway through 14×14's fade (step 16 is its 4th of 6 steps: g = (1 − cos π·3/6)/2), the
+    // export decodes there: images of 14×14 and 7×7 blends, constant over 2×2 pixels. A re-export from
+    // the model alone rebuilds the growing networks from its facts and decodes the same.
+    assertEquals(0.5f, exportDecodesAsTheRun(run, root.resolve("models/mid")), 1e-6f);
+    ModelReExport.export(root.resolve("models/mid/1"), root.resolve("models/mid-again"), null, null);
+    float[][] z = {TrainingSession.priorDraws(1, 8, 12)};
+    try (IntroVaeModel mid = IntroVaeModel.load(root.resolve("models/mid"));
+        IntroVaeModel again = IntroVaeModel.load(root.resolve("models/mid-again"))) {
+      float[] image = mid.decode(z)[0];
+      for (int p = 0; p < image.length; p++) {
+        int corner = (p / 28 - p / 28 % 2) * 28 + (p % 28 - p % 28 % 2);
+        assertEquals(image[corner], image[p], 0f, "pixel " + p + " repeats its 2×2 block's");
+      }
+      assertArrayEquals(image, again.decode(z)[0], 1e-6f, "the re-export");
+    }
+    Outcome resumed = train("--run", "g", "--resume", "--steps", "32", "--average-last", "1");
+    assertEquals(0, resumed.code(), resumed.err());
+    assertTrue(resumed.out().contains("step 26: growing to 28×28"), resumed.out());
+    assertTrue(!resumed.out().contains("growing to 14×14"), "it resumed grown to 14×14: " + resumed.out());
+    assertEquals(2f, exportDecodesAsTheRun(run, root.resolve("models/growing")), "grown in full after step 30");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> facts = (Map<String, Object>) Json.parse(Files.readString(
+        root.resolve("models/growing/1/assets/introvae.json")));
+    assertEquals(true, facts.get("progressive"));
+  }
+
+  @Test
+  void only_the_style_networks_grow() {
+    Outcome o = train("--run", "r", "--epochs-per-level", "2", "--steps", "1");
+    assertEquals(2, o.code());
+    assertEquals("error: --epochs-per-level: the residual networks do not grow (--architecture style and style-alae do)",
+        o.err().strip());
   }
 
   /** Crossover 0 decodes the fine draws, one at the layer count the coarse ones; between, a third image. */

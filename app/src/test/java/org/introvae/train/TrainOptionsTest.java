@@ -57,10 +57,17 @@ class TrainOptionsTest {
     assertEquals(c, back.config());
     assertEquals(p.model(), back.model());
     assertEquals(p.data(), back.data());
+    // A format-6 params.json from before --epochs-per-level: no network grew.
+    assertTrue(json.contains("\"epochs-per-level\" : 0"), json);
+    assertTrue(json.contains("\"progressive\" : false"), json);
+    String format6 = json.replaceAll(",\\s*\"(epochs-per-level|progressive)\" : \\w+", "")
+        .replace("\"format\" : 7", "\"format\" : 6");
+    assertEquals(c, RunParams.fromJson(format6).config(), format6);
+    assertEquals(p.model(), RunParams.fromJson(format6).model(), format6);
     // A format-5 params.json from before --keep-checkpoints and --average-last: two kept, the last step's weights.
     assertTrue(json.contains("\"keep-checkpoints\" : 2"), json);
     assertTrue(json.contains("\"average-last\" : 1"), json);
-    String format5 = json.replaceAll(",\\s*\"(keep-checkpoints|average-last)\" : \\d+", "")
+    String format5 = format6.replaceAll(",\\s*\"(keep-checkpoints|average-last)\" : \\d+", "")
         .replace("\"format\" : 6", "\"format\" : 5");
     assertEquals(c, RunParams.fromJson(format5).config(), format5);
     // A format-4 params.json from before --style-mixing: no run mixed styles.

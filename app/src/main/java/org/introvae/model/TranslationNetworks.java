@@ -85,7 +85,7 @@ public final class TranslationNetworks {
     }
   }
 
-  /** Largest class KL weight w_c: above it the class code could carry nothing. */
+  /** Largest class KL weight w_c: above it every nat in the class code would be priced out. */
   public static final float MAX_CLASS_KL_WEIGHT = 100f;
 
   /** Refuses a class KL weight outside 0 to {@link #MAX_CLASS_KL_WEIGHT}. */

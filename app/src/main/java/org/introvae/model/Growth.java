@@ -49,6 +49,11 @@ public record Growth(int epochsPerLevel, int levels) {
     return (long) level * epochsPerLevel * stepsPerEpoch;
   }
 
+  /** The first step (from 0) at which the networks are grown in full, g = K. */
+  public long fullFrom(long stepsPerEpoch) {
+    return levels == 0 ? 0 : start(levels, stepsPerEpoch) + (epochsPerLevel / 2) * stepsPerEpoch;
+  }
+
   /** max(0, 1 − |g − k|): level k's share of the decoder's image. */
   static Operand<TFloat32> imageWeight(Ops tf, Operand<TFloat32> g, int k) {
     return tf.math.maximum(tf.constant(0f), tf.math.sub(tf.constant(1f), tf.math.abs(tf.math.sub(g, tf.constant((float) k)))));

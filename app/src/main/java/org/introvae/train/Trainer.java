@@ -106,8 +106,9 @@ public final class Trainer {
         objective, c.schedule().lr(), batch, total, perEpoch, c.schedule().vaeEpochs(), c.objective().bootstrapped()
             ? ", bootstrapped: the target decoder is refreshed after every " + c.objective().bootstrapEvery() + " epoch(s)"
             : "", c.network().mixing().on() ? ", style mixing p = " + c.network().styleMixing() : "");
-    c.network().growth().ifPresent(g -> out.printf("growing from %d×%d: a resolution every %d epoch(s), each fading in over"
-        + " its first %d%n", config.finalSize(), config.finalSize(), g.epochsPerLevel(), g.epochsPerLevel() / 2));
+    if (c.network().growth().isPresent()) {
+      announce(c.network().growth().get(), config, total, perEpoch);
+    }
 
     Checkpoints checkpoints = run.checkpoints(c.logging().keepCheckpoints());
     MetricsLog metrics = new MetricsLog(run.metrics());
@@ -281,6 +282,16 @@ public final class Trainer {
     }
     out.printf("done: %s (final grid %s, curves %s)%n", run.root(), run.images().resolve("final.png"), run.lossCurves());
     return new Summary(run.root(), model, total, losses);
+  }
+
+  /** The growth schedule, and a warning when the run ends before the networks are grown in full. */
+  private void announce(Growth g, ModelConfig config, long total, int perEpoch) {
+    out.printf("growing from %d×%d: a resolution every %d epoch(s), each fading in over its first %d%n",
+        config.finalSize(), config.finalSize(), g.epochsPerLevel(), g.epochsPerLevel() / 2);
+    if (g.at(total - 1, perEpoch) < g.levels()) {
+      out.printf("warning: the run's %d steps end before the networks are grown to %d×%d at step %d; train longer"
+          + " or with fewer --epochs-per-level%n", total, config.imageSize(), config.imageSize(), g.fullFrom(perEpoch) + 1);
+    }
   }
 
   /** Sets the growth g of {@code step} when it changed since {@code last}, saying when a resolution starts to grow in. */

@@ -3,6 +3,7 @@ package org.introvae.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,9 @@ class GrowthTest {
     assertEquals(2f, g.at(60, 10), "the last level does not fade in again");
     assertEquals(2f, g.at(1_000_000, 10));
     assertEquals(40, g.start(2, 10));
+    assertEquals(50, g.fullFrom(10), "level 2's start and its fade of 10 steps");
+    assertEquals(2f, g.at(g.fullFrom(10), 10));
+    assertTrue(g.at(g.fullFrom(10) - 1, 10) < 2f);
     // One epoch per level: E // 2 = 0 epochs of fade, as in ALAE, so each level starts whole.
     Growth abrupt = new Growth(1, 2);
     assertEquals(0f, abrupt.at(9, 10));

@@ -137,6 +137,8 @@ class StyleRunTest {
     assertTrue(first.out().contains("growing from 7×7: a resolution every 2 epoch(s), each fading in over its first 1"),
         first.out());
     assertTrue(first.out().contains("step 14: growing to 14×14"), first.out());
+    assertTrue(first.out().contains("warning: the run's 16 steps end before the networks are grown to 28×28 at step 31"),
+        first.out());
     Path run = root.resolve("runs/g");
     RunParams params = new RunFolder(run).readParams();
     assertEquals(2, params.config().network().epochsPerLevel());
@@ -159,6 +161,7 @@ class StyleRunTest {
     Outcome resumed = train("--run", "g", "--resume", "--steps", "32", "--average-last", "1");
     assertEquals(0, resumed.code(), resumed.err());
     assertTrue(resumed.out().contains("step 26: growing to 28×28"), resumed.out());
+    assertTrue(!resumed.out().contains("warning"), resumed.out());
     assertTrue(!resumed.out().contains("growing to 14×14"), "it resumed grown to 14×14: " + resumed.out());
     assertEquals(2f, exportDecodesAsTheRun(run, root.resolve("models/growing")), "grown in full after step 30");
     @SuppressWarnings("unchecked")

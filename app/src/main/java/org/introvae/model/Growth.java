@@ -25,8 +25,11 @@ import org.tensorflow.types.TFloat32;
  */
 public record Growth(int epochsPerLevel, int levels) {
   public Growth {
-    if (epochsPerLevel < 1 || levels < 0) {
+    if (epochsPerLevel < 1) {
       throw new IllegalArgumentException("growth needs at least one epoch per level, not " + epochsPerLevel);
+    }
+    if (levels < 0) {
+      throw new IllegalArgumentException("growth needs 0 or more levels above the smallest map, not " + levels);
     }
   }
 

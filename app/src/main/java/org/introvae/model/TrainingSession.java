@@ -71,7 +71,6 @@ public final class TrainingSession implements AutoCloseable {
   }
 
   /** Copies the decoder into the bootstrap's target decoder; nothing without bootstrap. */
-
   public void refreshTarget() {
     if (g.refreshTarget != null) {
       session.run(g.refreshTarget.op().name());

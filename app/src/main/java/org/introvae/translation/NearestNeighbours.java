@@ -1,8 +1,9 @@
 package org.introvae.translation;
 
 /**
- * How well codes tell labels apart: a k-nearest-neighbour classifier (Euclidean, majority vote) trained
- * on the first half of the codes and tested on the second.
+ * Nearest codes by Euclidean distance: how well codes tell labels apart (a k-nearest-neighbour
+ * classifier trained on the first half of the codes and tested on the second), and how often a code
+ * finds its own source among candidates.
  */
 final class NearestNeighbours {
   private NearestNeighbours() {}
@@ -15,11 +16,7 @@ final class NearestNeighbours {
       double[] distance = new double[k];
       java.util.Arrays.fill(distance, Double.MAX_VALUE);
       for (int i = 0; i < half; i++) {
-        double d = 0;
-        for (int j = 0; j < codes[t].length; j++) {
-          double diff = codes[t][j] - codes[i][j];
-          d += diff * diff;
-        }
+        double d = squaredDistance(codes[t], codes[i]);
         for (int s = 0; s < k; s++) {
           if (d < distance[s]) {
             System.arraycopy(distance, s, distance, s + 1, k - s - 1);
@@ -40,6 +37,36 @@ final class NearestNeighbours {
       correct += best == labels[t] ? 1 : 0;
     }
     return correct / (double) Math.max(1, codes.length - half);
+  }
+
+  /**
+   * The share of queries whose nearest candidate is the one of the same index (ties go to the lower
+   * index): chance is 1 / candidates.length.
+   */
+  static double retrieval(float[][] queries, float[][] candidates) {
+    int found = 0;
+    for (int q = 0; q < queries.length; q++) {
+      int nearest = 0;
+      double best = Double.MAX_VALUE;
+      for (int i = 0; i < candidates.length; i++) {
+        double d = squaredDistance(queries[q], candidates[i]);
+        if (d < best) {
+          best = d;
+          nearest = i;
+        }
+      }
+      found += nearest == q ? 1 : 0;
+    }
+    return found / (double) Math.max(1, queries.length);
+  }
+
+  private static double squaredDistance(float[] a, float[] b) {
+    double d = 0;
+    for (int j = 0; j < a.length; j++) {
+      double diff = a[j] - b[j];
+      d += diff * diff;
+    }
+    return d;
   }
 
   /** The share of the most common label: what always guessing it scores. */

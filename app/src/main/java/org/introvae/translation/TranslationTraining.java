@@ -120,10 +120,14 @@ public final class TranslationTraining {
       Files.writeString(folder.resolve("metrics.json"), Json.writePretty(m));
       out.printf(Locale.ROOT, "held out: translations keep the class source's class %.1f %% of the time (the content"
               + " source's: %.1f %%; reconstructions keep their class %.1f %%); a 5-NN classifier tells the class from"
-              + " content codes %.1f %%, from class codes %.1f %% (chance %.1f %%); pictures in %s%n",
+              + " content codes %.1f %%, from class codes %.1f %% (chance %.1f %%); re-encoded, a translation's content"
+              + " code is nearest its content source's %.1f %% of the time, its class code its class source's %.1f %%"
+              + " (chance %.1f %%); pictures in %s%n",
           100 * (double) m.get("translation_keeps_class_source"), 100 * (double) m.get("translation_takes_content_source_class"),
           100 * (double) m.get("reconstruction_keeps_class"), 100 * (double) m.get("content_code_class_accuracy"),
-          100 * (double) m.get("class_code_class_accuracy"), 100 * (double) m.get("chance"), folder.resolve("images"));
+          100 * (double) m.get("class_code_class_accuracy"), 100 * (double) m.get("chance"),
+          100 * (double) m.get("translation_content_retrieval"), 100 * (double) m.get("translation_class_retrieval"),
+          100 * (double) m.get("retrieval_chance"), folder.resolve("images"));
       Checkpoints.Saved saved = new Checkpoints(folder.resolve("checkpoints")).save(session.session(), st.steps());
       if (st.exportDir() != null) {
         out.println("exported " + export(saved, m));
@@ -186,7 +190,8 @@ public final class TranslationTraining {
       System.arraycopy(r.mu(), i * z, latents, i * z, c);
       System.arraycopy(r.mu(), partner[i] * z + c, latents, i * z + c, z - c);
     }
-    float[][] translated = rows(session.decode(latents), n);
+    float[] translatedPixels = session.decode(latents);
+    float[][] translated = rows(translatedPixels, n);
     float[][] reconstructed = rows(r.images(), n);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("objective", st.objective().name());
@@ -220,6 +225,16 @@ public final class TranslationTraining {
     m.put("content_code_class_accuracy", NearestNeighbours.accuracy(codes(r.mu(), n, z, c, z), heldLabels, 5));
     m.put("class_code_class_accuracy", NearestNeighbours.accuracy(codes(r.mu(), n, z, 0, c), heldLabels, 5));
     m.put("chance", NearestNeighbours.majorityShare(heldLabels));
+    // Whether a translation carries both sources: re-encoded, is each of its codes nearest to its own
+    // source's among the n held-out codes? A decoder that ignores one code leaves that one at chance.
+    float[] again = session.reconstruct(translatedPixels, n).mu();
+    float[][] contentSources = new float[n][];
+    for (int i = 0; i < n; i++) {
+      contentSources[i] = java.util.Arrays.copyOfRange(r.mu(), partner[i] * z + c, (partner[i] + 1) * z);
+    }
+    m.put("translation_content_retrieval", NearestNeighbours.retrieval(codes(again, n, z, c, z), contentSources));
+    m.put("translation_class_retrieval", NearestNeighbours.retrieval(codes(again, n, z, 0, c), codes(r.mu(), n, z, 0, c)));
+    m.put("retrieval_chance", 1.0 / n);
     m.put("seconds", seconds);
     writeGrid(session, held, heldLabels);
     Png.write(folder.resolve("images/samples.png"), rows(session.sample(64, st.seed() + 2), 64),

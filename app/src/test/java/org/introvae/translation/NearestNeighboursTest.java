@@ -15,4 +15,14 @@ class NearestNeighboursTest {
     assertEquals(5 / 6.0, NearestNeighbours.accuracy(codes, labels, 3), 1e-12);
     assertEquals(7 / 12.0, NearestNeighbours.majorityShare(labels), 1e-12, "seven 1s of twelve");
   }
+
+  @Test
+  void finds_each_query_s_own_candidate_when_it_is_the_nearest() {
+    float[][] candidates = {{0, 0}, {4, 0}, {0, 4}, {4, 4}};
+    // Query 0 sits by its own candidate, query 1 nearer candidate 3's, query 2 exactly between its own
+    // and candidate 0 (a tie: the lower index, 0, wins), query 3 by its own: 2 of 4.
+    float[][] queries = {{0.5f, 0}, {4, 3}, {0, 2}, {3.5f, 4}};
+    assertEquals(0.5, NearestNeighbours.retrieval(queries, candidates), 1e-12);
+    assertEquals(1.0, NearestNeighbours.retrieval(candidates, candidates), 1e-12, "every code finds itself");
+  }
 }

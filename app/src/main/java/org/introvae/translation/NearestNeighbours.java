@@ -3,7 +3,7 @@ package org.introvae.translation;
 /**
  * Nearest codes by Euclidean distance: how well codes tell labels apart (a k-nearest-neighbour
  * classifier trained on the first half of the codes and tested on the second), and how often a code
- * finds its own source among candidates.
+ * is nearer its own source than other candidates.
  */
 final class NearestNeighbours {
   private NearestNeighbours() {}
@@ -40,24 +40,21 @@ final class NearestNeighbours {
   }
 
   /**
-   * The share of queries whose nearest candidate is the one of the same index (ties go to the lower
-   * index): chance is 1 / candidates.length.
+   * How often a query is nearer its own candidate (the one of the same index) than another candidate:
+   * over all queries and all other candidates, ties counting half. Chance is 0.5, always nearest 1.
    */
-  static double retrieval(float[][] queries, float[][] candidates) {
-    int found = 0;
+  static double ownNearer(float[][] queries, float[][] candidates) {
+    double nearer = 0;
     for (int q = 0; q < queries.length; q++) {
-      int nearest = 0;
-      double best = Double.MAX_VALUE;
+      double own = squaredDistance(queries[q], candidates[q]);
       for (int i = 0; i < candidates.length; i++) {
-        double d = squaredDistance(queries[q], candidates[i]);
-        if (d < best) {
-          best = d;
-          nearest = i;
+        if (i != q) {
+          double d = squaredDistance(queries[q], candidates[i]);
+          nearer += d > own ? 1 : d == own ? 0.5 : 0;
         }
       }
-      found += nearest == q ? 1 : 0;
     }
-    return found / (double) Math.max(1, queries.length);
+    return nearer / Math.max(1, (double) queries.length * (candidates.length - 1));
   }
 
   private static double squaredDistance(float[] a, float[] b) {

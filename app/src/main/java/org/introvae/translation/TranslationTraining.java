@@ -121,13 +121,13 @@ public final class TranslationTraining {
       out.printf(Locale.ROOT, "held out: translations keep the class source's class %.1f %% of the time (the content"
               + " source's: %.1f %%; reconstructions keep their class %.1f %%); a 5-NN classifier tells the class from"
               + " content codes %.1f %%, from class codes %.1f %% (chance %.1f %%); re-encoded, a translation's content"
-              + " code is nearest its content source's %.1f %% of the time, its class code its class source's %.1f %%"
-              + " (chance %.1f %%); pictures in %s%n",
+              + " code is nearer its content source's than another image's %.1f %% of the time, its class code its"
+              + " class source's %.1f %% (chance 50 %%); pictures in %s%n",
           100 * (double) m.get("translation_keeps_class_source"), 100 * (double) m.get("translation_takes_content_source_class"),
           100 * (double) m.get("reconstruction_keeps_class"), 100 * (double) m.get("content_code_class_accuracy"),
           100 * (double) m.get("class_code_class_accuracy"), 100 * (double) m.get("chance"),
-          100 * (double) m.get("translation_content_retrieval"), 100 * (double) m.get("translation_class_retrieval"),
-          100 * (double) m.get("retrieval_chance"), folder.resolve("images"));
+          100 * (double) m.get("translation_content_source_nearer"), 100 * (double) m.get("translation_class_source_nearer"),
+          folder.resolve("images"));
       Checkpoints.Saved saved = new Checkpoints(folder.resolve("checkpoints")).save(session.session(), st.steps());
       if (st.exportDir() != null) {
         out.println("exported " + export(saved, m));
@@ -225,16 +225,15 @@ public final class TranslationTraining {
     m.put("content_code_class_accuracy", NearestNeighbours.accuracy(codes(r.mu(), n, z, c, z), heldLabels, 5));
     m.put("class_code_class_accuracy", NearestNeighbours.accuracy(codes(r.mu(), n, z, 0, c), heldLabels, 5));
     m.put("chance", NearestNeighbours.majorityShare(heldLabels));
-    // Whether a translation carries both sources: re-encoded, is each of its codes nearest to its own
-    // source's among the n held-out codes? A decoder that ignores one code leaves that one at chance.
+    // Whether a translation carries both sources: re-encoded, is each of its codes nearer its own
+    // source's than another held-out image's? A decoder that ignores one code leaves that one at 0.5.
     float[] again = session.reconstruct(translatedPixels, n).mu();
     float[][] contentSources = new float[n][];
     for (int i = 0; i < n; i++) {
       contentSources[i] = java.util.Arrays.copyOfRange(r.mu(), partner[i] * z + c, (partner[i] + 1) * z);
     }
-    m.put("translation_content_retrieval", NearestNeighbours.retrieval(codes(again, n, z, c, z), contentSources));
-    m.put("translation_class_retrieval", NearestNeighbours.retrieval(codes(again, n, z, 0, c), codes(r.mu(), n, z, 0, c)));
-    m.put("retrieval_chance", 1.0 / n);
+    m.put("translation_content_source_nearer", NearestNeighbours.ownNearer(codes(again, n, z, c, z), contentSources));
+    m.put("translation_class_source_nearer", NearestNeighbours.ownNearer(codes(again, n, z, 0, c), codes(r.mu(), n, z, 0, c)));
     m.put("seconds", seconds);
     writeGrid(session, held, heldLabels);
     Png.write(folder.resolve("images/samples.png"), rows(session.sample(64, st.seed() + 2), 64),

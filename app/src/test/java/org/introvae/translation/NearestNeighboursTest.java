@@ -17,12 +17,13 @@ class NearestNeighboursTest {
   }
 
   @Test
-  void finds_each_query_s_own_candidate_when_it_is_the_nearest() {
+  void counts_how_often_a_query_is_nearer_its_own_candidate_than_another() {
     float[][] candidates = {{0, 0}, {4, 0}, {0, 4}, {4, 4}};
-    // Query 0 sits by its own candidate, query 1 nearer candidate 3's, query 2 exactly between its own
-    // and candidate 0 (a tie: the lower index, 0, wins), query 3 by its own: 2 of 4.
-    float[][] queries = {{0.5f, 0}, {4, 3}, {0, 2}, {3.5f, 4}};
-    assertEquals(0.5, NearestNeighbours.retrieval(queries, candidates), 1e-12);
-    assertEquals(1.0, NearestNeighbours.retrieval(candidates, candidates), 1e-12, "every code finds itself");
+    // Squared distances to candidates 0-3. Query 0 (0.5, 0): 0.25 own, 12.25, 16.25, 28.25: nearer than
+    // all 3 others. Query 1 (4, 3): 9 own; 25 and 17 farther, 1 nearer: 2. Query 2 (0, 2): 4 own; 4 (a
+    // tie, ½), 20, 20: 2.5. Query 3 (4, 0): 16 own; 16 (a tie, ½), 0 nearer, 32 farther: 1.5. 9 of 12.
+    float[][] queries = {{0.5f, 0}, {4, 3}, {0, 2}, {4, 0}};
+    assertEquals(9 / 12.0, NearestNeighbours.ownNearer(queries, candidates), 1e-12);
+    assertEquals(1.0, NearestNeighbours.ownNearer(candidates, candidates), 1e-12, "every code is its own");
   }
 }

@@ -45,11 +45,10 @@ class TranslationRunTest {
     assertEquals(24, ((Number) m.get("content_z")).intValue());
     for (String rate : new String[] {"translation_keeps_class_source", "translation_takes_content_source_class",
         "reconstruction_keeps_class", "content_code_class_accuracy", "class_code_class_accuracy", "chance",
-        "translation_content_retrieval", "translation_class_retrieval"}) {
+        "translation_content_source_nearer", "translation_class_source_nearer"}) {
       double v = ((Number) m.get(rate)).doubleValue();
       assertTrue(v >= 0 && v <= 1, rate + " = " + v);
     }
-    assertEquals(1 / 40.0, ((Number) m.get("retrieval_chance")).doubleValue(), 1e-12, "one of the 40 held-out images");
     BufferedImage grid = ImageIO.read(runs.resolve("t/images/translation.png").toFile());
     assertEquals(9 * 28 * 3, grid.getWidth(), "a blank corner, 8 content sources; 3× scale");
     assertEquals(9 * 28 * 3, grid.getHeight());

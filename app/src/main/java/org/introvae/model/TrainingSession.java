@@ -11,6 +11,8 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
@@ -41,12 +43,22 @@ public final class TrainingSession implements AutoCloseable {
 
   /** A session with {@code threads} intra- and inter-op threads (0: TensorFlow's default). */
   public static TrainingSession withThreads(TrainingGraph graph, int threads) {
-    return new TrainingSession(graph, threads(threads));
+    return new TrainingSession(graph, settings(threads));
   }
 
-  /** Session settings with {@code threads} intra- and inter-op threads (0: TensorFlow's default). */
-  public static ConfigProto threads(int threads) {
-    return ConfigProto.newBuilder().setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(threads).build();
+  /**
+   * Training's session settings: {@code threads} intra- and inter-op threads (0: TensorFlow's default),
+   * and Grappler's memory optimizer without its scheduling heuristic. That heuristic rewrites an AddN
+   * whose inputs come at different times (a variable's gradient from several passes) into AssignAdds
+   * to a temporary, summed in whatever order the executor runs them; the executor reorders cheap ops
+   * once it has timed them (about 90 runs of a step), so runs of one seed parted there by rounding.
+   * Swapping, the default's other half, stays on for GPUs.
+   */
+  public static ConfigProto settings(int threads) {
+    return ConfigProto.newBuilder().setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(threads)
+        .setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(
+            RewriterConfig.newBuilder().setMemoryOptimization(RewriterConfig.MemOptType.SWAPPING_HEURISTICS)))
+        .build();
   }
 
   /** The devices the step's replicas run on, in order (e.g. the CPU for a GPU placement without a GPU). */

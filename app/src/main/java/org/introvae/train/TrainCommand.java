@@ -44,7 +44,7 @@ public final class TrainCommand {
       }
       Optional<Cluster> cluster = options.clusterTask();
       if (cluster.isPresent() && !cluster.get().chief()) {
-        WorkerTask.serve(cluster.get(), TrainingSession.threads(options.config().schedule().threads()), out);
+        WorkerTask.serve(cluster.get(), TrainingSession.settings(options.config().schedule().threads()), out);
         return 0;
       }
       if (options.exportDir().isPresent() && exporter == null) {

@@ -113,7 +113,7 @@ public final class Trainer {
     Checkpoints checkpoints = run.checkpoints(c.logging().keepCheckpoints());
     MetricsLog metrics = new MetricsLog(run.metrics());
     Placement placement = c.schedule().placement();
-    ConfigProto threads = TrainingSession.threads(c.schedule().threads());
+    ConfigProto threads = TrainingSession.settings(c.schedule().threads());
     cluster = o.clusterTask().orElse(null);
     Server server = null;
     if (cluster != null) {

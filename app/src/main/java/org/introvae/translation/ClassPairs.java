@@ -82,7 +82,7 @@ final class ClassPairs {
     }
     int[][] out = new int[n][];
     try (Graph g = new Graph();
-        Session s = new Session(g, org.introvae.model.TrainingSession.threads(threads));
+        Session s = new Session(g, org.introvae.model.TrainingSession.settings(threads));
         TFloat32 everything = TFloat32.tensorOf(Shape.of(n, per), DataBuffers.of(all, true, false))) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> rows = tf.placeholder(TFloat32.class);

@@ -26,7 +26,7 @@ import org.tensorflow.types.TFloat32;
  * rounding of the same kernels.
  */
 class BootstrapTest {
-  private static final ConfigProto ONE_THREAD = TrainingSession.threads(1);
+  private static final ConfigProto ONE_THREAD = TrainingSession.settings(1);
 
   @BeforeAll
   static void runtime() {

@@ -39,7 +39,7 @@ import org.tensorflow.proto.ServerDef;
  * end with the test JVM.
  */
 class ClusterTest {
-  private static final ConfigProto ONE_THREAD = TrainingSession.threads(1);
+  private static final ConfigProto ONE_THREAD = TrainingSession.settings(1);
 
   @BeforeAll
   static void runtime() {

@@ -26,7 +26,7 @@ import org.tensorflow.types.TInt64;
  * finite differences.
  */
 class StyleMixingTest {
-  private static final ConfigProto ONE_THREAD = TrainingSession.threads(1);
+  private static final ConfigProto ONE_THREAD = TrainingSession.settings(1);
   private static final int LAYERS = 6;
   private static final int STEPS = 4000;
 

@@ -193,7 +193,7 @@ class TranslationNetworksTest {
   @Test
   void with_neighbour_partners_real_images_take_their_partners_class_codes_and_keep_their_own_content_codes() {
     TranslationNetworks.ClassView partners = new TranslationNetworks.ClassView(0f, true);
-    try (Graph g = new Graph(); Session s = new Session(g, TrainingSession.threads(1));
+    try (Graph g = new Graph(); Session s = new Session(g, TrainingSession.settings(1));
         TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(6))) {
       Ops tf = Ops.create(g);
       var e = new TranslationNetworks.TwoEncoders(tf, TinyGraphs.CONFIG, SPLIT, partners, 3);

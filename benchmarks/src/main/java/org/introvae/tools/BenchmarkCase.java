@@ -16,7 +16,6 @@ import org.introvae.model.TensorFlowRuntime;
 import org.introvae.model.TrainingGraph;
 import org.introvae.model.UpdateOrder;
 import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.OptimizerOptions;
 
 /**
@@ -85,14 +84,14 @@ final class BenchmarkCase {
     return rest.size() > restIndex ? Integer.parseInt(rest.get(restIndex)) : otherwise;
   }
 
-  /** The case's training graph in an initialised session with the case's threads (and XLA if asked). */
+  /** The case's training graph in an initialised session: training's settings with the case's threads (and XLA if asked). */
   TrainingSession session() {
-    ConfigProto.Builder c = ConfigProto.newBuilder()
+    ConfigProto.Builder c = TrainingSession.settings(0).toBuilder()
         .setIntraOpParallelismThreads(intraThreads)
         .setInterOpParallelismThreads(interThreads);
     if (xla) {
-      c.setGraphOptions(GraphOptions.newBuilder().setOptimizerOptions(
-          OptimizerOptions.newBuilder().setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1)));
+      c.getGraphOptionsBuilder().setOptimizerOptions(
+          OptimizerOptions.newBuilder().setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1));
     }
     TrainingSession s = new TrainingSession(new TrainingGraph(config, objective, order, preset.learningRate(), batch, 1,
         placement), c.build());

@@ -222,18 +222,20 @@ public final class TranslationTraining {
       m.put("translation_takes_content_source_class", take / (double) n);
       m.put("reconstruction_keeps_class", rec / (double) n);
     }
-    m.put("content_code_class_accuracy", NearestNeighbours.accuracy(codes(r.mu(), n, z, c, z), heldLabels, 5));
-    m.put("class_code_class_accuracy", NearestNeighbours.accuracy(codes(r.mu(), n, z, 0, c), heldLabels, 5));
+    float[][] contentCodes = codes(r.mu(), n, z, c, z);
+    float[][] classCodes = codes(r.mu(), n, z, 0, c);
+    m.put("content_code_class_accuracy", NearestNeighbours.accuracy(contentCodes, heldLabels, 5));
+    m.put("class_code_class_accuracy", NearestNeighbours.accuracy(classCodes, heldLabels, 5));
     m.put("chance", NearestNeighbours.majorityShare(heldLabels));
     // Whether a translation carries both sources: re-encoded, is each of its codes nearer its own
     // source's than another held-out image's? A decoder that ignores one code leaves that one at 0.5.
     float[] again = session.reconstruct(translatedPixels, n).mu();
     float[][] contentSources = new float[n][];
     for (int i = 0; i < n; i++) {
-      contentSources[i] = java.util.Arrays.copyOfRange(r.mu(), partner[i] * z + c, (partner[i] + 1) * z);
+      contentSources[i] = contentCodes[partner[i]];
     }
     m.put("translation_content_source_nearer", NearestNeighbours.ownNearer(codes(again, n, z, c, z), contentSources));
-    m.put("translation_class_source_nearer", NearestNeighbours.ownNearer(codes(again, n, z, 0, c), codes(r.mu(), n, z, 0, c)));
+    m.put("translation_class_source_nearer", NearestNeighbours.ownNearer(codes(again, n, z, 0, c), classCodes));
     m.put("seconds", seconds);
     writeGrid(session, held, heldLabels);
     Png.write(folder.resolve("images/samples.png"), rows(session.sample(64, st.seed() + 2), 64),

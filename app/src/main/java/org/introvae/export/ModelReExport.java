@@ -47,14 +47,17 @@ public final class ModelReExport {
         version, eval, truncationPsi);
   }
 
-  /** A translation model's latent split from its facts (models exported before "content_noise" was written floor at 1). */
+  /**
+   * A translation model's latent split from its facts (models exported before "content_noise" was written
+   * floor at 1; before "class_modulation" was written their decoders read [z_c, z_s] as one vector).
+   */
   static TranslationNetworks.Split split(Map<String, Object> facts) throws UserError {
     if (!(facts.get("class_z") instanceof Number classZ)) {
       return TranslationNetworks.Split.NONE;
     }
     float noise = facts.get("content_noise") instanceof Number n ? n.floatValue() : 1f;
     try {
-      return new TranslationNetworks.Split(classZ.intValue(), noise);
+      return new TranslationNetworks.Split(classZ.intValue(), noise, 1f, Boolean.TRUE.equals(facts.get("class_modulation")));
     } catch (IllegalArgumentException e) {
       throw new UserError("content_noise in the model's facts: " + e.getMessage());
     }

@@ -608,6 +608,8 @@ public final class Architecture {
     private final List<ResidualBlock> blocks = new ArrayList<>();
     private final Conv output;
     private final boolean foldUpsampling;
+    private final int styleZ;
+    private final List<Dense> modulations = new ArrayList<>();
 
     /** The training decoder: each upsampling folded into the convolutions after it. */
     public Decoder(Ops tf, ModelConfig config, long seed) {
@@ -626,19 +628,41 @@ public final class Architecture {
 
     /** A decoder whose variables are named {@code prefix.…} (the bootstrap's target decoder beside the decoder). */
     public Decoder(Ops tf, ModelConfig config, long seed, boolean foldUpsampling, String prefix) {
+      this(tf, config, seed, foldUpsampling, prefix, 0);
+    }
+
+    /**
+     * With {@code styleZ} &gt; 0 the first styleZ dimensions of z (the translation model's class code)
+     * do not enter the head: the head reads the rest, and the styleZ dimensions set a per-channel scale
+     * and shift of each block's output, h·(1 + γ(z_style)) + β(z_style) — feature-wise modulation, as
+     * LORD's generator reads its class code through adaptive instance normalisation.
+     */
+    public Decoder(Ops tf, ModelConfig config, long seed, boolean foldUpsampling, String prefix, int styleZ) {
+      if (styleZ < 0 || styleZ >= config.zDim()) {
+        throw new IllegalArgumentException("the modulating code needs 0 to z − 1 = " + (config.zDim() - 1)
+            + " dimensions, not " + styleZ);
+      }
       this.config = config;
       this.foldUpsampling = foldUpsampling;
+      this.styleZ = styleZ;
       parameters = new Parameters(tf, prefix, seed);
       int s = config.finalSize();
-      head = new Dense(parameters, "fc", config.zDim(), s * s * config.lastWidth());
+      head = new Dense(parameters, "fc", config.zDim() - styleZ, s * s * config.lastWidth());
       int[] w = config.widths();
       int in = config.lastWidth();
       for (int i = w.length - 1; i >= 0; i--) {
-        blocks.add(new ResidualBlock(parameters, "res" + (w.length - i), in, w[i]));
+        addBlock("res" + (w.length - i), in, w[i]);
         in = w[i];
       }
-      blocks.add(new ResidualBlock(parameters, "res" + (w.length + 1), w[0], w[0]));
+      addBlock("res" + (w.length + 1), w[0], w[0]);
       output = new Conv(parameters, "out.conv", 5, w[0], config.imageChannels(), true);
+    }
+
+    private void addBlock(String name, int in, int out) {
+      blocks.add(new ResidualBlock(parameters, name, in, out));
+      if (styleZ > 0) {
+        modulations.add(new Dense(parameters, name + ".style", styleZ, 2 * out));  // [γ, β]
+      }
     }
 
     @Override
@@ -649,7 +673,8 @@ public final class Architecture {
     @Override
     public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> z, Mode mode) {
       int s = config.finalSize();
-      Operand<TFloat32> h = tf.nn.relu(head.apply(tf, z));
+      Operand<TFloat32> style = styleZ == 0 ? null : columns(tf, z, 0, styleZ);
+      Operand<TFloat32> h = tf.nn.relu(head.apply(tf, styleZ == 0 ? z : columns(tf, z, styleZ, config.zDim() - styleZ)));
       h = tf.reshape(h, tf.constant(new long[] {-1, s, s, config.lastWidth()}));
       // Every block after the first runs on its input upsampled 2×.
       for (int i = 0; i < blocks.size(); i++) {
@@ -659,8 +684,25 @@ public final class Architecture {
           upsampled = false;
         }
         h = blocks.get(i).apply(tf, h, mode, upsampled);
+        if (style != null) {
+          h = modulated(tf, h, modulations.get(i).apply(tf, style));
+        }
       }
       return output.apply(tf, h);
+    }
+
+    /** h·(1 + γ) + β per image and channel, [γ, β] the modulation layer's output. */
+    private static Operand<TFloat32> modulated(Ops tf, Operand<TFloat32> h, Operand<TFloat32> gammaBeta) {
+      long channels = h.shape().get(3);
+      Operand<TFloat32> gamma = tf.reshape(columns(tf, gammaBeta, 0, (int) channels), tf.constant(new long[] {-1, 1, 1, channels}));
+      Operand<TFloat32> beta = tf.reshape(columns(tf, gammaBeta, (int) channels, (int) channels),
+          tf.constant(new long[] {-1, 1, 1, channels}));
+      return tf.math.add(tf.math.mul(h, tf.math.add(gamma, tf.constant(1f))), beta);
+    }
+
+    /** Columns from .. from + count of a [batch, n] matrix. */
+    private static Operand<TFloat32> columns(Ops tf, Operand<TFloat32> m, int from, int count) {
+      return tf.slice(m, tf.constant(new int[] {0, from}), tf.constant(new int[] {-1, count}));
     }
   }
 }

@@ -83,7 +83,8 @@ public final class InferenceGraph implements AutoCloseable {
     int s = config.imageSize();
     Architecture.EncoderNet encoder = split.twoEncoders() ? new TranslationNetworks.TwoEncoders(tf, config, split, 0)
         : config.architecture().encoder(tf, config, 0);
-    Architecture.DecoderNet decoder = config.architecture().decoder(tf, config, 1, false, "decoder");
+    Architecture.DecoderNet decoder = split.twoEncoders() ? split.decoder(tf, config, 1, false)
+        : config.architecture().decoder(tf, config, 1, false, "decoder");
 
     images = tf.withName("images").placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, s, s, config.imageChannels())));

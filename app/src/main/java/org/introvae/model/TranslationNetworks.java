@@ -41,14 +41,21 @@ public final class TranslationNetworks {
    * How z splits between the two encoders: z = [z_c (classZ), z_s (z − classZ)], the content posterior's
    * variance floored at {@code contentNoise}, and L_REG = KL(z_s) + w_c·KL(z_c) with w_c
    * {@code classKlWeight}: below 1 a nat in the class code costs less than one in the content code (at
-   * 0 z_c is free, as LORD's class embeddings are). {@link #NONE} (classZ 0) is the one-encoder image model.
+   * 0 z_c is free, as LORD's class embeddings are). With {@code classModulates} the decoder draws from z_s
+   * and reads z_c only as per-channel scales and shifts of its blocks' outputs (LORD's generator, which
+   * takes the class code through adaptive instance normalisation); otherwise it reads [z_c, z_s] as one
+   * vector. {@link #NONE} (classZ 0) is the one-encoder image model.
    */
-  public record Split(int classZ, float contentNoise, float classKlWeight) {
+  public record Split(int classZ, float contentNoise, float classKlWeight, boolean classModulates) {
     public static final Split NONE = new Split(0, 1f);
 
     public Split {
       checkContentNoise(contentNoise);
       checkClassKlWeight(classKlWeight);
+    }
+
+    public Split(int classZ, float contentNoise, float classKlWeight) {
+      this(classZ, contentNoise, classKlWeight, false);
     }
 
     public Split(int classZ, float contentNoise) {
@@ -57,6 +64,11 @@ public final class TranslationNetworks {
 
     public boolean twoEncoders() {
       return classZ > 0;
+    }
+
+    /** The decoder of this split: the residual decoder, reading z_c through modulation when {@code classModulates}. */
+    public Decoder decoder(Ops tf, ModelConfig config, long seed, boolean foldUpsampling) {
+      return new Decoder(tf, config, seed, foldUpsampling, "decoder", classModulates ? classZ : 0);
     }
   }
 
@@ -252,7 +264,7 @@ public final class TranslationNetworks {
       throw new IllegalArgumentException("pairs need an even batch, not " + batch);
     }
     return new TrainingGraph(config, DataShape.square(config.imageSize(), config.imageChannels()), config.zDim(), objective, order,
-        learningRate, batch, tf -> new TwoEncoders(tf, config, split, view, seed), tf -> new Decoder(tf, config, seed + 1),
+        learningRate, batch, tf -> new TwoEncoders(tf, config, split, view, seed), tf -> split.decoder(tf, config, seed + 1, true),
         placement);
   }
 }

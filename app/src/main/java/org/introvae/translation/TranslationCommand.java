@@ -62,6 +62,9 @@ public final class TranslationCommand {
     @Option(names = "--class-kl-weight", paramLabel = "W", description = "L_REG = KL(z_s) + W·KL(z_c): below 1 the class"
         + " code's nats cost less than the content code's (0: z_c free of KL, as LORD's class embeddings)")
     float classKlWeight = 1f;
+    @Option(names = "--class-modulation", description = "the decoder draws from z_s and reads z_c only as per-channel"
+        + " scales and shifts of its blocks' features (LORD's generator takes its class code so); off: it reads [z_c, z_s]")
+    boolean classModulation;
     @Option(names = "--z", paramLabel = "N", description = "latent dimensions in all [the preset's]")
     Integer z;
     @Option(names = "--objective", paramLabel = "NAME", description = "soft, introvae or vae")
@@ -160,7 +163,7 @@ public final class TranslationCommand {
         throw new IllegalArgumentException("--class-kl-weight: " + e.getMessage());
       }
       try {
-        split = new TranslationNetworks.Split(classZ, o.contentNoise, o.classKlWeight);
+        split = new TranslationNetworks.Split(classZ, o.contentNoise, o.classKlWeight, o.classModulation);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--content-noise: " + e.getMessage());
       }

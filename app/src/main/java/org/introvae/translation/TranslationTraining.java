@@ -74,8 +74,9 @@ public final class TranslationTraining {
     int[] training = java.util.Arrays.copyOfRange(shuffled, st.heldOut(), shuffled.length);
     int train = training.length;
     int per = images.imageBytes();
-    out.printf(Locale.ROOT, "translation: %s, class code %d (KL weight %s) + content code %d dimensions (variance ≥ %s)%s%s;"
+    out.printf(Locale.ROOT, "translation: %s, class code %d (KL weight %s%s) + content code %d dimensions (variance ≥ %s)%s%s;"
         + " %d training and %d held-out images from %s%n", st.config(), st.classZ(), st.split().classKlWeight(),
+        st.split().classModulates() ? ", read by the decoder as modulation" : "",
         st.config().zDim() - st.classZ(), st.split().contentNoise(), st.classJitter() > 0
         ? String.format(Locale.ROOT, ", the class encoder seeing crops of jitter %.2f", st.classJitter()) : "",
         st.partners().paired() ? ", real images reconstructed from the class code of " + st.partners().label() : "",
@@ -151,6 +152,7 @@ public final class TranslationTraining {
     facts.put("content_z", st.config().zDim() - st.classZ());
     facts.put("content_noise", st.split().contentNoise());
     facts.put("class_kl_weight", st.split().classKlWeight());
+    facts.put("class_modulation", st.split().classModulates());
     facts.put("class_jitter", st.classJitter());
     facts.put("class_partners", st.partners().label());
     facts.put("widths", st.config().widthsText());
@@ -204,6 +206,7 @@ public final class TranslationTraining {
     m.put("content_z", z - c);
     m.put("content_noise", st.split().contentNoise());
     m.put("class_kl_weight", st.split().classKlWeight());
+    m.put("class_modulation", st.split().classModulates());
     m.put("steps", st.steps());
     m.put("batch", st.batch());
     m.put("held_out", n);

@@ -225,6 +225,8 @@ class ExportTest {
         "models exported before content_noise was written floor the content variance at 1");
     assertEquals(new org.introvae.model.TranslationNetworks.Split(8, 4f),
         ModelReExport.split(Map.of("class_z", 8, "content_noise", 4.0)));
+    assertEquals(new org.introvae.model.TranslationNetworks.Split(8, 1f, 1f, true),
+        ModelReExport.split(Map.of("class_z", 8, "class_modulation", true)), "a decoder that reads z_c as modulation");
     UserError e = assertThrows(UserError.class, () -> ModelReExport.split(Map.of("class_z", 8, "content_noise", -1)));
     assertEquals("content_noise in the model's facts: expected 0.01 to 100.0, not -1.0", e.getMessage());
   }

@@ -154,13 +154,87 @@ class TranslationNetworksTest {
         TranslationNetworks.ClassView.DIRECT, 4);
   }
 
+  static final TranslationNetworks.Split MODULATING = new TranslationNetworks.Split(CLASS_Z, 1f, 1f, true);
+
+  /** D(z) of a modulating decoder (seed 3) for each latent batch, its modulation layers' weights zeroed first when asked. */
+  private static float[][] modulatedDecodes(boolean zeroModulationWeights, float[]... latents) {
+    int z = TinyGraphs.CONFIG.zDim();
+    try (Graph g = new Graph(); Session s = new Session(g, TrainingSession.settings(1))) {
+      Ops tf = Ops.create(g);
+      Architecture.Decoder d = MODULATING.decoder(tf, TinyGraphs.CONFIG, 3, true);
+      var in = tf.placeholder(TFloat32.class, org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, z)));
+      Operand<TFloat32> out = d.apply(tf, in, Mode.INFERENCE);
+      s.initialize();
+      var vars = d.parameters().trainable();
+      // The head reads only the content code: its weight is [z − classZ, ·].
+      assertEquals(z - CLASS_Z, vars.stream().filter(v -> v.op().name().endsWith("decoder.fc.w")).findFirst().orElseThrow()
+          .shape().get(0));
+      var styles = vars.stream().filter(v -> v.op().name().endsWith(".style.w")).toList();
+      assertEquals(3, styles.size(), "one modulation per residual block (two widths, then the last block)");
+      if (zeroModulationWeights) {
+        for (var v : styles) {
+          s.runner().addTarget(tf.assign(v, tf.zerosLike(v))).run();
+        }
+      }
+      float[][] outs = new float[latents.length][];
+      for (int i = 0; i < latents.length; i++) {
+        try (TFloat32 t = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(latents[i].length / z, z),
+            org.tensorflow.ndarray.buffer.DataBuffers.of(latents[i]));
+            Result r = s.runner().feed(in, t).fetch(out).run()) {
+          outs[i] = values(r, 0);
+        }
+      }
+      return outs;
+    }
+  }
+
+  @Test
+  void a_modulating_decoder_reads_the_class_code_only_through_its_scales_and_shifts() {
+    int z = TinyGraphs.CONFIG.zDim();
+    java.util.Random random = new java.util.Random(5);
+    float[] latents = new float[TinyGraphs.BATCH * z];
+    for (int k = 0; k < latents.length; k++) {
+      latents[k] = (float) random.nextGaussian();
+    }
+    float[] otherClass = latents.clone();
+    for (int i = 0; i < TinyGraphs.BATCH; i++) {
+      otherClass[i * z] += 1.5f;  // z_c is the first CLASS_Z dimensions
+    }
+    float[][] fresh = modulatedDecodes(false, latents, otherClass);
+    assertTrue(!java.util.Arrays.equals(fresh[0], fresh[1]), "a fresh decoder's scales and shifts depend on z_c");
+    // With the modulation weights at 0, γ and β are their biases whatever z_c is: the same graph and batch
+    // run twice on inputs that differ only where nothing reads them, so exactly equal.
+    float[][] constant = modulatedDecodes(true, latents, otherClass);
+    assertArrayEquals(constant[0], constant[1], 0f, "z_c reaches the image only through γ(z_c) and β(z_c)");
+    assertThrows(IllegalArgumentException.class,
+        () -> new Architecture.Decoder(Ops.create(new Graph()), TinyGraphs.CONFIG, 3, true, "decoder", z));
+  }
+
+  /** The routed decoder gradient (simultaneous updates) through the modulation, against finite differences. */
+  @Test
+  void decoder_gradient_through_the_modulation_matches_finite_differences() {
+    assertGradientMatchesFiniteDifferences(MODULATING, TranslationNetworks.ClassView.DIRECT, UpdateOrder.SIMULTANEOUS,
+        false, 3);
+  }
+
+  @Test
+  void encoder_gradient_through_a_modulating_decoder_matches_finite_differences() {
+    assertGradientMatchesFiniteDifferences(MODULATING, TranslationNetworks.ClassView.DIRECT, UpdateOrder.ALTERNATING,
+        true, 6);
+  }
+
   private static TrainingGraph softIntroVaeGraph(TranslationNetworks.ClassView view) {
     return softIntroVaeGraph(SPLIT, view);
   }
 
   private static TrainingGraph softIntroVaeGraph(TranslationNetworks.Split split, TranslationNetworks.ClassView view) {
+    return softIntroVaeGraph(split, view, UpdateOrder.ALTERNATING);
+  }
+
+  private static TrainingGraph softIntroVaeGraph(TranslationNetworks.Split split, TranslationNetworks.ClassView view,
+      UpdateOrder order) {
     return TranslationNetworks.trainingGraph(TinyGraphs.CONFIG, split, view, new SoftIntroVaeObjective(1f, 1f, 1f, 1f),
-        UpdateOrder.ALTERNATING, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU);
+        order, 1e-3f, TinyGraphs.BATCH, 3, Placement.CPU);
   }
 
   /** L_E's derivative along a direction near its gradient, analytic against central differences. */
@@ -170,16 +244,23 @@ class TranslationNetworksTest {
 
   private static void assertEncoderGradientMatchesFiniteDifferences(TranslationNetworks.Split split,
       TranslationNetworks.ClassView view, long imageSeed) {
-    try (TrainingGraph g = softIntroVaeGraph(split, view);
+    assertGradientMatchesFiniteDifferences(split, view, UpdateOrder.ALTERNATING, true, imageSeed);
+  }
+
+  /** L_E's (encoder) or L_G's (decoder) derivative along a direction near its gradient, analytic against central differences. */
+  private static void assertGradientMatchesFiniteDifferences(TranslationNetworks.Split split,
+      TranslationNetworks.ClassView view, UpdateOrder order, boolean encoder, long imageSeed) {
+    try (TrainingGraph g = softIntroVaeGraph(split, view, order);
         Session s = new Session(g.graph); TFloat32 x = TinyGraphs.images(TinyGraphs.randomImages(imageSeed))) {
       s.initialize();
-      var vars = g.encoder.parameters().trainable();
-      List<float[]> d = GradientTest.towardsGradient(s, g, g.encoderGradients, x,
+      var vars = (encoder ? g.encoder.parameters() : g.decoder.parameters()).trainable();
+      org.tensorflow.Output<?>[] gradients = encoder ? g.encoderGradients : g.decoderGradients;
+      List<float[]> d = GradientTest.towardsGradient(s, g, gradients, x,
           GradientTest.direction(TinyGraphs.readAll(s, vars), 5));
-      double exact = GradientTest.analytic(s, g, g.encoderGradients, x, d);
-      Map<Operand<TFloat32>, TFloat32> held = GradientTest.stoppedValues(s, g, x, g.ngForEncoder);
+      double exact = GradientTest.analytic(s, g, gradients, x, d);
+      Map<Operand<TFloat32>, TFloat32> held = GradientTest.stoppedValues(s, g, x, encoder ? g.ngForEncoder : g.ngForDecoder);
       try {
-        double numeric = GradientTest.numeric(s, g, g.lossE, vars, d, x, held);
+        double numeric = GradientTest.numeric(s, g, encoder ? g.lossE : g.lossG, vars, d, x, held);
         // GradientTest's tolerance and reasons; the floor max(log σ², 0) is one more kink. The partner view's
         // swap is a permutation, linear, and adds no error.
         assertEquals(numeric, exact, 0.05 * Math.abs(numeric) + 1e-3);

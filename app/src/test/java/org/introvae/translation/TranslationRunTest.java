@@ -72,20 +72,8 @@ class TranslationRunTest {
           assertTrue(logvar[k] >= (float) Math.log(4), "content log σ² " + logvar[k] + " at " + k);
         }
       }
-      float[][] translated = model.translate(a, b);
-      float[][] muA = model.encode(a).mu();
-      float[][] muB = model.encode(b).mu();
-      float[][] z = new float[2][32];
-      for (int i = 0; i < 2; i++) {
-        System.arraycopy(muA[i], 0, z[i], 0, 8);
-        System.arraycopy(muB[i], 8, z[i], 8, 24);
-      }
-      float[][] decoded = model.decode(z);
-      for (int i = 0; i < 2; i++) {
-        // The same networks in other graphs and batch compositions: oneDNN may pick other kernels
-        // (float32 rounding, ~1e-6 on pixels in [0, 1]); 1e-4 leaves room and catches any swapped code.
-        org.junit.jupiter.api.Assertions.assertArrayEquals(decoded[i], translated[i], 1e-4f);
-      }
+      assertTranslationsDecodeMixedCodes(model, a, b);
+      assertEquals(false, model.info().facts().get("class_modulation"));
     }
     // The server draws a translation grid of samples: 3 class sources × 3 content sources plus headers.
     try (org.introvae.serving.ModelServer server = new org.introvae.serving.ModelServer(runs.resolve("served"),
@@ -104,6 +92,43 @@ class TranslationRunTest {
       IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
           () -> plain.translate(one, one));
       assertTrue(e.getMessage().endsWith("is not a translation model (no 'translate' signature)"), e.getMessage());
+    }
+  }
+
+  /** translate(a, b) is D(z_c(a), z_s(b)) with 8 class dimensions of 32. */
+  private static void assertTranslationsDecodeMixedCodes(IntroVaeModel model, float[][] a, float[][] b) {
+    float[][] translated = model.translate(a, b);
+    float[][] muA = model.encode(a).mu();
+    float[][] muB = model.encode(b).mu();
+    float[][] z = new float[a.length][32];
+    for (int i = 0; i < a.length; i++) {
+      System.arraycopy(muA[i], 0, z[i], 0, 8);
+      System.arraycopy(muB[i], 8, z[i], 8, 24);
+    }
+    float[][] decoded = model.decode(z);
+    for (int i = 0; i < a.length; i++) {
+      // The same networks in other graphs and batch compositions: oneDNN may pick other kernels
+      // (float32 rounding, ~1e-6 on pixels in [0, 1]); 1e-4 leaves room and catches any swapped code.
+      org.junit.jupiter.api.Assertions.assertArrayEquals(decoded[i], translated[i], 1e-4f);
+    }
+  }
+
+  /** A decoder reading z_c as modulation trains, exports its modulation layers and translates with them. */
+  @Test
+  void a_model_whose_decoder_reads_the_class_code_as_modulation_exports_and_translates() throws Exception {
+    Path models = runs.resolve("modulated");
+    String out = train(0, "--model", "translation", "--class-modulation", "--steps", "2", "--batch", "8", "--held-out",
+        "40", "--threads", "1", "--runs", runs.toString(), "--run", "m", "--export", models.toString())[0];
+    assertTrue(out.contains("KL weight 1.0, read by the decoder as modulation"), out);
+    try (IntroVaeModel model = IntroVaeModel.load(models.resolve("1"))) {
+      assertEquals(true, model.info().facts().get("class_modulation"));
+      float[][] images = model.sample(3, 4);
+      float[][] a = {images[0], images[1]};
+      float[][] b = {images[2], images[3]};
+      assertTranslationsDecodeMixedCodes(model, a, b);
+      // Two class sources, one content source: the class code changes the image through the modulation.
+      float[][] two = model.translate(a, new float[][] {images[2], images[2]});
+      assertTrue(!java.util.Arrays.equals(two[0], two[1]), "the class code reaches the exported decoder");
     }
   }
 

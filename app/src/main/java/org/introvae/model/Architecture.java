@@ -413,9 +413,20 @@ public final class Architecture {
 
     /** The block on x, or on x upsampled 2× (nearest) when {@code upsampled}. */
     Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Mode mode, boolean upsampled) {
+      return apply(tf, x, mode, upsampled, null);
+    }
+
+    /**
+     * As above, the residual branch's normalised features modulated per image and channel by
+     * {@code gammaBeta} = [γ, β] (null: not), h·(1 + tanh γ) + β, as conditional batch norm does.
+     */
+    Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, Mode mode, boolean upsampled, Operand<TFloat32> gammaBeta) {
       Operand<TFloat32> h1 = upsampled ? conv1.applyToUpsampled(tf, x) : conv1.apply(tf, x);
       Operand<TFloat32> h = leaky(tf, bn1.apply(tf, h1, mode));
       h = bn2.apply(tf, conv2.apply(tf, h), mode);
+      if (gammaBeta != null) {
+        h = modulated(tf, h, gammaBeta);
+      }
       Operand<TFloat32> shortcut;
       if (projection != null) {
         shortcut = upsampled ? projection.applyToUpsampled(tf, x) : projection.apply(tf, x);
@@ -634,10 +645,11 @@ public final class Architecture {
     /**
      * With {@code styleZ} &gt; 0 the first styleZ dimensions of z (the translation model's class code)
      * do not enter the head: the head reads the rest, and the styleZ dimensions set a per-channel scale
-     * and shift of each block's output, h·(1 + tanh γ(z_style)) + β(z_style) — feature-wise modulation, as
-     * LORD's generator reads its class code through adaptive instance normalisation. The scale is bounded
-     * to (0, 2): unbounded, it let one run on Fashion-MNIST grow the last block's output until L_AE
-     * reached 3·10⁴ at step 300.
+     * and shift of each block's normalised residual features, h·(1 + tanh γ(z_style)) + β(z_style) —
+     * conditional batch norm, as LORD's generator reads its class code through adaptive instance
+     * normalisation. Inside the branch, with the scale bounded to (0, 2), the shortcut carries the block's
+     * input unmodulated: modulating the blocks' outputs instead (unbounded, then bounded) let training
+     * diverge on both data sets (L_AE 3·10⁴ and 850 by step 300).
      */
     public Decoder(Ops tf, ModelConfig config, long seed, boolean foldUpsampling, String prefix, int styleZ) {
       if (styleZ < 0 || styleZ >= config.zDim()) {
@@ -685,26 +697,23 @@ public final class Architecture {
           h = upsample(tf, h);
           upsampled = false;
         }
-        h = blocks.get(i).apply(tf, h, mode, upsampled);
-        if (style != null) {
-          h = modulated(tf, h, modulations.get(i).apply(tf, style));
-        }
+        h = blocks.get(i).apply(tf, h, mode, upsampled, style == null ? null : modulations.get(i).apply(tf, style));
       }
       return output.apply(tf, h);
     }
+  }
 
-    /** h·(1 + tanh γ) + β per image and channel, [γ, β] the modulation layer's output. */
-    private static Operand<TFloat32> modulated(Ops tf, Operand<TFloat32> h, Operand<TFloat32> gammaBeta) {
-      long channels = h.shape().get(3);
-      Operand<TFloat32> gamma = tf.reshape(columns(tf, gammaBeta, 0, (int) channels), tf.constant(new long[] {-1, 1, 1, channels}));
-      Operand<TFloat32> beta = tf.reshape(columns(tf, gammaBeta, (int) channels, (int) channels),
-          tf.constant(new long[] {-1, 1, 1, channels}));
-      return tf.math.add(tf.math.mul(h, tf.math.add(tf.math.tanh(gamma), tf.constant(1f))), beta);
-    }
+  /** h·(1 + tanh γ) + β per image and channel of h [batch, h, w, c], [γ, β] a [batch, 2c] matrix. */
+  static Operand<TFloat32> modulated(Ops tf, Operand<TFloat32> h, Operand<TFloat32> gammaBeta) {
+    long channels = h.shape().get(3);
+    Operand<TFloat32> gamma = tf.reshape(columns(tf, gammaBeta, 0, (int) channels), tf.constant(new long[] {-1, 1, 1, channels}));
+    Operand<TFloat32> beta = tf.reshape(columns(tf, gammaBeta, (int) channels, (int) channels),
+        tf.constant(new long[] {-1, 1, 1, channels}));
+    return tf.math.add(tf.math.mul(h, tf.math.add(tf.math.tanh(gamma), tf.constant(1f))), beta);
+  }
 
-    /** Columns from .. from + count of a [batch, n] matrix. */
-    private static Operand<TFloat32> columns(Ops tf, Operand<TFloat32> m, int from, int count) {
-      return tf.slice(m, tf.constant(new int[] {0, from}), tf.constant(new int[] {-1, count}));
-    }
+  /** Columns from .. from + count of a [batch, n] matrix. */
+  static Operand<TFloat32> columns(Ops tf, Operand<TFloat32> m, int from, int count) {
+    return tf.slice(m, tf.constant(new int[] {0, from}), tf.constant(new int[] {-1, count}));
   }
 }

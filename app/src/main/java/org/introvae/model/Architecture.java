@@ -647,9 +647,9 @@ public final class Architecture {
      * do not enter the head: the head reads the rest, and the styleZ dimensions set a per-channel scale
      * and shift of each block's normalised residual features, h·(1 + tanh γ(z_style)) + β(z_style) —
      * conditional batch norm, as LORD's generator reads its class code through adaptive instance
-     * normalisation. Inside the branch, with the scale bounded to (0, 2), the shortcut carries the block's
-     * input unmodulated: modulating the blocks' outputs instead (unbounded, then bounded) let training
-     * diverge on both data sets (L_AE 3·10⁴ and 850 by step 300).
+     * normalisation. The scale is bounded to (0, 2) and the shortcut carries the block's input
+     * unmodulated: modulating the blocks' outputs instead (unbounded, then bounded) let training diverge
+     * on both data sets (L_AE 3·10⁴ and 850 by step 300).
      */
     public Decoder(Ops tf, ModelConfig config, long seed, boolean foldUpsampling, String prefix, int styleZ) {
       if (styleZ < 0 || styleZ >= config.zDim()) {

@@ -42,7 +42,7 @@ public final class TranslationNetworks {
    * variance floored at {@code contentNoise}, and L_REG = KL(z_s) + w_c·KL(z_c) with w_c
    * {@code classKlWeight}: below 1 a nat in the class code costs less than one in the content code (at
    * 0 z_c is free, as LORD's class embeddings are). With {@code classModulates} the decoder draws from z_s
-   * and reads z_c only as per-channel scales and shifts of its blocks' outputs (LORD's generator, which
+   * and reads z_c only as per-channel scales and shifts of its residual blocks' features (LORD's generator, which
    * takes the class code through adaptive instance normalisation); otherwise it reads [z_c, z_s] as one
    * vector. {@link #NONE} (classZ 0) is the one-encoder image model.
    */
